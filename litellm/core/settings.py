@@ -1,0 +1,72 @@
+"""Module-level settings users set through the package root (``litellm.callbacks = [...]``).
+
+The root module forwards reads and writes of these names to the one ``settings`` object here, so the
+rest of the package reads them without importing the package root. Defaults mirror LiteLLM's documented
+module settings. Environment variables are read in :func:`env` only, on first use, never at import.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+_DEFAULTS: dict[str, Any] = {
+    # logging callbacks
+    "callbacks": list,
+    "success_callback": list,
+    "failure_callback": list,
+    "input_callback": list,
+    "service_callback": list,
+    "turn_off_message_logging": False,
+    "redact_messages_in_exceptions": False,
+    "json_logs": False,
+    "set_verbose": False,
+    "suppress_debug_info": False,
+    "log_raw_request_response": False,
+    # request behaviour
+    "drop_params": False,
+    "modify_params": False,
+    "num_retries": None,
+    "request_timeout": 600.0,
+    "max_retries": None,
+    "api_key": None,
+    "api_base": None,
+    "api_version": None,
+    "organization": None,
+    "openai_key": None,
+    "anthropic_key": None,
+    "azure_key": None,
+    "groq_key": None,
+    "headers": None,
+    "model_alias_map": dict,
+    # cost and budgets
+    "max_budget": 0.0,
+    "_current_cost": 0.0,
+    # later capabilities
+    "cache": None,
+    "enable_caching_on_provider_specific_optional_params": False,
+}
+
+
+class Settings:
+    """A plain attribute bag: reads are attribute lookups, so the request path pays nothing for it."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        for name, default in _DEFAULTS.items():
+            setattr(self, name, default() if callable(default) else default)
+
+    @staticmethod
+    def names() -> frozenset[str]:
+        return frozenset(_DEFAULTS)
+
+
+settings = Settings()
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    """The one place the core reads environment variables (provider keys, bases, LITELLM_* switches)."""
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default

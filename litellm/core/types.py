@@ -1,0 +1,206 @@
+"""OpenAI-format response types: what every provider's answer is turned into.
+
+Models are tolerant (unknown fields are kept, as provider extras), readable as attributes and as dict
+keys (``r.choices[0].message.content`` and ``r["choices"][0]["message"]["content"]``), and carry
+``_hidden_params`` and ``_response_ms`` as LiteLLM's do. They are built from OpenAI-format dicts that
+adapters produce; they import no provider code and nothing heavy.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+__all__ = [
+    "ChatCompletionDeltaToolCall",
+    "ChatCompletionMessageToolCall",
+    "Choices",
+    "CompletionTokensDetailsWrapper",
+    "Delta",
+    "Embedding",
+    "EmbeddingResponse",
+    "Function",
+    "FunctionCall",
+    "Message",
+    "ModelResponse",
+    "ModelResponseStream",
+    "PromptTokensDetailsWrapper",
+    "StreamingChoices",
+    "Usage",
+]
+
+
+def _new_id() -> str:
+    return f"chatcmpl-{uuid.uuid4()}"
+
+
+class _OpenAIObject(BaseModel):
+    """Dict-style access on top of pydantic, extras kept."""
+
+    model_config = ConfigDict(extra="allow", protected_namespaces=(), arbitrary_types_allowed=True)
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return getattr(self, key)
+        except AttributeError:
+            raise KeyError(key) from None
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        setattr(self, key, value)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and getattr(self, key, None) is not None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = getattr(self, key, default)
+        return default if value is None else value
+
+    def json(self, **kwargs: Any) -> dict[str, Any]:  # type: ignore[override]
+        # LiteLLM's .json() returns a dict; users depend on that
+        return self.model_dump(**kwargs)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump()
+
+
+class Function(_OpenAIObject):
+    name: Optional[str] = None
+    arguments: str = ""
+
+    @field_validator("arguments", mode="before")
+    @classmethod
+    def _arguments_as_json(cls, value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            return value
+        return json.dumps(value)
+
+
+FunctionCall = Function
+
+
+class ChatCompletionMessageToolCall(_OpenAIObject):
+    id: Optional[str] = Field(default_factory=lambda: f"call_{uuid.uuid4().hex[:24]}")
+    type: str = "function"
+    function: Function = Field(default_factory=Function)
+
+
+class ChatCompletionDeltaToolCall(_OpenAIObject):
+    id: Optional[str] = None
+    type: Optional[str] = None
+    function: Function = Field(default_factory=Function)
+    index: int = 0
+
+
+class Message(_OpenAIObject):
+    content: Optional[Any] = None
+    role: str = "assistant"
+    tool_calls: Optional[list[ChatCompletionMessageToolCall]] = None
+    function_call: Optional[Function] = None
+    provider_specific_fields: Optional[dict[str, Any]] = None
+
+
+class Delta(_OpenAIObject):
+    content: Optional[Any] = None
+    role: Optional[str] = None
+    tool_calls: Optional[list[ChatCompletionDeltaToolCall]] = None
+    function_call: Optional[Function] = None
+    provider_specific_fields: Optional[dict[str, Any]] = None
+
+
+class Choices(_OpenAIObject):
+    finish_reason: Optional[str] = "stop"
+    index: int = 0
+    message: Message = Field(default_factory=Message)
+    logprobs: Optional[Any] = None
+
+
+class StreamingChoices(_OpenAIObject):
+    finish_reason: Optional[str] = None
+    index: int = 0
+    delta: Delta = Field(default_factory=Delta)
+    logprobs: Optional[Any] = None
+
+
+class PromptTokensDetailsWrapper(_OpenAIObject):
+    cached_tokens: Optional[int] = None
+    audio_tokens: Optional[int] = None
+    text_tokens: Optional[int] = None
+    image_tokens: Optional[int] = None
+
+
+class CompletionTokensDetailsWrapper(_OpenAIObject):
+    reasoning_tokens: Optional[int] = None
+    audio_tokens: Optional[int] = None
+    accepted_prediction_tokens: Optional[int] = None
+    rejected_prediction_tokens: Optional[int] = None
+    text_tokens: Optional[int] = None
+
+
+class Usage(_OpenAIObject):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+    prompt_tokens_details: Optional[PromptTokensDetailsWrapper] = None
+    completion_tokens_details: Optional[CompletionTokensDetailsWrapper] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            if not data.get("total_tokens"):
+                data = dict(data)
+                data["total_tokens"] = int(data.get("prompt_tokens") or 0) + int(
+                    data.get("completion_tokens") or 0
+                )
+            if data.get("reasoning_tokens") and data.get("completion_tokens_details") is None:
+                data = dict(data)
+                data["completion_tokens_details"] = {"reasoning_tokens": data.pop("reasoning_tokens")}
+        return data
+
+
+class ModelResponse(_OpenAIObject):
+    id: str = Field(default_factory=_new_id)
+    created: int = Field(default_factory=lambda: int(time.time()))
+    model: Optional[str] = None
+    object: str = "chat.completion"
+    system_fingerprint: Optional[str] = None
+    choices: list[Choices] = Field(default_factory=lambda: [Choices()])
+    usage: Optional[Usage] = Field(default_factory=Usage)
+
+    _hidden_params: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _response_ms: Optional[float] = PrivateAttr(default=None)
+    _response_headers: Optional[dict[str, str]] = PrivateAttr(default=None)
+
+
+class ModelResponseStream(_OpenAIObject):
+    id: str = Field(default_factory=_new_id)
+    created: int = Field(default_factory=lambda: int(time.time()))
+    model: Optional[str] = None
+    object: str = "chat.completion.chunk"
+    system_fingerprint: Optional[str] = None
+    choices: list[StreamingChoices] = Field(default_factory=lambda: [StreamingChoices()])
+    usage: Optional[Usage] = None
+
+    _hidden_params: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+
+class Embedding(_OpenAIObject):
+    embedding: Any
+    index: int = 0
+    object: Literal["embedding"] = "embedding"
+
+
+class EmbeddingResponse(_OpenAIObject):
+    model: Optional[str] = None
+    data: list[Any] = Field(default_factory=list)
+    object: str = "list"
+    usage: Optional[Usage] = Field(default_factory=Usage)
+
+    _hidden_params: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _response_ms: Optional[float] = PrivateAttr(default=None)
