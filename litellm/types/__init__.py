@@ -1,0 +1,1 @@
+"""Public type modules, at the import paths LiteLLM documents."""

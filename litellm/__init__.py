@@ -1,0 +1,147 @@
+"""litellm: call any LLM in the OpenAI format; every call yields one typed, costed logging record.
+
+This module is a facade. It holds LiteLLM's documented module settings (``litellm.callbacks``,
+``litellm.drop_params``, ...) by forwarding them to :mod:`litellm.core.settings`, and re-exports the
+public functions and types lazily: nothing heavy is imported, no environment is read, no thread is
+started and no logging is configured by ``import litellm``.
+"""
+
+from __future__ import annotations
+
+import sys
+import types as _types
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from litellm.core.settings import settings as _settings
+
+__version__ = "0.1.0"
+
+# public name -> "module:attribute"; resolved on first access, then cached in the module dict
+_LAZY: dict[str, str] = {
+    # the call pipeline
+    "completion": "litellm.core.pipeline:completion",
+    "acompletion": "litellm.core.pipeline:acompletion",
+    "embedding": "litellm.core.pipeline:embedding",
+    "aembedding": "litellm.core.pipeline:aembedding",
+    "stream_chunk_builder": "litellm.core.streaming:stream_chunk_builder",
+    "CustomStreamWrapper": "litellm.core.streaming:CustomStreamWrapper",
+    # logging
+    "flush_callbacks": "litellm.core.pipeline:flush_callbacks",
+    "callback_stats": "litellm.core.pipeline:callback_stats",
+    "_turn_on_debug": "litellm.core.log:turn_on_debug",
+    # types
+    "ModelResponse": "litellm.core.types:ModelResponse",
+    "ModelResponseStream": "litellm.core.types:ModelResponseStream",
+    "Message": "litellm.core.types:Message",
+    "Choices": "litellm.core.types:Choices",
+    "StreamingChoices": "litellm.core.types:StreamingChoices",
+    "Delta": "litellm.core.types:Delta",
+    "Usage": "litellm.core.types:Usage",
+    "Function": "litellm.core.types:Function",
+    "ChatCompletionMessageToolCall": "litellm.core.types:ChatCompletionMessageToolCall",
+    "ChatCompletionDeltaToolCall": "litellm.core.types:ChatCompletionDeltaToolCall",
+    "EmbeddingResponse": "litellm.core.types:EmbeddingResponse",
+    "PromptTokensDetailsWrapper": "litellm.core.types:PromptTokensDetailsWrapper",
+    "CompletionTokensDetailsWrapper": "litellm.core.types:CompletionTokensDetailsWrapper",
+    # providers
+    "get_supported_openai_params": "litellm.providers.params:get_supported_openai_params",
+    "validate_environment": "litellm.providers.environment:validate_environment",
+    "get_valid_models": "litellm.providers.environment:get_valid_models",
+    "check_valid_key": "litellm.providers.environment:check_valid_key",
+    "get_llm_provider": "litellm.providers.registry:get_llm_provider",
+    "provider_list": "litellm.providers.registry:PROVIDER_LIST",
+    # cost
+    "completion_cost": "litellm.cost.calculator:completion_cost",
+    "cost_per_token": "litellm.cost.calculator:cost_per_token",
+    "response_cost_calculator": "litellm.cost.calculator:completion_cost",
+    "get_model_info": "litellm.cost.model_info:get_model_info",
+    "get_max_tokens": "litellm.cost.model_info:get_max_tokens",
+    "supports_function_calling": "litellm.cost.model_info:supports_function_calling",
+    "supports_parallel_function_calling": "litellm.cost.model_info:supports_parallel_function_calling",
+    "supports_vision": "litellm.cost.model_info:supports_vision",
+    "supports_pdf_input": "litellm.cost.model_info:supports_pdf_input",
+    "supports_audio_input": "litellm.cost.model_info:supports_audio_input",
+    "supports_audio_output": "litellm.cost.model_info:supports_audio_output",
+    "supports_web_search": "litellm.cost.model_info:supports_web_search",
+    "supports_response_schema": "litellm.cost.model_info:supports_response_schema",
+    "supports_prompt_caching": "litellm.cost.model_info:supports_prompt_caching",
+    "supports_reasoning": "litellm.cost.model_info:supports_reasoning",
+    "supports_system_messages": "litellm.cost.model_info:supports_system_messages",
+    "supports_tool_choice": "litellm.cost.model_info:supports_tool_choice",
+    "register_model": "litellm.cost.price_map:register_model",
+    "token_counter": "litellm.cost.tokens:token_counter",
+    "encode": "litellm.cost.tokens:encode",
+    "decode": "litellm.cost.tokens:decode",
+    "create_pretrained_tokenizer": "litellm.cost.tokens:create_pretrained_tokenizer",
+    "create_tokenizer": "litellm.cost.tokens:create_tokenizer",
+    "trim_messages": "litellm.cost.tokens:trim_messages",
+    "BudgetManager": "litellm.cost.budget:BudgetManager",
+}
+
+_EXCEPTIONS = (
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "AuthenticationError",
+    "BadGatewayError",
+    "BadRequestError",
+    "BudgetExceededError",
+    "ContentPolicyViolationError",
+    "ContextWindowExceededError",
+    "InternalServerError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ServiceUnavailableError",
+    "Timeout",
+    "UnprocessableEntityError",
+    "UnsupportedParamsError",
+)
+# exceptions subclass openai's: their module imports openai, so it loads on first touch only
+_LAZY.update({name: f"litellm.core.exceptions:{name}" for name in _EXCEPTIONS})
+
+_SETTING_NAMES = _settings.names()
+
+__all__ = sorted([*_LAZY, *_SETTING_NAMES, "model_cost", "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SETTING_NAMES:
+        return getattr(_settings, name)
+    target = _LAZY.get(name)
+    if target is not None:
+        module_name, _, attr = target.partition(":")
+        value = getattr(import_module(module_name), attr)
+        globals()[name] = value
+        return value
+    if name == "model_cost":
+        return import_module("litellm.cost.price_map").get_model_cost_map()
+    raise AttributeError(f"module 'litellm' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+def _reset_for_tests() -> None:
+    """Restore every module setting to its default (test isolation)."""
+    _settings.reset()
+
+
+class _Facade(_types.ModuleType):
+    """Writes to setting names land in the shared settings object the core reads."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _SETTING_NAMES:
+            setattr(_settings, name, value)
+        else:
+            super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Facade
+
+if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
+    from litellm.core.exceptions import *  # noqa: F403
+    from litellm.core.pipeline import acompletion, completion, embedding  # noqa: F401
+    from litellm.core.types import *  # noqa: F403

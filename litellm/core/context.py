@@ -1,0 +1,305 @@
+"""The per-call logging context: what the pipeline records about one call, and the kwargs/payload
+built from it for callbacks.
+
+The pipeline only fills slots (cheap). ``build_kwargs`` (which builds the StandardLoggingPayload,
+assembles streamed chunks and computes cost when the request path did not) is called by the dispatcher
+on its worker, once, and memoised. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import datetime
+from typing import Any
+
+from litellm.core.payload import StandardLoggingPayload, error_information, usage_numbers
+
+# params that never reach a payload, kwargs or log line
+SECRET_PARAMS = frozenset(
+    {
+        "api_key",
+        "azure_ad_token",
+        "azure_ad_token_provider",
+        "aws_secret_access_key",
+        "aws_session_token",
+        "client_secret",
+        "vertex_credentials",
+        "headers",
+        "extra_headers",
+    }
+)
+
+REDACTED = "redacted-by-litellm"
+
+
+def _redact_messages(messages: Any) -> Any:
+    try:
+        from litellm.core.redact import redact_messages
+
+        return redact_messages(messages)
+    except ImportError:  # the redaction module lands with the logging pipeline
+        return [{"role": m.get("role", "user"), "content": REDACTED} for m in messages or []]
+
+
+def _redact_response(obj: Any) -> Any:
+    try:
+        from litellm.core.redact import redact_response_obj
+
+        return redact_response_obj(obj)
+    except ImportError:
+        return REDACTED
+
+
+class CallContext:
+    """Everything about one call that logging needs. Slots keep it small and fast."""
+
+    __slots__ = (
+        "_kwargs",
+        "api_base",
+        "cache_hit",
+        "call_type",
+        "callbacks",
+        "chunks",
+        "completion_start_time",
+        "cost",
+        "custom_llm_provider",
+        "custom_pricing",
+        "end_time",
+        "exception",
+        "is_async",
+        "litellm_call_id",
+        "messages",
+        "metadata",
+        "model",
+        "model_id",
+        "optional_params",
+        "provider_model",
+        "response_headers",
+        "result",
+        "start_time",
+        "stream",
+        "trace_id",
+        "turn_off_message_logging",
+        "user",
+    )
+
+    def __init__(
+        self,
+        *,
+        call_type: str,
+        is_async: bool,
+        model: str,
+        messages: Any,
+        stream: bool,
+        callbacks: Any,
+        metadata: dict[str, Any] | None,
+        optional_params: dict[str, Any],
+        litellm_call_id: str | None = None,
+        user: str | None = None,
+        turn_off_message_logging: bool = False,
+    ) -> None:
+        self.call_type = call_type
+        self.is_async = is_async
+        self.model = model
+        self.messages = messages
+        self.stream = stream
+        self.callbacks = callbacks
+        self.metadata = metadata or {}
+        self.optional_params = optional_params
+        self.litellm_call_id = litellm_call_id or str(uuid.uuid4())
+        self.trace_id = (
+            self.metadata.get("trace_id") or self.metadata.get("litellm_trace_id") or self.litellm_call_id
+        )
+        self.user = user
+        self.turn_off_message_logging = turn_off_message_logging
+        self.start_time = time.time()
+        self.end_time: float | None = None
+        self.completion_start_time: float | None = None
+        self.result: Any = None
+        self.exception: BaseException | None = None
+        self.custom_llm_provider: str | None = None
+        self.provider_model: str | None = None
+        self.api_base: str | None = None
+        self.model_id: str | None = None
+        self.custom_pricing: dict[str, Any] | None = None
+        self.cost: Any = None
+        self.chunks: list[dict[str, Any]] | None = None
+        self.response_headers: dict[str, str] | None = None
+        self.cache_hit: bool | None = None
+        self._kwargs: dict[str, Any] | None = None
+
+    # ------------------------------------------------------------------ cheap views for the request path
+
+    @property
+    def start_dt(self) -> datetime:
+        return datetime.fromtimestamp(self.start_time)
+
+    @property
+    def end_dt(self) -> datetime:
+        return datetime.fromtimestamp(self.end_time or time.time())
+
+    def _litellm_params(self) -> dict[str, Any]:
+        return {
+            "metadata": self.metadata,
+            "litellm_call_id": self.litellm_call_id,
+            "litellm_trace_id": self.trace_id,
+            "api_base": self.api_base,
+            "custom_llm_provider": self.custom_llm_provider,
+            "model_id": self.model_id,
+            "stream": self.stream,
+            **({"custom_pricing": True} if self.custom_pricing else {}),
+        }
+
+    def _messages_for_logging(self) -> Any:
+        return _redact_messages(self.messages) if self.turn_off_message_logging else self.messages
+
+    def pre_call_kwargs(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "messages": self._messages_for_logging(),
+            "optional_params": self.optional_params,
+            "litellm_params": self._litellm_params(),
+            "litellm_call_id": self.litellm_call_id,
+            "call_type": self.call_type,
+            "stream": self.stream,
+            "start_time": self.start_dt,
+            "custom_llm_provider": self.custom_llm_provider,
+            "api_base": self.api_base,
+            "user": self.user,
+            "metadata": self.metadata,
+        }
+
+    def stream_chunk_kwargs(self, chunk: Any) -> dict[str, Any]:
+        kwargs = self.pre_call_kwargs()
+        kwargs["chunk"] = chunk
+        return kwargs
+
+    # ------------------------------------------------------------------ built once, off the request path
+
+    def complete_streaming_response(self) -> Any:
+        if not self.chunks:
+            return None
+        from litellm.core.streaming import assemble_chunks
+
+        return assemble_chunks(self.chunks, self.messages)
+
+    def _compute_cost(self, response: Any) -> Any:
+        if self.cost is not None:
+            return self.cost
+        from litellm.core.costing import cost_for
+
+        self.cost = cost_for(self, response)
+        return self.cost
+
+    def build_kwargs(self) -> dict[str, Any]:
+        if self._kwargs is not None:
+            return self._kwargs
+        kwargs = self.pre_call_kwargs()
+        kwargs["end_time"] = self.end_dt
+        kwargs["completion_start_time"] = (
+            datetime.fromtimestamp(self.completion_start_time) if self.completion_start_time else None
+        )
+        response = self.result
+        if self.exception is None and self.stream:
+            assembled = self.complete_streaming_response()
+            if assembled is not None:
+                response = assembled
+                kwargs["complete_streaming_response"] = assembled
+                kwargs["async_complete_streaming_response"] = assembled
+        cost = self._compute_cost(response) if self.exception is None else None
+        kwargs["response_cost"] = cost.response_cost if cost is not None else None
+        if self.exception is not None:
+            kwargs["exception"] = self.exception
+            kwargs["traceback_exception"] = "".join(
+                __import__("traceback").format_exception(
+                    type(self.exception), self.exception, self.exception.__traceback__
+                )
+            )
+        kwargs["standard_logging_object"] = self.build_payload(response, cost)
+        self._kwargs = kwargs
+        return kwargs
+
+    def build_payload(self, response: Any, cost: Any) -> StandardLoggingPayload:
+        failed = self.exception is not None
+        usage = getattr(response, "usage", None) if response is not None and not failed else None
+        prompt_tokens, completion_tokens, total_tokens = usage_numbers(usage)
+        end = self.end_time or time.time()
+        usage_source = "none"
+        if usage is not None:
+            usage_source = (
+                "counted" if getattr(response, "_hidden_params", {}).get("usage_counted") else "provider"
+            )
+        metadata = dict(self.metadata)
+        tags = metadata.get("tags") or []
+        if response is not None and not failed:
+            if self.turn_off_message_logging:
+                response_obj: Any = _redact_response(response)
+            else:
+                dump = getattr(response, "model_dump", None)
+                response_obj = dump() if dump else response
+        else:
+            response_obj = None
+        hidden = dict(getattr(response, "_hidden_params", {}) or {}) if response is not None else {}
+        payload: StandardLoggingPayload = {
+            "id": self.litellm_call_id,
+            "trace_id": self.trace_id,
+            "session_id": metadata.get("session_id"),
+            "litellm_call_id": self.litellm_call_id,
+            "call_type": self.call_type,
+            "stream": self.stream,
+            "status": "failure" if failed else "success",
+            "response_cost": cost.response_cost if cost is not None else (0.0 if failed else None),
+            "cost_breakdown": cost.breakdown if cost is not None else None,
+            "response_cost_failure_debug_info": (
+                {
+                    "error_message": cost.failure_reason,
+                    "model": self.model,
+                    "custom_llm_provider": self.custom_llm_provider,
+                }
+                if cost is not None and cost.failure_reason
+                else None
+            ),
+            "custom_llm_provider": self.custom_llm_provider,
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": total_tokens,
+            "usage_source": usage_source,
+            "startTime": self.start_time,
+            "endTime": end,
+            "completionStartTime": self.completion_start_time or end,
+            "response_time": end - self.start_time,
+            "model_map_information": {
+                "model_map_key": getattr(cost, "model_map_key", None),
+                "model_map_value": getattr(cost, "model_map_value", None),
+            },
+            "model": self.model,
+            "model_id": self.model_id,
+            "model_group": metadata.get("model_group"),
+            "api_base": self.api_base or "",
+            "metadata": metadata,
+            "cache_hit": self.cache_hit,
+            "cache_key": hidden.get("cache_key"),
+            "saved_cache_cost": 0.0,
+            "request_tags": list(tags) if isinstance(tags, (list, tuple)) else [str(tags)],
+            "end_user": self.user or metadata.get("user_api_key_end_user_id"),
+            "requester_ip_address": metadata.get("requester_ip_address"),
+            "user_agent": metadata.get("user_agent"),
+            "messages": self._messages_for_logging(),
+            "response": response_obj,
+            "error_str": str(self.exception) if failed else None,
+            "error_information": error_information(self.exception, self.custom_llm_provider)
+            if failed
+            else None,
+            "model_parameters": {k: v for k, v in self.optional_params.items() if k not in SECRET_PARAMS},
+            "hidden_params": {
+                "model_id": self.model_id,
+                "cache_key": hidden.get("cache_key"),
+                "api_base": self.api_base,
+                "response_cost": cost.response_cost if cost is not None else None,
+                "additional_headers": hidden.get("additional_headers") or {},
+                "litellm_model_name": self.provider_model,
+                "usage_object": usage.model_dump() if hasattr(usage, "model_dump") else usage,
+            },
+        }
+        return payload

@@ -1,0 +1,165 @@
+"""Shared HTTP transport for every provider: pooled clients, timeouts, error mapping, retry delays.
+
+Sync calls go through one keep-alive ``httpx.Client`` per origin. Async calls go through one
+``aiohttp.ClientSession`` per (event loop, origin): on this project's 2-core machine a shared
+``httpx.AsyncClient`` (httpcore) pool collapses at 32 concurrent calls while aiohttp does not (see
+DESIGN.md and the README's benchmark table). aiohttp is imported on the first async call only.
+
+This module owns transport concerns only; it knows nothing about providers or logging.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import email.utils
+import random
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+_lock = threading.Lock()
+_sync_clients: dict[str, httpx.Client] = {}
+# id(loop) -> (loop, {origin: session}); strong refs so sessions are closed by us, never by GC warnings
+_async_sessions: dict[int, tuple[asyncio.AbstractEventLoop, dict[str, Any]]] = {}
+
+RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504, 520, 522, 524, 529})
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def to_httpx_timeout(timeout: Any) -> httpx.Timeout:
+    if isinstance(timeout, httpx.Timeout):
+        return timeout
+    seconds = float(timeout) if timeout is not None else 600.0
+    return httpx.Timeout(seconds, connect=min(seconds, 10.0))
+
+
+def sync_client(url: str) -> httpx.Client:
+    origin = origin_of(url)
+    client = _sync_clients.get(origin)
+    if client is None or client.is_closed:
+        with _lock:
+            client = _sync_clients.get(origin)
+            if client is None or client.is_closed:
+                client = httpx.Client(
+                    limits=httpx.Limits(max_connections=1000, max_keepalive_connections=100),
+                    timeout=httpx.Timeout(600.0, connect=10.0),
+                    follow_redirects=False,
+                )
+                _sync_clients[origin] = client
+    return client
+
+
+def _timeout_seconds(timeout: Any) -> float:
+    if isinstance(timeout, httpx.Timeout):
+        return float(timeout.read or timeout.connect or 600.0)
+    return float(timeout) if timeout is not None else 600.0
+
+
+def async_session(url: str) -> Any:
+    """The aiohttp session for this event loop and origin (created on first use)."""
+    import aiohttp
+
+    loop = asyncio.get_running_loop()
+    entry = _async_sessions.get(id(loop))
+    if entry is None or entry[0] is not loop:
+        _reap_closed_loops()
+        entry = (loop, {})
+        _async_sessions[id(loop)] = entry
+    origin = origin_of(url)
+    session = entry[1].get(origin)
+    if session is None or session.closed:
+        connector = aiohttp.TCPConnector(limit=0, ttl_dns_cache=300, enable_cleanup_closed=False)
+        session = aiohttp.ClientSession(connector=connector, auto_decompress=True, trust_env=False)
+        entry[1][origin] = session
+    return session
+
+
+def aiohttp_timeout(timeout: Any) -> Any:
+    import aiohttp
+
+    seconds = _timeout_seconds(timeout)
+    return aiohttp.ClientTimeout(total=None, sock_connect=min(seconds, 10.0), sock_read=seconds)
+
+
+def _close_session_now(session: Any) -> None:
+    """Close an aiohttp session whose loop is gone, without awaiting (no loop to await on)."""
+    try:
+        connector = session._connector
+        if connector is not None:
+            connector._close()
+        session._connector = None
+    except Exception:  # best effort at teardown: never raise from cleanup
+        pass
+
+
+def _reap_closed_loops() -> None:
+    for key, (loop, sessions) in list(_async_sessions.items()):
+        if loop.is_closed():
+            for session in sessions.values():
+                _close_session_now(session)
+            _async_sessions.pop(key, None)
+
+
+def close_clients() -> None:
+    """Close every pooled client (also run at interpreter exit)."""
+    with _lock:
+        clients = list(_sync_clients.values())
+        _sync_clients.clear()
+    for client in clients:
+        try:
+            client.close()
+        except Exception:
+            pass
+    for _, sessions in list(_async_sessions.values()):
+        for session in sessions.values():
+            _close_session_now(session)
+    _async_sessions.clear()
+
+
+atexit.register(close_clients)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Retry timing
+# ---------------------------------------------------------------------------------------------------
+
+
+def retry_after_seconds(headers: Mapping[str, str] | None) -> float | None:
+    """Honour ``retry-after-ms`` and ``Retry-After`` (seconds or HTTP date)."""
+    if not headers:
+        return None
+    ms = headers.get("retry-after-ms")
+    if ms:
+        try:
+            return max(0.0, float(ms) / 1000.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def backoff_delay(attempt: int, retry_after: float | None, *, base: float = 0.5, cap: float = 8.0) -> float:
+    """Exponential backoff with full jitter; a server's Retry-After (up to 60 s) wins."""
+    if retry_after is not None and 0 <= retry_after <= 60:
+        return retry_after
+    ceiling = min(cap, base * (2**attempt))
+    return random.uniform(ceiling / 2, ceiling)
