@@ -8,6 +8,7 @@ on its worker, once, and memoised. Nothing here does I/O.
 
 from __future__ import annotations
 
+import sys
 import time
 import uuid
 from datetime import datetime
@@ -74,6 +75,7 @@ class CallContext:
         "model",
         "model_id",
         "optional_params",
+        "otel_parent",
         "provider_model",
         "response_headers",
         "result",
@@ -128,6 +130,11 @@ class CallContext:
         self.response_headers: dict[str, str] | None = None
         self.cache_hit: bool | None = None
         self._kwargs: dict[str, Any] | None = None
+        # the caller's trace context, captured on the caller's thread (logging runs elsewhere); only
+        # when the application already uses OpenTelemetry, so we never import it ourselves
+        self.otel_parent: Any = None
+        if "opentelemetry.context" in sys.modules:
+            self.otel_parent = sys.modules["opentelemetry.context"].get_current()
 
     # ------------------------------------------------------------------ cheap views for the request path
 
@@ -148,6 +155,7 @@ class CallContext:
             "custom_llm_provider": self.custom_llm_provider,
             "model_id": self.model_id,
             "stream": self.stream,
+            "otel_parent_context": self.otel_parent,
             **({"custom_pricing": True} if self.custom_pricing else {}),
         }
 
