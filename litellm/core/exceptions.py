@@ -153,7 +153,16 @@ class BadRequestError(_LiteLLMErrorMixin, openai.BadRequestError):
         body: Mapping[str, object] | None = None,
     ) -> None:
         _status_error_init(
-            self, 400, message, llm_provider, model, response, litellm_debug_info, max_retries, num_retries, body
+            self,
+            400,
+            message,
+            llm_provider,
+            model,
+            response,
+            litellm_debug_info,
+            max_retries,
+            num_retries,
+            body,
         )
 
 
@@ -174,7 +183,9 @@ class ContentPolicyViolationError(BadRequestError):
         max_retries: int | None = None,
         num_retries: int | None = None,
     ) -> None:
-        super().__init__(message, model, llm_provider, response, litellm_debug_info, max_retries, num_retries, body)
+        super().__init__(
+            message, model, llm_provider, response, litellm_debug_info, max_retries, num_retries, body
+        )
         self.provider_specific_fields = provider_specific_fields
 
 
@@ -191,7 +202,9 @@ class UnsupportedParamsError(BadRequestError):
         num_retries: int | None = None,
         body: Mapping[str, object] | None = None,
     ) -> None:
-        super().__init__(message, model, llm_provider, response, litellm_debug_info, max_retries, num_retries, body)
+        super().__init__(
+            message, model, llm_provider, response, litellm_debug_info, max_retries, num_retries, body
+        )
 
 
 class AuthenticationError(_LiteLLMErrorMixin, openai.AuthenticationError):
@@ -207,7 +220,16 @@ class AuthenticationError(_LiteLLMErrorMixin, openai.AuthenticationError):
         body: Mapping[str, object] | None = None,
     ) -> None:
         _status_error_init(
-            self, 401, message, llm_provider, model, response, litellm_debug_info, max_retries, num_retries, body
+            self,
+            401,
+            message,
+            llm_provider,
+            model,
+            response,
+            litellm_debug_info,
+            max_retries,
+            num_retries,
+            body,
         )
 
 
@@ -224,7 +246,16 @@ class PermissionDeniedError(_LiteLLMErrorMixin, openai.PermissionDeniedError):
         body: Mapping[str, object] | None = None,
     ) -> None:
         _status_error_init(
-            self, 403, message, llm_provider, model, response, litellm_debug_info, max_retries, num_retries, body
+            self,
+            403,
+            message,
+            llm_provider,
+            model,
+            response,
+            litellm_debug_info,
+            max_retries,
+            num_retries,
+            body,
         )
 
 
@@ -241,7 +272,16 @@ class NotFoundError(_LiteLLMErrorMixin, openai.NotFoundError):
         body: Mapping[str, object] | None = None,
     ) -> None:
         _status_error_init(
-            self, 404, message, llm_provider, model, response, litellm_debug_info, max_retries, num_retries, body
+            self,
+            404,
+            message,
+            llm_provider,
+            model,
+            response,
+            litellm_debug_info,
+            max_retries,
+            num_retries,
+            body,
         )
 
 
@@ -258,7 +298,16 @@ class UnprocessableEntityError(_LiteLLMErrorMixin, openai.UnprocessableEntityErr
         body: Mapping[str, object] | None = None,
     ) -> None:
         _status_error_init(
-            self, 422, message, llm_provider, model, response, litellm_debug_info, max_retries, num_retries, body
+            self,
+            422,
+            message,
+            llm_provider,
+            model,
+            response,
+            litellm_debug_info,
+            max_retries,
+            num_retries,
+            body,
         )
 
 
@@ -276,7 +325,16 @@ class RateLimitError(_LiteLLMErrorMixin, openai.RateLimitError):
         headers: Mapping[str, str] | None = None,
     ) -> None:
         _status_error_init(
-            self, 429, message, llm_provider, model, response, litellm_debug_info, max_retries, num_retries, body
+            self,
+            429,
+            message,
+            llm_provider,
+            model,
+            response,
+            litellm_debug_info,
+            max_retries,
+            num_retries,
+            body,
         )
         self.headers = dict(headers or {})
 
@@ -295,7 +353,16 @@ class InternalServerError(_LiteLLMErrorMixin, openai.InternalServerError):
         provider_status_code: int | None = None,
     ) -> None:
         _status_error_init(
-            self, 500, message, llm_provider, model, response, litellm_debug_info, max_retries, num_retries, body
+            self,
+            500,
+            message,
+            llm_provider,
+            model,
+            response,
+            litellm_debug_info,
+            max_retries,
+            num_retries,
+            body,
         )
         self.provider_status_code = provider_status_code
 
@@ -313,7 +380,16 @@ class BadGatewayError(_LiteLLMErrorMixin, openai.APIStatusError):
         body: Any = None,
     ) -> None:
         _status_error_init(
-            self, 502, message, llm_provider, model, response, litellm_debug_info, max_retries, num_retries, body
+            self,
+            502,
+            message,
+            llm_provider,
+            model,
+            response,
+            litellm_debug_info,
+            max_retries,
+            num_retries,
+            body,
         )
 
 
@@ -330,7 +406,16 @@ class ServiceUnavailableError(_LiteLLMErrorMixin, openai.APIStatusError):
         body: Any = None,
     ) -> None:
         _status_error_init(
-            self, 503, message, llm_provider, model, response, litellm_debug_info, max_retries, num_retries, body
+            self,
+            503,
+            message,
+            llm_provider,
+            model,
+            response,
+            litellm_debug_info,
+            max_retries,
+            num_retries,
+            body,
         )
 
 
@@ -348,7 +433,9 @@ class APIError(_LiteLLMErrorMixin, openai.APIError):
         body: Any = None,
         response: httpx.Response | None = None,
     ) -> None:
-        self._init_fields(status_code, message, llm_provider, model, litellm_debug_info, max_retries, num_retries)
+        self._init_fields(
+            status_code, message, llm_provider, model, litellm_debug_info, max_retries, num_retries
+        )
         openai.APIError.__init__(self, self.message, request or _request(), body=body)
         self.response = response
 
@@ -385,7 +472,13 @@ class Timeout(_LiteLLMErrorMixin, openai.APITimeoutError):
         body: Any = None,
     ) -> None:
         self._init_fields(
-            exception_status_code or 408, message, llm_provider, model, litellm_debug_info, max_retries, num_retries
+            exception_status_code or 408,
+            message,
+            llm_provider,
+            model,
+            litellm_debug_info,
+            max_retries,
+            num_retries,
         )
         openai.APITimeoutError.__init__(self, request=_request())
         # APITimeoutError fixes its own message; keep ours
@@ -479,6 +572,22 @@ _BY_STATUS = {
 }
 
 
+# how LiteLLM names each provider in messages ("OpenAIException - ...")
+_LABELS = {
+    "openai": "OpenAI",
+    "azure": "Azure",
+    "anthropic": "Anthropic",
+    "xai": "XAI",
+    "deepseek": "DeepSeek",
+    "openrouter": "OpenRouter",
+    "together_ai": "TogetherAI",
+    "fireworks_ai": "FireworksAI",
+    "hosted_vllm": "HostedVLLM",
+    "lm_studio": "LMStudio",
+    "nvidia_nim": "NvidiaNim",
+}
+
+
 def error_from_status(status_code: int) -> str:
     """The exception kind for a bare status code (used when an adapter has nothing more specific)."""
     if status_code in _BY_STATUS:
@@ -501,18 +610,22 @@ def make_error(
 ) -> Exception:
     """Build the exception named ``kind`` with the shared fields filled in."""
     cls = _BY_NAME.get(kind, APIError)
-    provider_label = f"{(llm_provider or 'LiteLLM').replace('_', ' ').title().replace(' ', '')}Exception"
+    provider_label = f"{_LABELS.get(llm_provider or '') or (llm_provider or 'LiteLLM').replace('_', ' ').title().replace(' ', '')}Exception"
     text = f"{provider_label} - {message}"
     if cls is APIError:
         return APIError(status_code or 500, text, llm_provider, model, body=body, response=response)
     if cls is Timeout:
-        return Timeout(text, model, llm_provider, headers=headers, exception_status_code=status_code, body=body)
+        return Timeout(
+            text, model, llm_provider, headers=headers, exception_status_code=status_code, body=body
+        )
     if cls is RateLimitError:
         return RateLimitError(text, llm_provider, model, response=response, body=body, headers=headers)
     if cls in (APIConnectionError, APIResponseValidationError):
         return cls(text, llm_provider, model, body=body)
     if cls is InternalServerError:
-        err = InternalServerError(text, llm_provider, model, response=response, body=body, provider_status_code=status_code)
+        err = InternalServerError(
+            text, llm_provider, model, response=response, body=body, provider_status_code=status_code
+        )
         return err
     if issubclass(cls, BadRequestError) and cls is not UnsupportedParamsError:
         return cls(text, model, llm_provider, response=response, body=body)
