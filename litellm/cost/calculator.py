@@ -359,6 +359,9 @@ def _token_cost(
     audio_in = max(t.audio_in - cached_audio, 0)
     text_in = max(t.prompt - t.cache_read - t.cache_write - audio_in - t.image_in, 0)
     input_cost = text_in * r.input + audio_in * r.audio_in + t.image_in * r.image_in
+    per_request = entry.get("input_cost_per_request")
+    if per_request:  # a flat fee per call (Perplexity online models)
+        input_cost += _rates.number(per_request) or 0.0
     cache_read_cost = cached_text * r.cache_read + cached_audio * r.cache_read_audio
     one_hour = t.cache_write_1h
     cache_write_cost = (t.cache_write - one_hour) * r.cache_write + one_hour * r.cache_write_1h
