@@ -1,0 +1,1185 @@
+"""The callback dispatcher: which callbacks a call has, and delivering its events to them off the request path.
+
+Owns:
+
+* :func:`resolve_callbacks` -> :class:`CallbackSet`: reads ``settings.callbacks`` / ``success_callback`` /
+  ``failure_callback`` / ``input_callback`` at call time, resolves string names through the integration
+  registry, dedupes, adds per-call lists for that call only, and caches the result until the lists change.
+* :class:`Dispatcher` (one per process, :func:`get_dispatcher`): ``emit_*`` only append to a bounded queue
+  and return. A router thread takes events in order, builds the call's kwargs and payload
+  (``ctx.build_kwargs()``), runs the ``logging_hook``\\s, makes a redacted copy for loggers that asked for
+  one, and hands one task per callback to that callback's *lane*. A lane runs its tasks one at a time, in
+  call order: sync hooks and functions on a small thread pool, async hooks and ``async def`` functions
+  on one background event loop in a daemon thread (never the caller's loop, so the end of a user's
+  ``asyncio.run()`` neither loses nor repeats events).
+
+Failure rules (DESIGN promise 2 and 3): a hook that raises is caught, counted and logged once per
+(callback, hook); a sync hook running longer than ``hook_timeout`` is counted as timed out and its lane
+stops taking events (dropped with reason ``hung``, counted) until the hook returns, so a hung logger
+costs one thread and never blocks others; async hooks are cancelled at the timeout. A full queue drops
+the event, counted per callback with reason ``queue_full``. ``flush()`` waits for everything emitted so
+far; ``atexit`` flushes with a deadline; a forked child starts with fresh threads and an empty queue.
+
+Routing (LiteLLM's documented behaviour, made total): a CustomLogger gets the hook matching the call's
+mode (``log_success_event`` for ``completion``, ``async_log_success_event`` for ``acompletion``); one
+that overrides only the other mode's hook gets that one; never both. ``log_pre_api_call`` fires once for
+sync and async calls; ``async_log_pre_api_call`` is not called (as in LiteLLM). ``log_post_api_call``
+fires for pre-call loggers just before their success/failure hook. Hooks are called positionally.
+Functions get ``fn(kwargs, response, start_time, end_time)``, input callbacks ``fn(kwargs)``; ``async
+def`` functions are awaited on the background loop for sync and async calls alike.
+
+Must not: block or raise in ``emit_*``, build payloads on the caller's thread, start threads or read
+settings at import, import asyncio or the integrations before first use, or import the package root.
+"""
+
+from __future__ import annotations
+
+import atexit
+import itertools
+import os
+import threading
+import time
+import weakref
+from collections import deque
+from typing import Any
+
+from litellm.core import log as _log
+from litellm.core import redact as _redact
+from litellm.core.settings import settings
+
+__all__ = ["CallbackSet", "Dispatcher", "get_dispatcher", "resolve_callbacks"]
+
+_PRE, _SUCCESS, _FAILURE, _CHUNK = 0, 1, 2, 3
+_KIND_NAMES = ("pre_call", "success", "failure", "stream_chunk")
+
+# (sync hook, async hook) per event kind; the pre-call hook has no async counterpart that fires.
+_HOOKS = {
+    _SUCCESS: ("log_success_event", "async_log_success_event"),
+    _FAILURE: ("log_failure_event", "async_log_failure_event"),
+    _CHUNK: ("log_stream_event", "async_log_stream_event"),
+}
+_LOGGING_HOOKS = ("logging_hook", "async_logging_hook")
+
+
+# -- resolution ---------------------------------------------------------------------------------------
+
+
+class _Target:
+    """One callback object with its routing worked out once: which hooks it overrides, its name."""
+
+    __slots__ = ("__weakref__", "is_logger", "logging_hooks", "name", "obj", "post", "pre", "routes")
+
+    def __init__(self, obj: Any, custom_logger_cls: type, payload_logger_cls: type | None) -> None:
+        self.obj = obj
+        self.is_logger = isinstance(obj, custom_logger_cls)
+        if self.is_logger:
+            cls_name = getattr(type(obj), "name", None)
+            if (
+                payload_logger_cls is not None
+                and isinstance(obj, payload_logger_cls)
+                and isinstance(cls_name, str)
+            ):
+                self.name = cls_name
+            else:
+                self.name = type(obj).__qualname__
+            self.pre = "log_pre_api_call" if _overrides(obj, "log_pre_api_call", custom_logger_cls) else None
+            self.post = (
+                "log_post_api_call" if _overrides(obj, "log_post_api_call", custom_logger_cls) else None
+            )
+            self.routes = {}
+            for kind, (sync_name, async_name) in _HOOKS.items():
+                has_sync = _overrides(obj, sync_name, custom_logger_cls)
+                has_async = _overrides(obj, async_name, custom_logger_cls)
+                if has_async and payload_logger_cls is not None and has_sync:
+                    # PayloadLogger's own async hooks just call on_event: take the sync path, no loop hop
+                    if getattr(type(obj), async_name, None) is getattr(payload_logger_cls, async_name, None):
+                        has_async = False
+                self.routes[kind] = (sync_name if has_sync else None, async_name if has_async else None)
+            self.logging_hooks = (
+                _LOGGING_HOOKS[0] if _overrides(obj, _LOGGING_HOOKS[0], custom_logger_cls) else None,
+                _LOGGING_HOOKS[1] if _overrides(obj, _LOGGING_HOOKS[1], custom_logger_cls) else None,
+            )
+        else:
+            self.name = (
+                getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None) or type(obj).__qualname__
+            )
+            is_async = _is_async_callable(obj)
+            self.pre = None
+            self.post = None
+            self.routes = {kind: ((None, obj) if is_async else (obj, None)) for kind in _HOOKS}
+            self.logging_hooks = (None, None)
+
+    def route(self, kind: int, is_async_call: bool) -> tuple[Any, bool, str] | None:
+        """The callable for this event, whether it is a coroutine function, and the hook's name."""
+        sync_hook, async_hook = self.routes[kind]
+        if self.is_logger:
+            if is_async_call and async_hook is not None:
+                return getattr(self.obj, async_hook), True, async_hook
+            if sync_hook is not None:
+                return getattr(self.obj, sync_hook), False, sync_hook
+            if async_hook is not None:
+                return getattr(self.obj, async_hook), True, async_hook
+            return None
+        if async_hook is not None:
+            return async_hook, True, "__call__"
+        return sync_hook, False, "__call__"
+
+    def wants_redaction(self) -> bool:
+        obj = self.obj
+        return (
+            bool(getattr(obj, "turn_off_message_logging", False))
+            or getattr(obj, "message_logging", True) is False
+        )
+
+    def __repr__(self) -> str:
+        return f"<callback {self.name}>"
+
+
+def _overrides(obj: Any, name: str, base: type) -> bool:
+    if name in getattr(obj, "__dict__", ()):  # patched on the instance
+        return True
+    impl = getattr(type(obj), name, None)
+    return impl is not None and impl is not getattr(base, name, None)
+
+
+def _is_async_callable(fn: Any) -> bool:
+    import inspect
+
+    if inspect.iscoroutinefunction(fn):
+        return True
+    call = getattr(fn, "__call__", None)  # noqa: B004 - callable objects with an async __call__
+    return call is not None and inspect.iscoroutinefunction(call)
+
+
+class CallbackSet:
+    """The callbacks of one call. Public tuples hold the user's objects; private ones the routing."""
+
+    __slots__ = (
+        "_failure_lh",
+        "_failure_t",
+        "_post_t",
+        "_pre_t",
+        "_stream_t",
+        "_success_lh",
+        "_success_t",
+        "empty",
+        "failure",
+        "pre",
+        "stream",
+        "success",
+    )
+
+    def __init__(self, pre: list[_Target], success: list[_Target], failure: list[_Target]) -> None:
+        self.pre = tuple(t.obj for t in pre)
+        self.success = tuple(t.obj for t in success)
+        self.failure = tuple(t.obj for t in failure)
+        stream = [t for t in success if t.is_logger and t.routes[_CHUNK] != (None, None)]
+        self.stream = tuple(t.obj for t in stream)
+        self.empty = not (self.pre or self.success or self.failure)
+        self._pre_t = tuple(t for t in pre if t.pre is not None or not t.is_logger)
+        self._post_t = tuple(t for t in pre if t.post is not None)
+        self._success_t = tuple(t for t in success if t.routes[_SUCCESS] != (None, None))
+        self._failure_t = tuple(t for t in failure if t.routes[_FAILURE] != (None, None))
+        self._stream_t = tuple(stream)
+        self._success_lh = tuple(t for t in success if t.logging_hooks != (None, None))
+        self._failure_lh = tuple(t for t in failure if t.logging_hooks != (None, None))
+
+    def __repr__(self) -> str:
+        return f"CallbackSet(pre={self.pre!r}, success={self.success!r}, failure={self.failure!r})"
+
+
+_targets: weakref.WeakValueDictionary[int, _Target] = weakref.WeakValueDictionary()
+_resolve_cache: tuple[tuple, CallbackSet] | None = None
+
+
+_targets_lock = threading.Lock()
+
+
+def _target_for(obj: Any, custom_logger_cls: type, payload_logger_cls: type | None) -> _Target:
+    # The target holds obj strongly, so while the entry lives id(obj) cannot be reused by another object.
+    # One target per object matters: the target keys the callback's lane, which orders its events.
+    with _targets_lock:
+        target = _targets.get(id(obj))
+        if target is None or target.obj is not obj:
+            target = _Target(obj, custom_logger_cls, payload_logger_cls)
+            _targets[id(obj)] = target
+        return target
+
+
+def _build(callbacks: tuple, success: tuple, failure: tuple, inputs: tuple) -> CallbackSet:
+    from litellm.integrations.custom_logger import CustomLogger
+
+    try:
+        from litellm.integrations.base import PayloadLogger
+    except ImportError:  # pragma: no cover - base.py ships with custom_logger.py
+        PayloadLogger = None
+
+    def target(item: Any) -> _Target:
+        if isinstance(item, str):
+            from litellm.integrations import registry
+
+            item = registry.get_integration(item)
+        elif isinstance(item, type) and issubclass(item, CustomLogger):
+            raise ValueError(
+                f"callback {item.__qualname__} is a class: register an instance, {item.__qualname__}()"
+            )
+        elif not isinstance(item, CustomLogger) and not callable(item):
+            raise ValueError(f"callback {item!r} is not a CustomLogger, a function or an integration name")
+        return _target_for(item, CustomLogger, PayloadLogger)
+
+    def unique(items: list[_Target]) -> list[_Target]:
+        seen: set[int] = set()
+        out = []
+        for t in items:
+            if id(t) not in seen:
+                seen.add(id(t))
+                out.append(t)
+        return out
+
+    cb_t = [target(x) for x in callbacks]
+    in_t = [target(x) for x in inputs]
+    # Functions in ``callbacks`` take (kwargs, response, start, end): they go to success/failure only,
+    # where LiteLLM would also call them as input callbacks with one argument and fail.
+    pre = unique([t for t in cb_t if t.is_logger] + in_t)
+    succ = unique(cb_t + [target(x) for x in success])
+    fail = unique(cb_t + [target(x) for x in failure])
+    return CallbackSet(pre, succ, fail)
+
+
+def _as_tuple(value: Any) -> tuple:
+    if not value:
+        return ()
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        return (value,)
+    return tuple(value)
+
+
+def resolve_callbacks(
+    per_call_callbacks: Any = None, per_call_success: Any = None, per_call_failure: Any = None
+) -> CallbackSet:
+    """The callbacks for one call: the global lists (read now) plus this call's own lists.
+
+    Cached while the global lists hold the same items, so the common case is four ``tuple()`` calls
+    and a comparison. Raises ValueError (naming the valid names) for an unknown integration name and
+    ImportError (naming the pip extra) for an integration whose SDK is missing.
+    """
+    global _resolve_cache
+    s = settings
+    key = (
+        _as_tuple(s.callbacks),
+        _as_tuple(s.success_callback),
+        _as_tuple(s.failure_callback),
+        _as_tuple(s.input_callback),
+    )
+    cached = _resolve_cache
+    if cached is not None and cached[0] == key:
+        base = cached[1]
+    else:
+        base = _build(*key)
+        _resolve_cache = (key, base)
+    if not (per_call_callbacks or per_call_success or per_call_failure):
+        return base
+    return _build(
+        key[0] + _as_tuple(per_call_callbacks),
+        key[1] + _as_tuple(per_call_success),
+        key[2] + _as_tuple(per_call_failure),
+        key[3],
+    )
+
+
+# -- delivery machinery ---------------------------------------------------------------------------------
+
+
+class _Counters:
+    __slots__ = ("delivered", "dropped", "failed", "lock", "timed_out")
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.delivered = 0
+        self.failed = 0
+        self.timed_out = 0
+        self.dropped: dict[str, int] = {}
+
+    def add(self, field: str, n: int = 1) -> None:
+        with self.lock:
+            setattr(self, field, getattr(self, field) + n)
+
+    def drop(self, reason: str, n: int = 1) -> None:
+        with self.lock:
+            self.dropped[reason] = self.dropped.get(reason, 0) + n
+
+    def snapshot(self) -> dict:
+        with self.lock:
+            return {
+                "delivered": self.delivered,
+                "failed": self.failed,
+                "dropped": dict(self.dropped),
+                "timed_out": self.timed_out,
+            }
+
+
+class _Task:
+    __slots__ = ("args", "fn", "hook", "is_async", "lane", "seq")
+
+    def __init__(self, seq: int, lane: _Lane, fn: Any, args: tuple, is_async: bool, hook: str) -> None:
+        self.seq = seq
+        self.lane = lane
+        self.fn = fn
+        self.args = args
+        self.is_async = is_async
+        self.hook = hook
+
+
+class _Lane:
+    """One callback's serial queue of tasks; ``running`` while a pool thread or loop task owns it."""
+
+    __slots__ = ("__weakref__", "counters", "lock", "name", "pending", "running", "stuck", "target")
+
+    def __init__(self, target: _Target, counters: _Counters) -> None:
+        self.target = target
+        self.name = target.name
+        self.counters = counters
+        self.lock = threading.Lock()
+        self.pending: deque[_Task] = deque()
+        self.running = False
+        self.stuck = False
+
+
+class _Run:
+    __slots__ = ("deadline", "finished", "task", "timed_out")
+
+    def __init__(self, task: _Task, deadline: float) -> None:
+        self.task = task
+        self.deadline = deadline
+        self.finished = False
+        self.timed_out = False
+
+
+class _Pool:
+    """A few worker threads running jobs; a thread stuck in a hung hook is replaced, not waited for."""
+
+    def __init__(self, max_workers: int, owner: Dispatcher) -> None:
+        self._max = max_workers
+        self._owner = weakref.ref(owner)
+        self._cv = threading.Condition()
+        self._jobs: deque = deque()
+        self._idle = 0
+        self._threads = 0
+        self._stuck = 0
+        self._closed = False
+
+    def submit(self, job: Any) -> None:
+        with self._cv:
+            self._jobs.append(job)
+            if self._idle > len(self._jobs) - 1:
+                self._cv.notify()
+                return
+            if self._threads - self._stuck >= self._max:
+                return
+            self._threads += 1
+        try:
+            thread = threading.Thread(target=self._work, name="litellm-callbacks-worker", daemon=True)
+            thread.start()
+            owner = self._owner()
+            if owner is not None:
+                owner._own_threads.add(thread.ident)
+        except RuntimeError:
+            # no new threads at interpreter shutdown: run what is queued on this thread instead
+            with self._cv:
+                self._threads -= 1
+            self._drain_inline()
+
+    def _drain_inline(self) -> None:
+        while True:
+            with self._cv:
+                if not self._jobs:
+                    return
+                job = self._jobs.popleft()
+            job()
+
+    def mark_stuck(self, delta: int) -> None:
+        with self._cv:
+            self._stuck += delta
+            spawn = delta > 0 and self._jobs and self._idle == 0 and self._threads - self._stuck < self._max
+            if spawn:
+                self._threads += 1
+        if spawn:
+            try:
+                thread = threading.Thread(target=self._work, name="litellm-callbacks-worker", daemon=True)
+                thread.start()
+                owner = self._owner()
+                if owner is not None:
+                    owner._own_threads.add(thread.ident)
+            except RuntimeError:
+                with self._cv:
+                    self._threads -= 1
+
+    def shutdown(self) -> None:
+        with self._cv:
+            self._closed = True
+            self._cv.notify_all()
+
+    def _work(self) -> None:
+        while True:
+            with self._cv:
+                while not self._jobs:
+                    if self._closed or self._threads - self._stuck > self._max:
+                        self._threads -= 1  # a stuck thread came back and the pool has its replacement
+                        return
+                    self._idle += 1
+                    self._cv.wait()
+                    self._idle -= 1
+                job = self._jobs.popleft()
+            try:
+                job()
+            except Exception:  # jobs guard themselves; this is the last net so the worker survives
+                _log.log_once(
+                    ("dispatch", "pool_job"), "callback worker job raised", level="error", exc_info=True
+                )
+
+
+class _HookTimeout(Exception):
+    pass
+
+
+class Dispatcher:
+    """Delivers call events to callbacks off the request path (see the module docstring).
+
+    ``emit_*`` enqueue in O(1) and never block or raise; everything else happens on the dispatcher's
+    router thread, its worker pool and its event loop, all started on the first event.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_queue: int = 10_000,
+        max_lane: int = 10_000,
+        hook_timeout: float = 5.0,
+        max_workers: int = 4,
+        exit_timeout: float = 5.0,
+        watch_interval: float = 0.2,
+    ) -> None:
+        self.max_queue = max_queue
+        self.max_lane = max_lane
+        self.hook_timeout = hook_timeout
+        self.max_workers = max_workers
+        self.exit_timeout = exit_timeout
+        self.watch_interval = watch_interval
+        self._start_lock = threading.Lock()
+        self._reset_state()
+        _live_dispatchers.add(self)
+
+    def configure(self, **options: Any) -> None:
+        """Change ``max_queue``, ``max_lane``, ``hook_timeout``, ``exit_timeout`` (applies to new events)."""
+        for name, value in options.items():
+            if name not in (
+                "max_queue",
+                "max_lane",
+                "hook_timeout",
+                "exit_timeout",
+                "watch_interval",
+                "max_workers",
+            ):
+                raise TypeError(f"unknown dispatcher option {name!r}")
+            setattr(self, name, value)
+
+    def _reset_state(self) -> None:
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
+        self._queue: deque = deque()
+        self._wake = threading.Event()
+        self._seq = itertools.count(1)
+        self._started = False
+        self._in_transit: int | None = None
+        self._incomplete: dict[int, int] = {}
+        self._waiters = 0
+        self._routed = 0
+        self._events_dropped = 0
+        self._lanes: weakref.WeakKeyDictionary[_Target, _Lane] = weakref.WeakKeyDictionary()
+        self._counters: dict[str, _Counters] = {}
+        self._running: dict[int, tuple[_Lane, _Run]] = {}
+        self._run_lock = threading.Lock()
+        self._pool = _Pool(self.max_workers, self)
+        self._loop: Any = None
+        self._own_threads: set[int | None] = set()
+        self._hook_stuck: set[int] = set()  # ids of targets whose logging hook is stuck in a thread
+        self._router: threading.Thread | None = None
+        self._closed = False
+
+    # -- emit (the request path) ------------------------------------------------------------------------
+
+    def emit_pre_call(self, ctx: Any) -> None:
+        cbs = ctx.callbacks
+        if cbs is not None and cbs._pre_t:
+            self._enqueue(_PRE, ctx, None)
+
+    def emit_success(self, ctx: Any) -> None:
+        cbs = ctx.callbacks
+        if cbs is not None and (cbs._success_t or cbs._post_t):
+            self._enqueue(_SUCCESS, ctx, None)
+
+    def emit_failure(self, ctx: Any) -> None:
+        cbs = ctx.callbacks
+        if cbs is not None and (cbs._failure_t or cbs._post_t):
+            self._enqueue(_FAILURE, ctx, None)
+
+    def emit_stream_chunk(self, ctx: Any, chunk: Any) -> None:
+        cbs = ctx.callbacks
+        if cbs is not None and cbs._stream_t:
+            self._enqueue(_CHUNK, ctx, chunk)
+
+    def _enqueue(self, kind: int, ctx: Any, chunk: Any) -> None:
+        try:
+            if not self._started:
+                if self._closed:
+                    self._drop_event(kind, ctx, "closed")
+                    return
+                self._start()
+            seq = next(self._seq)
+            queue = self._queue
+            if len(queue) >= self.max_queue:
+                self._drop_event(kind, ctx, "queue_full")
+                return
+            queue.append((seq, kind, ctx, chunk, time.time() if kind == _CHUNK else None))
+            if not self._wake.is_set():
+                self._wake.set()
+        except Exception:  # never let logging break the call
+            _log.log_once(
+                ("dispatch", "enqueue"), "could not enqueue a logging event", level="error", exc_info=True
+            )
+
+    def _drop_event(self, kind: int, ctx: Any, reason: str) -> None:
+        with self._lock:
+            self._events_dropped += 1
+        cbs = ctx.callbacks
+        if kind == _PRE:
+            targets = cbs._pre_t
+        elif kind == _CHUNK:
+            targets = cbs._stream_t
+        else:
+            targets = (cbs._success_t if kind == _SUCCESS else cbs._failure_t) + cbs._post_t
+        for target in targets:
+            self._counters_for(target.name).drop(reason)
+        _log.log_rate_limited(
+            ("dispatch", reason),
+            "logging event dropped",
+            reason=reason,
+            max_queue=self.max_queue,
+            event=_KIND_NAMES[kind],
+        )
+
+    # -- threads ----------------------------------------------------------------------------------------
+
+    def _start(self) -> None:
+        with self._start_lock:
+            if self._started:
+                return
+            _register_process_hooks()
+            router = threading.Thread(target=self._router_main, name="litellm-callbacks-router", daemon=True)
+            router.start()
+            self._router = router
+            self._own_threads.add(router.ident)
+            self._started = True
+
+    def _ensure_loop(self) -> Any:
+        loop = self._loop
+        if loop is not None:
+            return loop
+        with self._start_lock:
+            if self._loop is None:
+                import asyncio
+
+                loop = asyncio.new_event_loop()
+                ready = threading.Event()
+
+                def run() -> None:
+                    asyncio.set_event_loop(loop)
+                    loop.call_soon(ready.set)
+                    try:
+                        loop.run_forever()
+                    finally:
+                        loop.close()
+
+                thread = threading.Thread(target=run, name="litellm-callbacks-loop", daemon=True)
+                thread.start()
+                self._own_threads.add(thread.ident)
+                ready.wait(5.0)
+                self._loop = loop
+        return self._loop
+
+    # -- router -----------------------------------------------------------------------------------------
+
+    def _router_main(self) -> None:
+        queue = self._queue
+        wake = self._wake
+        last_watch = time.monotonic()
+        while True:
+            with self._cond:
+                item = queue.popleft() if queue else None
+                self._in_transit = item[0] if item is not None else None
+                if item is None and self._waiters:
+                    self._cond.notify_all()
+            if item is None:
+                if self._closed:
+                    return
+                wake.clear()
+                if queue:
+                    continue
+                self._check_timeouts()
+                last_watch = time.monotonic()
+                wake.wait(self.watch_interval if (self._incomplete or self._running) else None)
+                continue
+            self._routed += 1
+            try:
+                self._route(*item)
+            except Exception:
+                _log.log_once(
+                    ("dispatch", "route"), "logging event routing failed", level="error", exc_info=True
+                )
+                self._finish_event(item[0])
+            now = time.monotonic()
+            if now - last_watch >= self.watch_interval:
+                self._check_timeouts()
+                last_watch = now
+
+    def _route(self, seq: int, kind: int, ctx: Any, chunk: Any, chunk_time: float | None) -> None:
+        cbs = ctx.callbacks
+        is_async = bool(getattr(ctx, "is_async", False))
+        post: tuple = ()
+        if kind == _PRE:
+            targets = cbs._pre_t
+        elif kind == _CHUNK:
+            targets = cbs._stream_t
+        else:
+            targets = cbs._success_t if kind == _SUCCESS else cbs._failure_t
+            post = cbs._post_t
+        try:
+            if kind == _PRE:
+                kwargs = ctx.pre_call_kwargs()
+                kwargs.setdefault("model", ctx.model)
+                kwargs.setdefault("messages", ctx.messages)
+                kwargs["log_event_type"] = "pre_api_call"
+                result = None
+            elif kind == _CHUNK:
+                kwargs = ctx.stream_chunk_kwargs(chunk)
+                result = chunk
+            else:
+                kwargs = ctx.build_kwargs()
+                kwargs.setdefault("log_event_type", "post_api_call")
+                result = ctx.result
+                hooks = cbs._success_lh if kind == _SUCCESS else cbs._failure_lh
+                if hooks:
+                    kwargs, result = self._run_logging_hooks(hooks, kwargs, result, ctx, is_async)
+        except Exception:
+            # the event cannot be built: every callback of it misses it, counted as failed for each
+            for target in (*post, *targets):
+                self._counters_for(target.name).add("failed")
+            _log.log_once(
+                ("dispatch", "kwargs", kind), "building logging kwargs failed", level="error", exc_info=True
+            )
+            return
+
+        # hooks get datetimes, as in LiteLLM; the kwargs carry them (the context keeps epoch floats)
+        start = kwargs.get("start_time", ctx.start_time)
+        if kind == _CHUNK:
+            import datetime
+
+            end = datetime.datetime.fromtimestamp(chunk_time)
+        else:
+            end = kwargs.get("end_time", ctx.end_time)
+        redact_all = bool(
+            settings.turn_off_message_logging or getattr(ctx, "turn_off_message_logging", False)
+        )
+        redacted: tuple | None = None
+        tasks: list[_Task] = []
+
+        def view(target: _Target) -> tuple:
+            nonlocal redacted
+            if not (redact_all or target.wants_redaction()):
+                return kwargs, result
+            if redacted is None:
+                redacted = (_redact.redact_kwargs(kwargs), _redact.redact_response_obj(result))
+            return redacted
+
+        for target in post:
+            kw, res = view(target)
+            lane = self._lane_for(target)
+            tasks.append(
+                _Task(seq, lane, getattr(target.obj, target.post), (kw, res, start, end), False, target.post)
+            )
+        for target in targets:
+            if kind == _PRE:
+                kw, _ = view(target)
+                lane = self._lane_for(target)
+                if target.is_logger:
+                    messages = kw.get("messages", ctx.messages)
+                    fn = getattr(target.obj, target.pre)
+                    tasks.append(_Task(seq, lane, fn, (ctx.model, messages, kw), False, target.pre))
+                else:
+                    (sync_fn, async_fn) = target.routes[_SUCCESS]
+                    fn = async_fn or sync_fn
+                    tasks.append(_Task(seq, lane, fn, (kw,), async_fn is not None, "__call__"))
+                continue
+            picked = target.route(kind, is_async)
+            if picked is None:
+                continue
+            fn, fn_is_async, hook = picked
+            kw, res = view(target)
+            tasks.append(_Task(seq, self._lane_for(target), fn, (kw, res, start, end), fn_is_async, hook))
+        if not tasks:
+            return
+        with self._lock:
+            self._incomplete[seq] = len(tasks)
+        for task in tasks:
+            self._push(task)
+
+    def _lane_for(self, target: _Target) -> _Lane:
+        lane = self._lanes.get(target)
+        if lane is None:
+            lane = _Lane(target, self._counters_for(target.name))
+            self._lanes[target] = lane
+        return lane
+
+    def _counters_for(self, name: str) -> _Counters:
+        counters = self._counters.get(name)
+        if counters is None:
+            with self._lock:
+                counters = self._counters.setdefault(name, _Counters())
+        return counters
+
+    # -- logging hooks (run before any destination sees the event) ---------------------------------------
+
+    def _run_logging_hooks(self, hooks: tuple, kwargs: dict, result: Any, ctx: Any, is_async: bool) -> tuple:
+        call_type = getattr(ctx, "call_type", None)
+        for target in hooks:
+            if id(target) in self._hook_stuck:
+                continue
+            sync_name, async_name = target.logging_hooks
+            use_async = async_name is not None and (is_async or sync_name is None)
+            name = async_name if use_async else sync_name
+            counters = self._counters_for(target.name)
+            try:
+                fn = getattr(target.obj, name)
+                if use_async:
+                    out = self._run_coro_blocking(fn, (kwargs, result, call_type))
+                else:
+                    out = self._run_sync_blocking(fn, (kwargs, result, call_type), target)
+            except _HookTimeout:
+                counters.add("timed_out")
+                _log.log_once(
+                    ("hook_timeout", target.name, name),
+                    "callback hook timed out",
+                    callback=target.name,
+                    hook=name,
+                    timeout=self.hook_timeout,
+                )
+                continue
+            except Exception as exc:
+                counters.add("failed")
+                self._report_error(target.name, name, exc)
+                continue
+            if isinstance(out, tuple) and len(out) == 2 and isinstance(out[0], dict):
+                kwargs, result = out
+        return kwargs, result
+
+    def _run_sync_blocking(self, fn: Any, args: tuple, target: _Target) -> Any:
+        box: dict = {}
+        done = threading.Event()
+        state = {"started": False, "abandoned": False}
+        lock = threading.Lock()
+
+        def job() -> None:
+            with lock:
+                if state["abandoned"]:
+                    return
+                state["started"] = True
+            try:
+                box["value"] = fn(*args)
+            except Exception as exc:
+                box["error"] = exc
+            finally:
+                done.set()
+                with lock:
+                    late = state["abandoned"]
+                if late:
+                    self._hook_stuck.discard(id(target))
+                    self._pool.mark_stuck(-1)
+
+        self._pool.submit(job)
+        if not done.wait(self.hook_timeout):
+            with lock:
+                state["abandoned"] = True
+                started = state["started"]
+            if started:
+                self._hook_stuck.add(id(target))
+                self._pool.mark_stuck(+1)
+            raise _HookTimeout
+        if "error" in box:
+            raise box["error"]
+        return box.get("value")
+
+    def _run_coro_blocking(self, fn: Any, args: tuple) -> Any:
+        import asyncio
+        import concurrent.futures
+
+        async def call() -> Any:
+            return await asyncio.wait_for(fn(*args), self.hook_timeout)
+
+        future = asyncio.run_coroutine_threadsafe(call(), self._ensure_loop())
+        try:
+            return future.result(self.hook_timeout + 1.0)
+        except (asyncio.TimeoutError, concurrent.futures.TimeoutError) as exc:
+            future.cancel()
+            raise _HookTimeout from exc
+
+    # -- lanes ------------------------------------------------------------------------------------------
+
+    def _push(self, task: _Task) -> None:
+        lane = task.lane
+        reason = None
+        with lane.lock:
+            if lane.stuck:
+                reason = "hung"
+            elif len(lane.pending) >= self.max_lane:
+                reason = "backlog_full"
+            else:
+                lane.pending.append(task)
+                if lane.running:
+                    return
+                lane.running = True
+        if reason is not None:
+            lane.counters.drop(reason)
+            self._task_done(task.seq)
+            return
+        self._start_lane(lane, task.is_async)
+
+    def _start_lane(self, lane: _Lane, is_async: bool) -> None:
+        if is_async:
+            self._ensure_loop().call_soon_threadsafe(self._start_async_lane, lane)
+        else:
+            self._pool.submit(lambda: self._run_sync_lane(lane))
+
+    def _next_task(self, lane: _Lane, want_async: bool) -> _Task | bool | None:
+        """Pop the lane's next task of the wanted kind; None when empty (lane released), False to hand off."""
+        with lane.lock:
+            if not lane.pending:
+                lane.running = False
+                return None
+            task = lane.pending[0]
+            if task.is_async != want_async:
+                return False
+            return lane.pending.popleft()
+
+    def _run_sync_lane(self, lane: _Lane) -> None:
+        while True:
+            task = self._next_task(lane, want_async=False)
+            if task is None:
+                return
+            if task is False:
+                self._ensure_loop().call_soon_threadsafe(self._start_async_lane, lane)
+                return
+            self._exec_sync(lane, task)
+
+    def _exec_sync(self, lane: _Lane, task: _Task) -> None:
+        run = _Run(task, time.monotonic() + self.hook_timeout)
+        ident = threading.get_ident()
+        self._running[ident] = (lane, run)
+        error: Exception | None = None
+        try:
+            task.fn(*task.args)
+        except Exception as exc:
+            error = exc
+        finally:
+            self._running.pop(ident, None)
+        with self._run_lock:
+            run.finished = True
+            late = run.timed_out
+        if late:
+            # the watchdog already counted this task as timed out and replaced this thread
+            with lane.lock:
+                lane.stuck = False
+            self._pool.mark_stuck(-1)
+            _log.log_once(
+                ("hook_recovered", lane.name, task.hook), "hung callback hook returned", callback=lane.name
+            )
+            return
+        self._account(lane, task, error)
+
+    def _start_async_lane(self, lane: _Lane) -> None:
+        import asyncio
+
+        asyncio.get_running_loop().create_task(self._run_async_lane(lane))
+
+    async def _run_async_lane(self, lane: _Lane) -> None:
+        import asyncio
+
+        while True:
+            task = self._next_task(lane, want_async=True)
+            if task is None:
+                return
+            if task is False:
+                self._pool.submit(lambda: self._run_sync_lane(lane))
+                return
+            error: Exception | None = None
+            try:
+                awaitable = task.fn(*task.args)
+                if hasattr(awaitable, "__await__"):
+                    await asyncio.wait_for(awaitable, self.hook_timeout)
+            except asyncio.TimeoutError:
+                lane.counters.add("timed_out")
+                _log.log_once(
+                    ("hook_timeout", lane.name, task.hook),
+                    "callback hook timed out",
+                    callback=lane.name,
+                    hook=task.hook,
+                    timeout=self.hook_timeout,
+                )
+                self._task_done(task.seq)
+                continue
+            except Exception as exc:
+                error = exc
+            self._account(lane, task, error)
+
+    def _account(self, lane: _Lane, task: _Task, error: Exception | None) -> None:
+        if error is None:
+            lane.counters.add("delivered")
+        else:
+            lane.counters.add("failed")
+            self._report_error(lane.name, task.hook, error)
+        self._task_done(task.seq)
+
+    def _report_error(self, name: str, hook: str, error: BaseException) -> None:
+        _log.log_once(
+            ("hook_error", name, hook),
+            "callback raised; the call is unaffected (logged once per callback and hook)",
+            level="error",
+            callback=name,
+            hook=hook,
+            error=f"{type(error).__name__}: {error}",
+            exc_info=error,
+        )
+
+    def _check_timeouts(self) -> None:
+        if not self._running:
+            return
+        now = time.monotonic()
+        for lane, run in list(self._running.values()):
+            if now < run.deadline:
+                continue
+            with self._run_lock:
+                if run.finished or run.timed_out:
+                    continue
+                run.timed_out = True
+            lane.counters.add("timed_out")
+            with lane.lock:
+                lane.stuck = True
+                abandoned = list(lane.pending)
+                lane.pending.clear()
+            if abandoned:
+                lane.counters.drop("hung", len(abandoned))
+            for task in abandoned:
+                self._task_done(task.seq)
+            self._task_done(run.task.seq)
+            self._pool.mark_stuck(+1)
+            _log.log_once(
+                ("hook_timeout", lane.name, run.task.hook),
+                "callback hook timed out; its events are dropped (counted) until it returns",
+                callback=lane.name,
+                hook=run.task.hook,
+                timeout=self.hook_timeout,
+            )
+
+    # -- completion tracking and flush ------------------------------------------------------------------
+
+    def _task_done(self, seq: int) -> None:
+        with self._lock:
+            left = self._incomplete.get(seq)
+            if left is None:
+                return
+            if left <= 1:
+                del self._incomplete[seq]
+                if self._waiters:
+                    self._cond.notify_all()
+            else:
+                self._incomplete[seq] = left - 1
+
+    def _finish_event(self, seq: int) -> None:
+        with self._lock:
+            if self._incomplete.pop(seq, None) is not None and self._waiters:
+                self._cond.notify_all()
+
+    def _pending_before(self, mark: int) -> bool:
+        """Whether any event emitted before ``mark`` is still queued or being delivered (lock held)."""
+        if self._in_transit is not None and self._in_transit < mark:
+            return True
+        queue = self._queue
+        if queue:
+            if queue[0][0] < mark:
+                return True
+            if any(item[0] < mark for item in list(queue)):
+                return True
+        incomplete = self._incomplete
+        if incomplete:
+            if next(iter(incomplete)) < mark:
+                return True
+            if any(seq < mark for seq in list(incomplete)):
+                return True
+        return False
+
+    def flush(self, timeout: float | None = 10.0) -> bool:
+        """Wait until every event emitted so far reached every callback, then flush integration exporters.
+
+        Returns True when everything was handled within ``timeout`` (None waits without limit).
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+
+        def remaining() -> float | None:
+            return None if deadline is None else max(0.0, deadline - time.monotonic())
+
+        ok = True
+        if self._started:
+            if threading.get_ident() in self._own_threads:
+                # called from a hook: waiting for ourselves would deadlock; report instead
+                with self._lock:
+                    ok = not self._pending_before(next(self._seq))
+            else:
+                mark = next(self._seq)
+                with self._cond:
+                    self._waiters += 1
+                    try:
+                        while self._pending_before(mark):
+                            left = remaining()
+                            if left is not None and left <= 0:
+                                ok = False
+                                break
+                            self._cond.wait(0.05 if left is None else min(left, 0.05))
+                    finally:
+                        self._waiters -= 1
+        ok = self._flush_loggers(remaining) and ok
+        return ok
+
+    def _flush_loggers(self, remaining: Any) -> bool:
+        ok = True
+        seen: set[int] = set()
+        for target in list(_targets.values()):
+            obj = target.obj
+            if not target.is_logger or id(obj) in seen:
+                continue
+            seen.add(id(obj))
+            flush = getattr(obj, "flush", None)
+            if flush is None or getattr(type(obj), "flush", None) is _base_flush():
+                continue
+            try:
+                ok = bool(flush(remaining())) and ok
+            except Exception as exc:
+                ok = False
+                self._report_error(target.name, "flush", exc)
+        try:
+            from litellm.exporters import registry as exporter_registry
+        except ImportError:
+            return ok
+        flush_all = getattr(exporter_registry, "flush_all", None)
+        if flush_all is not None:
+            try:
+                ok = bool(flush_all(remaining())) and ok
+            except Exception as exc:
+                ok = False
+                self._report_error("exporters", "flush_all", exc)
+        return ok
+
+    def stats(self) -> dict:
+        """Counters: events emitted and, per callback, delivered / failed / dropped by reason / timed out."""
+        per_callback = {name: c.snapshot() for name, c in list(self._counters.items())}
+        with self._lock:
+            emitted = self._routed + len(self._queue) + self._events_dropped
+            queued = len(self._queue)
+            events_dropped = self._events_dropped
+            in_flight = len(self._incomplete)
+        return {
+            "emitted": emitted,
+            "delivered": sum(c["delivered"] for c in per_callback.values()),
+            "failed": sum(c["failed"] for c in per_callback.values()),
+            "dropped": sum(sum(c["dropped"].values()) for c in per_callback.values()),
+            "timed_out": sum(c["timed_out"] for c in per_callback.values()),
+            "events_dropped": events_dropped,
+            "queued": queued,
+            "in_flight": in_flight,
+            "per_callback": per_callback,
+        }
+
+    # -- process lifecycle ------------------------------------------------------------------------------
+
+    def shutdown(self, timeout: float | None = 5.0) -> bool:
+        """Flush, then stop this dispatcher's threads and loop for good (later events are dropped, counted)."""
+        ok = self.flush(timeout)
+        with self._start_lock:
+            self._closed = True
+            self._started = False
+        self._wake.set()
+        self._pool.shutdown()
+        loop = self._loop
+        if loop is not None:
+            try:
+                loop.call_soon_threadsafe(loop.stop)
+            except RuntimeError:
+                pass
+        _live_dispatchers.discard(self)
+        return ok
+
+    def _at_exit(self) -> None:
+        if self._started:
+            try:
+                self.flush(self.exit_timeout)
+            except Exception:
+                pass
+
+    def _after_fork_in_child(self) -> None:
+        # The parent's threads do not exist here and its queued events are the parent's to deliver.
+        self._start_lock = threading.Lock()
+        self._reset_state()
+
+
+def _base_flush() -> Any:
+    from litellm.integrations.custom_logger import CustomLogger
+
+    return CustomLogger.flush
+
+
+_live_dispatchers: weakref.WeakSet[Dispatcher] = weakref.WeakSet()
+_hooks_registered = False
+_singleton: Dispatcher | None = None
+_singleton_lock = threading.Lock()
+
+
+def _register_process_hooks() -> None:
+    global _hooks_registered
+    if _hooks_registered:
+        return
+    _hooks_registered = True
+    atexit.register(_flush_all_at_exit)
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _flush_all_at_exit() -> None:
+    for dispatcher in list(_live_dispatchers):
+        dispatcher._at_exit()
+
+
+def _after_fork_in_child() -> None:
+    global _singleton_lock
+    _singleton_lock = threading.Lock()
+    for dispatcher in list(_live_dispatchers):
+        dispatcher._after_fork_in_child()
+
+
+def get_dispatcher() -> Dispatcher:
+    """The process's dispatcher, created on first use (its threads start on the first event)."""
+    global _singleton
+    dispatcher = _singleton
+    if dispatcher is None:
+        with _singleton_lock:
+            if _singleton is None:
+                _singleton = Dispatcher()
+            dispatcher = _singleton
+    return dispatcher

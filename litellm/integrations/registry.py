@@ -1,0 +1,128 @@
+"""The name -> integration logger table, and one cached instance per name, imported on first use.
+
+Owns: which string names (``litellm.callbacks = ["otel"]``) exist, where their class lives (an import
+string, so nothing is imported until a name is used), which pip extra provides their SDK, and the
+instance cache so ``"otel"`` in two lists is one logger.
+
+Must not: import any integration module or SDK at import time, or read settings/environment (each
+logger reads its own settings in its constructor).
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from typing import Any
+
+from litellm.integrations.custom_logger import CustomLogger
+
+__all__ = ["EXTRAS", "INTEGRATIONS", "clear_instances", "get_integration", "register", "valid_names"]
+
+INTEGRATIONS: dict[str, str] = {
+    "otel": "litellm.integrations.opentelemetry:OpenTelemetryLogger",
+    "opentelemetry": "litellm.integrations.opentelemetry:OpenTelemetryLogger",
+    "langfuse": "litellm.integrations.langfuse:LangfuseLogger",
+    "datadog": "litellm.integrations.datadog:DatadogLogger",
+    "datadog_llm_observability": "litellm.integrations.datadog_llm_obs:DatadogLLMObsLogger",
+    "s3": "litellm.integrations.s3:S3Logger",
+    "s3_v2": "litellm.integrations.s3:S3Logger",
+    "gcs_bucket": "litellm.integrations.gcs_bucket:GCSBucketLogger",
+    "slack": "litellm.integrations.slack:SlackAlertingLogger",
+    "sentry": "litellm.integrations.sentry:SentryLogger",
+    "generic_api": "litellm.integrations.generic_api:GenericAPILogger",
+    "memory": "litellm.integrations.memory:MemoryLogger",
+}
+
+# The pyproject extra that installs each integration's third-party SDK (None: nothing extra needed).
+EXTRAS: dict[str, str | None] = {
+    "otel": "otel",
+    "opentelemetry": "otel",
+    "langfuse": "langfuse",
+    "datadog": "datadog",
+    "datadog_llm_observability": "datadog",
+    "s3": "s3",
+    "s3_v2": "s3",
+    "gcs_bucket": "gcs",
+    "slack": None,
+    "sentry": "sentry",
+    "generic_api": None,
+    "memory": None,
+}
+
+_lock = threading.Lock()
+_instances: dict[str, CustomLogger] = {}  # one per *target*, so aliases ("otel"/"opentelemetry") share it
+
+
+def valid_names() -> list[str]:
+    """Every registered integration name, sorted."""
+    return sorted(INTEGRATIONS)
+
+
+def register(name: str, target: str | type, extra: str | None = None) -> None:
+    """Add or replace a name: ``target`` is ``"module:Class"`` or a CustomLogger subclass."""
+    if isinstance(target, type):
+        target = f"{target.__module__}:{target.__qualname__}"
+    with _lock:
+        INTEGRATIONS[name] = target
+        EXTRAS[name] = extra
+        _instances.pop(target, None)
+
+
+def clear_instances() -> None:
+    """Forget the cached instances (tests; a later ``get_integration`` builds new ones)."""
+    with _lock:
+        _instances.clear()
+
+
+def get_integration(name: str) -> CustomLogger:
+    """The one logger instance for ``name``, created on first use.
+
+    Raises ValueError naming the valid names for an unknown name, and ImportError naming the pip extra
+    when the integration's SDK is not installed.
+    """
+    key = name.strip().lower() if isinstance(name, str) else name
+    target = INTEGRATIONS.get(key)
+    if target is None:
+        raise ValueError(f"unknown callback name {name!r}; valid names: {', '.join(valid_names())}")
+    instance = _instances.get(target)
+    if instance is not None:
+        return instance
+    with _lock:
+        instance = _instances.get(target)
+        if instance is None:
+            cls = _load(key, target)
+            try:
+                instance = cls()
+            except ImportError as exc:
+                # SDKs are imported in the constructor; make sure the message says how to get them
+                if "pip install" in str(exc):
+                    raise
+                raise ImportError(
+                    f"integration {name!r} needs a package that is not installed: {_hint(key)}"
+                ) from exc
+            _instances[target] = instance
+    return instance
+
+
+def _hint(name: str) -> str:
+    extra = EXTRAS.get(name)
+    return f"pip install 'litellm-observe[{extra}]'" if extra else "pip install litellm-observe"
+
+
+def _load(name: str, target: str) -> Any:
+    module_name, _, class_name = target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        missing = getattr(exc, "name", None) or ""
+        if missing == module_name or (missing and module_name.startswith(missing + ".")):
+            raise ImportError(
+                f"integration {name!r} is not available in this build ({module_name} is missing)"
+            ) from exc
+        raise ImportError(
+            f"integration {name!r} needs a package that is not installed ({missing}): {_hint(name)}"
+        ) from exc
+    try:
+        return getattr(module, class_name)
+    except AttributeError as exc:
+        raise ImportError(f"integration {name!r}: {module_name} has no {class_name}") from exc
