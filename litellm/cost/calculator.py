@@ -143,13 +143,22 @@ def normalise_call_type(call_type: str | None) -> str:
 class _EntryMeta:
     """Facts parsed once per price-map entry; ``rates`` caches resolved rates per (tier suffix, threshold).
 
-    An entry edited in place after its first use keeps its cached rates until the map changes through
-    ``register_model`` (which replaces entries, so the identity check below drops the stale meta)."""
+    Dropped when the map entry is replaced (``register_model``, assignment) or edited in place in a way that
+    changes its size or its base input / output price."""
 
-    __slots__ = ("entry", "has_table", "has_token_price", "per_second_only", "rates", "thresholds")
+    __slots__ = (
+        "entry",
+        "fingerprint",
+        "has_table",
+        "has_token_price",
+        "per_second_only",
+        "rates",
+        "thresholds",
+    )
 
     def __init__(self, entry: Mapping[str, Any]) -> None:
         self.entry = entry
+        self.fingerprint = _fingerprint(entry)
         self.rates: dict[tuple[str | None, str | None], _rates.Rates] = {}
         self.has_table = isinstance(entry.get("tiered_pricing"), list)
         self.thresholds = _rates.parse_thresholds(entry)
@@ -166,11 +175,16 @@ class _EntryMeta:
 _meta_cache: dict[str, _EntryMeta] = {}
 
 
+def _fingerprint(entry: Mapping[str, Any]) -> tuple[Any, ...]:
+    # cheap staleness check for entries edited in place (model_cost["x"]["input_cost_per_token"] = ...)
+    return (len(entry), entry.get("input_cost_per_token"), entry.get("output_cost_per_token"))
+
+
 def _meta_for(key: str | None, entry: Mapping[str, Any]) -> _EntryMeta:
     if key is None:
         return _EntryMeta(entry)
     meta = _meta_cache.get(key)
-    if meta is None or meta.entry is not entry:
+    if meta is None or meta.entry is not entry or meta.fingerprint != _fingerprint(entry):
         if len(_meta_cache) > 10_000:
             _meta_cache.clear()
         meta = _EntryMeta(entry)
