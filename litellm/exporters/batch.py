@@ -47,6 +47,9 @@ _SEND, _RESTORE, _STOP = "send", "restore", "stop"
 _SENT, _TOO_LARGE, _PERMANENT, _GIVE_UP = "sent", "too_large", "permanent", "give_up"
 # How often to look again for segments another live process still holds.
 _RESTORE_RECHECK = 5.0
+# After a batch had to be spooled, how long before restoring again probes whether the receiver is back
+# (a successful send of new events ends the wait at once).
+_RESTORE_PROBE = 30.0
 
 
 def _safe_dirname(name: str) -> str:
@@ -174,14 +177,16 @@ class BatchExporter:
                 if self._closing:
                     reason = "shutdown"
                 elif len(self._queue) < self._max_queue_size:
-                    if not self._queue:
+                    was_idle = not self._queue
+                    if was_idle:
                         self._first_at = time.monotonic()
                     self._queue.append(item)
                     self._enq += 1
                     if self._wal_mode:
                         if self._enq - self._wal_upto == 1:
                             self._wal_cond.notify()
-                    elif len(self._queue) == self._max_batch_size:
+                    elif was_idle or len(self._queue) == self._max_batch_size:
+                        # Wake an idle worker to start the interval clock, a busy one for a full batch.
                         self._work.notify()
                     if self._worker is None:
                         self._ensure_worker_locked()
@@ -408,8 +413,9 @@ class BatchExporter:
             if not self._closing and self._restore_due(now, len(self._queue)):
                 return _RESTORE, None
             timeout = self._first_at + self._flush_interval - now if n else None
-            if self._restore_wanted and self._spool is not None:
-                wait_restore = max(0.0, self._next_restore - now)
+            if self._restore_possible(len(self._queue)):
+                # Not due yet (it would have been returned above): wake when it is.
+                wait_restore = max(0.001, self._next_restore - now)
                 timeout = wait_restore if timeout is None else min(timeout, wait_restore)
             self._work.wait(timeout)
 
@@ -424,14 +430,11 @@ class BatchExporter:
             self._first_at = now
         return batch
 
+    def _restore_possible(self, queued: int) -> bool:
+        return self._spool is not None and self._restore_wanted and queued < self._max_queue_size // 2
+
     def _restore_due(self, now: float, queued: int) -> bool:
-        return (
-            self._spool is not None
-            and self._restore_wanted
-            and self._last_ok
-            and now >= self._next_restore
-            and queued < self._max_queue_size // 2
-        )
+        return self._restore_possible(queued) and now >= self._next_restore
 
     def _finish_worker(self) -> None:
         with self._lock:
@@ -540,7 +543,8 @@ class BatchExporter:
             self._held.append(seg)
             self._restored_ranges.append((lo, self._enq))
             self._counts["restored"] += len(items)
-            self._next_restore = now
+            # While the receiver answers, keep restoring; while it fails, one segment per probe.
+            self._next_restore = now if self._last_ok else now + _RESTORE_PROBE
             self._work.notify()
             self._wal_cond.notify()
             return True
@@ -668,6 +672,8 @@ class BatchExporter:
             if outcome == _SENT:
                 self._counts["sent"] += n
                 self._counts["batches_sent"] += 1
+                if not self._last_ok:
+                    self._next_restore = 0.0  # the receiver is back
                 self._last_ok = True
             elif outcome == _TOO_LARGE:
                 self._dropped["too_large"] += n
@@ -676,6 +682,7 @@ class BatchExporter:
                 self._counts["failed"] += n
             else:
                 self._last_ok = False
+                self._next_restore = time.monotonic() + _RESTORE_PROBE
                 drop = self._keep(piece, reason="shutdown" if self._closing else "failed")
             self._inflight_done += n
             self._handled += n

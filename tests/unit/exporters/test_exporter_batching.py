@@ -31,6 +31,15 @@ def test_partial_batch_leaves_once_the_interval_passes(make_exporter, recorder: 
     assert wait_until(lambda: recorder.sizes == [3])
 
 
+def test_item_submitted_after_an_idle_spell_leaves_within_the_interval(make_exporter, recorder) -> None:
+    exp = make_exporter(recorder, max_batch_size=100, flush_interval=0.05)
+    exp.submit({"id": 0})
+    assert wait_until(lambda: recorder.ids == [0])
+    time.sleep(0.1)  # the worker is now idle, waiting for work
+    exp.submit({"id": 1})
+    assert wait_until(lambda: recorder.ids == [0, 1])
+
+
 def test_partial_batch_waits_for_the_interval_or_a_flush(make_exporter, recorder: Recorder) -> None:
     exp = make_exporter(recorder, max_batch_size=100, flush_interval=60.0)
     for i in range(3):
