@@ -321,6 +321,8 @@ def _compute(
         parts = _per_second_cost(meta.entry, extra, prefer_video=True)
     elif meta.per_second_only:
         parts = _per_second_cost(meta.entry, extra)
+    elif usage is None:
+        parts = "the response carried no usage to price (count the tokens and pass them as usage)"
     else:
         parts = _token_cost(meta, tokens, tier, provider, extra)
 
