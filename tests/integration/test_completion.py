@@ -15,6 +15,11 @@ pytestmark = pytest.mark.integration
 MSGS = [{"role": "user", "content": "hello"}]
 
 
+def _header(fake_provider, name: str) -> str | None:
+    headers = {k.lower(): v for k, v in fake_provider.requests[-1]["headers"].items()}
+    return headers.get(name)
+
+
 def oa(fake_url: str) -> dict:
     return {"api_base": f"{fake_url}/v1", "api_key": "sk-test"}
 
@@ -277,7 +282,7 @@ def test_retries_recover_from_429_honouring_retry_after(fake_url, fake_key, fake
         **oa(fake_url),
     )
     assert r.choices[0].message.content
-    assert len([q for q in fake_provider.requests if q["headers"].get("x-fake-key") == fake_key]) == 3
+    assert len([q for q in fake_provider.requests if {k.lower(): v for k, v in q["headers"].items()}.get("x-fake-key") == fake_key]) == 3
 
 
 def test_no_retry_on_400(fake_url, fake_key, fake_provider):
@@ -289,7 +294,7 @@ def test_no_retry_on_400(fake_url, fake_key, fake_provider):
             extra_headers={"x-fake-fail-times": "1", "x-fake-key": fake_key, "x-fake-error": "400"},
             **oa(fake_url),
         )
-    assert len([q for q in fake_provider.requests if q["headers"].get("x-fake-key") == fake_key]) == 1
+    assert len([q for q in fake_provider.requests if {k.lower(): v for k, v in q["headers"].items()}.get("x-fake-key") == fake_key]) == 1
 
 
 def test_retries_exhausted_report_the_count(fake_url, fake_key):
@@ -348,10 +353,10 @@ def test_missing_key_names_the_env_var_before_any_request(fake_url, fake_provide
 def test_key_from_module_setting_then_env(fake_url, fake_provider, monkeypatch):
     monkeypatch.setenv("GROQ_API_KEY", "gsk-env")
     litellm.completion(model="groq/llama-3.1-8b-instant", messages=MSGS, api_base=f"{fake_url}/v1")
-    assert fake_provider.requests[-1]["headers"]["Authorization"] == "Bearer gsk-env"
+    assert _header(fake_provider, "authorization") == "Bearer gsk-env"
     litellm.api_key = "sk-module"
     litellm.completion(model="groq/llama-3.1-8b-instant", messages=MSGS, api_base=f"{fake_url}/v1")
-    assert fake_provider.requests[-1]["headers"]["Authorization"] == "Bearer sk-module"
+    assert _header(fake_provider, "authorization") == "Bearer sk-module"
 
 
 def test_unknown_provider_lists_known_ones():
