@@ -25,7 +25,6 @@ from __future__ import annotations
 import copy
 import importlib.machinery
 import importlib.util
-import json
 import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -512,7 +511,3 @@ def get_modified_max_tokens(
     if isinstance(max_output, int):
         room = min(room, max_output)
     return max(1, min(user_max_tokens, room)) if room > 0 else user_max_tokens
-
-
-def _json_dumps(value: Any) -> str:  # kept for tool-argument dicts given instead of strings
-    return json.dumps(value, separators=(",", ":"))
