@@ -108,8 +108,13 @@ def read_usage(usage: Any) -> TokenCounts:
     ptd = get("prompt_tokens_details")
     if ptd is None:
         ptd = get("input_tokens_details")
-    cached = _int(_field(ptd, "cached_tokens"))
-    written = _int(_field(ptd, "cache_creation_tokens")) or _int(_field(ptd, "cache_write_tokens"))
+    pget = None
+    if ptd is not None:
+        pget = ptd.get if type(ptd) is dict or isinstance(ptd, Mapping) else _getter(ptd)
+        cached = _int(pget("cached_tokens"))
+        written = _int(pget("cache_creation_tokens")) or _int(pget("cache_write_tokens"))
+    else:
+        cached = written = 0
 
     top_read = get("cache_read_input_tokens")
     top_write = get("cache_creation_input_tokens")
@@ -131,15 +136,17 @@ def read_usage(usage: Any) -> TokenCounts:
     t.cache_write = written
 
     # cache writes by lifetime: normalised (prompt_tokens_details.cache_creation_token_details) or raw
-    details = _field(ptd, "cache_creation_token_details")
-    if details is None:
+    details = pget("cache_creation_token_details") if pget is not None else None
+    if details is None and written:
         details = get("cache_creation")
     if details is not None:
         t.cache_write_1h = min(_int(_field(details, "ephemeral_1h_input_tokens")), written)
 
-    t.audio_in = _int(_field(ptd, "audio_tokens"))
-    t.image_in = _int(_field(ptd, "image_tokens"))
-    t.cache_read_audio = min(_int(_field(_field(ptd, "cached_tokens_details"), "audio_tokens")), cached)
+    if pget is not None:
+        t.audio_in = _int(pget("audio_tokens"))
+        t.image_in = _int(pget("image_tokens"))
+        if cached:
+            t.cache_read_audio = min(_int(_field(pget("cached_tokens_details"), "audio_tokens")), cached)
 
     ctd = get("completion_tokens_details")
     if ctd is None:
@@ -149,7 +156,9 @@ def read_usage(usage: Any) -> TokenCounts:
         t.audio_out = _int(_field(ctd, "audio_tokens"))
         t.image_out = _int(_field(ctd, "image_tokens"))
     # Anthropic's server-side tools and LiteLLM's normalised field of the same name
-    t.web_search_requests = _int(_field(get("server_tool_use"), "web_search_requests"))
+    server_tools = get("server_tool_use")
+    if server_tools is not None:
+        t.web_search_requests = _int(_field(server_tools, "web_search_requests"))
     tier = get("service_tier")
     t.service_tier = tier if isinstance(tier, str) else None
     return t
