@@ -67,7 +67,20 @@ def kind_for_status(status_code: int) -> str:
 
 
 def error_fields(body: Any) -> tuple[str, str | None, str | None]:
-    """(message, code, type) from an OpenAI-style ``{"error": {...}}`` body, a bare dict, or text."""
+    """(message, code, type) from an OpenAI-style ``{"error": {...}}`` body, a bare dict, or text.
+
+    The message has anything key-like masked: OpenAI echoes a (partly masked) key in 401 messages, and
+    the message becomes the exception text.
+    """
+    message, code, etype = _error_fields(body)
+    if message:
+        from litellm.core.redact import scrub_text
+
+        message = scrub_text(message)
+    return message, code, etype
+
+
+def _error_fields(body: Any) -> tuple[str, str | None, str | None]:
     if isinstance(body, (bytes, bytearray)):
         body = body.decode("utf-8", "replace")
     if isinstance(body, Mapping):

@@ -443,6 +443,8 @@ class AnthropicAdapter:
     api_base_env = "ANTHROPIC_API_BASE"
     default_api_base = DEFAULT_API_BASE
     api_key_required = True
+    api_key_env_fallbacks: tuple[str, ...] = ()
+    api_base_env_fallbacks = ("ANTHROPIC_BASE_URL",)
     env_vars: Mapping[str, tuple[str, ...]] = {
         "api_key": ("ANTHROPIC_API_KEY",),
         "api_base": ("ANTHROPIC_API_BASE", "ANTHROPIC_BASE_URL"),

@@ -41,7 +41,7 @@ class AzureOpenAIAdapter(OpenAICompatAdapter):
     """``azure/<deployment>``: the model after the slash is the deployment name."""
 
     api_version_env = "AZURE_API_VERSION"
-    azure_ad_token_env = "AZURE_AD_TOKEN"
+    ad_token_env = "AZURE_AD_TOKEN"
     default_api_version = DEFAULT_API_VERSION
 
     def __init__(self) -> None:
@@ -71,9 +71,9 @@ class AzureOpenAIAdapter(OpenAICompatAdapter):
             url = base + "/chat/completions"
         else:
             url = f"{base}/openai/deployments/{quote(model, safe='')}/chat/completions"
-        sep = "&" if "?" in url else "?"
         if "api-version=" in url:
             return url
+        sep = "&" if "?" in url else "?"
         return f"{url}{sep}api-version={quote(version, safe='')}"
 
     def auth_headers(self, credentials: Credentials) -> dict[str, str]:

@@ -703,6 +703,9 @@ class OpenAICompatAdapter:
         self.api_base_env = spec.api_base_env
         self.default_api_base = spec.default_api_base
         self.api_key_required = spec.api_key_required
+        # the names the pipeline reads for alternative env vars (after api_key_env / api_base_env)
+        self.api_key_env_fallbacks = spec.api_key_env_aliases
+        self.api_base_env_fallbacks = spec.api_base_env_aliases
         # Credentials field -> env var names, in precedence order (read by litellm.providers.environment)
         env_vars: dict[str, tuple[str, ...]] = {}
         if spec.api_key_env:
@@ -869,10 +872,18 @@ class OpenAICompatAdapter:
             obj["model"] = state.model
         obj.setdefault("object", "chat.completion.chunk")
         if choices:
+            deltaless = 0
             for choice in choices:
                 delta = choice.get("delta")
                 if isinstance(delta, dict):
                     _promote_reasoning(delta)
+                elif delta is None:
+                    choice["delta"] = {}
+                    if choice.get("finish_reason") is None:
+                        deltaless += 1
+            if deltaless == len(choices) and obj.get("usage") is None:
+                # Azure's asynchronous content filter: filter results only, nothing for the caller
+                return []
         return [obj]
 
     def classify_error(self, status_code: int, body: Any, headers: Mapping[str, str]) -> ErrorInfo:
