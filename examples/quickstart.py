@@ -72,22 +72,23 @@ def main() -> None:
             stream=True,
         )
         text = "".join(chunk.choices[0].delta.content or "" for chunk in stream if chunk.choices)
-        print("   ->", text)
         litellm.flush_callbacks()
+        print("   ->", text)
 
         print("3. async (acompletion), Anthropic Messages API:")
 
         async def run_async() -> None:
             r = await litellm.acompletion(
-                model="anthropic/claude-3-5-sonnet-20241022",
+                model="anthropic/claude-sonnet-4-5",
                 messages=[{"role": "system", "content": "Be brief."}, *messages],
                 api_base=fake.url,
                 api_key="sk-ant-fake",
             )
-            print("   ->", r.choices[0].message.content)
+            return r
 
-        asyncio.run(run_async())
+        r = asyncio.run(run_async())
         litellm.flush_callbacks()
+        print("   ->", r.choices[0].message.content)
 
         print("4. a failing call (the fake provider answers 429), caught as litellm.RateLimitError:")
         try:
@@ -99,13 +100,13 @@ def main() -> None:
                 extra_headers={"x-fake-error": "429"},
             )
         except litellm.RateLimitError as e:
+            litellm.flush_callbacks()
             print("   -> raised", type(e).__name__, "status", e.status_code)
-        litellm.flush_callbacks()
 
         print("5. mock_response (no server at all):")
         r = litellm.completion(model="gpt-4o", messages=messages, mock_response="This is a mock.")
-        print("   ->", r.choices[0].message.content, "| cost:", r._hidden_params["response_cost"])
         litellm.flush_callbacks()
+        print("   ->", r.choices[0].message.content, "| cost:", r._hidden_params["response_cost"])
         print("\ncounters:", {k: v for k, v in litellm.callback_stats().items() if k != "per_callback"})
 
 

@@ -54,7 +54,6 @@ _LAZY: dict[str, str] = {
     # cost
     "completion_cost": "litellm.cost.calculator:completion_cost",
     "cost_per_token": "litellm.cost.calculator:cost_per_token",
-    "response_cost_calculator": "litellm.cost.calculator:completion_cost",
     "get_model_info": "litellm.cost.model_info:get_model_info",
     "get_max_tokens": "litellm.cost.model_info:get_max_tokens",
     "supports_function_calling": "litellm.cost.model_info:supports_function_calling",

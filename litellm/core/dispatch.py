@@ -558,14 +558,14 @@ class Dispatcher:
             targets = cbs._stream_t
         else:
             targets = (cbs._success_t if kind == _SUCCESS else cbs._failure_t) + cbs._post_t
-        for target in targets:
+        for target in dict.fromkeys(targets):  # a callback with two hooks in the event missed one event
             self._counters_for(target.name).drop(reason)
         _log.log_rate_limited(
             ("dispatch", reason),
             "logging event dropped",
             reason=reason,
             max_queue=self.max_queue,
-            event=_KIND_NAMES[kind],
+            kind=_KIND_NAMES[kind],
         )
 
     # -- threads ----------------------------------------------------------------------------------------
@@ -672,7 +672,7 @@ class Dispatcher:
                     kwargs, result = self._run_logging_hooks(hooks, kwargs, result, ctx, is_async)
         except Exception:
             # the event cannot be built: every callback of it misses it, counted as failed for each
-            for target in (*post, *targets):
+            for target in dict.fromkeys((*post, *targets)):
                 self._counters_for(target.name).add("failed")
             _log.log_once(
                 ("dispatch", "kwargs", kind), "building logging kwargs failed", level="error", exc_info=True

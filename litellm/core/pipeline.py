@@ -386,9 +386,16 @@ def _check_budget() -> None:
 def _build_response(
     data: dict[str, Any], ctx: CallContext, started: float, headers: Mapping[str, str] | None
 ) -> ModelResponse:
+    counted = not data.get("usage")
+    if counted:  # some compatible servers omit usage: count locally, and say so in the payload
+        from litellm.core.streaming import count_usage
+
+        data = {**data, "usage": count_usage(ctx.provider_model or ctx.model, ctx.messages, data.get("choices") or [])}
     response = ModelResponse.model_validate(data)
     response._response_ms = (time.time() - started) * 1000.0
     hidden = response._hidden_params
+    if counted:
+        hidden["usage_counted"] = True
     hidden["custom_llm_provider"] = ctx.custom_llm_provider
     hidden["api_base"] = ctx.api_base
     hidden["model_id"] = ctx.model_id

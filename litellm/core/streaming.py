@@ -293,7 +293,7 @@ def assemble_chunks(chunks: list[Any], messages: list[dict[str, Any]] | None = N
         choices.append({"index": idx, "message": message, "finish_reason": acc["finish_reason"] or "stop"})
     counted = False
     if not usage:
-        usage = _count_usage(first.get("model") or "", messages, choices)
+        usage = count_usage(first.get("model") or "", messages, choices)
         counted = True
     response = ModelResponse.model_validate(
         {
@@ -312,13 +312,13 @@ def assemble_chunks(chunks: list[Any], messages: list[dict[str, Any]] | None = N
     return response
 
 
-def _count_usage(
+def count_usage(
     model: str, messages: list[dict[str, Any]] | None, choices: list[dict[str, Any]]
 ) -> dict[str, int]:
     """No usage from the provider: count locally (marked as counted in the payload)."""
     completion_text = "".join(
         (c["message"].get("content") or "")
-        + "".join(t["function"]["arguments"] for t in c["message"].get("tool_calls") or [])
+        + "".join((t.get("function") or {}).get("arguments") or "" for t in c.get("message", {}).get("tool_calls") or [])
         for c in choices
     )
     try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from typing import Any, Literal, Optional
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
@@ -68,7 +68,7 @@ class _OpenAIObject(BaseModel):
 
 
 class Function(_OpenAIObject):
-    name: Optional[str] = None
+    name: str | None = None
     arguments: str = ""
 
     @field_validator("arguments", mode="before")
@@ -85,69 +85,69 @@ FunctionCall = Function
 
 
 class ChatCompletionMessageToolCall(_OpenAIObject):
-    id: Optional[str] = Field(default_factory=lambda: f"call_{uuid.uuid4().hex[:24]}")
+    id: str | None = Field(default_factory=lambda: f"call_{uuid.uuid4().hex[:24]}")
     type: str = "function"
     function: Function = Field(default_factory=Function)
 
 
 class ChatCompletionDeltaToolCall(_OpenAIObject):
-    id: Optional[str] = None
-    type: Optional[str] = None
+    id: str | None = None
+    type: str | None = None
     function: Function = Field(default_factory=Function)
     index: int = 0
 
 
 class Message(_OpenAIObject):
-    content: Optional[Any] = None
+    content: Any | None = None
     role: str = "assistant"
-    tool_calls: Optional[list[ChatCompletionMessageToolCall]] = None
-    function_call: Optional[Function] = None
-    provider_specific_fields: Optional[dict[str, Any]] = None
+    tool_calls: list[ChatCompletionMessageToolCall] | None = None
+    function_call: Function | None = None
+    provider_specific_fields: dict[str, Any] | None = None
 
 
 class Delta(_OpenAIObject):
-    content: Optional[Any] = None
-    role: Optional[str] = None
-    tool_calls: Optional[list[ChatCompletionDeltaToolCall]] = None
-    function_call: Optional[Function] = None
-    provider_specific_fields: Optional[dict[str, Any]] = None
+    content: Any | None = None
+    role: str | None = None
+    tool_calls: list[ChatCompletionDeltaToolCall] | None = None
+    function_call: Function | None = None
+    provider_specific_fields: dict[str, Any] | None = None
 
 
 class Choices(_OpenAIObject):
-    finish_reason: Optional[str] = "stop"
+    finish_reason: str | None = "stop"
     index: int = 0
     message: Message = Field(default_factory=Message)
-    logprobs: Optional[Any] = None
+    logprobs: Any | None = None
 
 
 class StreamingChoices(_OpenAIObject):
-    finish_reason: Optional[str] = None
+    finish_reason: str | None = None
     index: int = 0
     delta: Delta = Field(default_factory=Delta)
-    logprobs: Optional[Any] = None
+    logprobs: Any | None = None
 
 
 class PromptTokensDetailsWrapper(_OpenAIObject):
-    cached_tokens: Optional[int] = None
-    audio_tokens: Optional[int] = None
-    text_tokens: Optional[int] = None
-    image_tokens: Optional[int] = None
+    cached_tokens: int | None = None
+    audio_tokens: int | None = None
+    text_tokens: int | None = None
+    image_tokens: int | None = None
 
 
 class CompletionTokensDetailsWrapper(_OpenAIObject):
-    reasoning_tokens: Optional[int] = None
-    audio_tokens: Optional[int] = None
-    accepted_prediction_tokens: Optional[int] = None
-    rejected_prediction_tokens: Optional[int] = None
-    text_tokens: Optional[int] = None
+    reasoning_tokens: int | None = None
+    audio_tokens: int | None = None
+    accepted_prediction_tokens: int | None = None
+    rejected_prediction_tokens: int | None = None
+    text_tokens: int | None = None
 
 
 class Usage(_OpenAIObject):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     total_tokens: int = 0
-    prompt_tokens_details: Optional[PromptTokensDetailsWrapper] = None
-    completion_tokens_details: Optional[CompletionTokensDetailsWrapper] = None
+    prompt_tokens_details: PromptTokensDetailsWrapper | None = None
+    completion_tokens_details: CompletionTokensDetailsWrapper | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -167,25 +167,25 @@ class Usage(_OpenAIObject):
 class ModelResponse(_OpenAIObject):
     id: str = Field(default_factory=_new_id)
     created: int = Field(default_factory=lambda: int(time.time()))
-    model: Optional[str] = None
+    model: str | None = None
     object: str = "chat.completion"
-    system_fingerprint: Optional[str] = None
+    system_fingerprint: str | None = None
     choices: list[Choices] = Field(default_factory=lambda: [Choices()])
-    usage: Optional[Usage] = Field(default_factory=Usage)
+    usage: Usage | None = Field(default_factory=Usage)
 
     _hidden_params: dict[str, Any] = PrivateAttr(default_factory=dict)
-    _response_ms: Optional[float] = PrivateAttr(default=None)
-    _response_headers: Optional[dict[str, str]] = PrivateAttr(default=None)
+    _response_ms: float | None = PrivateAttr(default=None)
+    _response_headers: dict[str, str] | None = PrivateAttr(default=None)
 
 
 class ModelResponseStream(_OpenAIObject):
     id: str = Field(default_factory=_new_id)
     created: int = Field(default_factory=lambda: int(time.time()))
-    model: Optional[str] = None
+    model: str | None = None
     object: str = "chat.completion.chunk"
-    system_fingerprint: Optional[str] = None
+    system_fingerprint: str | None = None
     choices: list[StreamingChoices] = Field(default_factory=lambda: [StreamingChoices()])
-    usage: Optional[Usage] = None
+    usage: Usage | None = None
 
     _hidden_params: dict[str, Any] = PrivateAttr(default_factory=dict)
 
@@ -197,10 +197,10 @@ class Embedding(_OpenAIObject):
 
 
 class EmbeddingResponse(_OpenAIObject):
-    model: Optional[str] = None
+    model: str | None = None
     data: list[Any] = Field(default_factory=list)
     object: str = "list"
-    usage: Optional[Usage] = Field(default_factory=Usage)
+    usage: Usage | None = Field(default_factory=Usage)
 
     _hidden_params: dict[str, Any] = PrivateAttr(default_factory=dict)
-    _response_ms: Optional[float] = PrivateAttr(default=None)
+    _response_ms: float | None = PrivateAttr(default=None)

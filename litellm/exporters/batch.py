@@ -63,11 +63,17 @@ class BatchExporter:
     ``send`` raises ``RetryableExportError`` (or anything unexpected) to retry, ``PermanentExportError``
     to give up on the batch, ``PayloadTooLargeError`` to have it split in halves.
 
-    With ``spool_dir`` set, items live under ``spool_dir/<name>/``: in ``spool_mode="on_failure"``
-    (default) only items that failed after retries, did not fit in the queue, or were still queued at
-    shutdown; in ``"write_ahead"`` mode every queued item too (written by the worker in batches, removed
-    once sent), so a process killed with SIGKILL loses at most what was submitted during one ``send``.
-    A new exporter re-queues what a previous process left (``restored``).
+    The worker starts on the first ``submit`` (and again in a forked child, which starts empty). It
+    sends a batch when ``max_batch_size`` items (or ``max_batch_bytes`` of JSON) are queued, when
+    ``flush_interval`` has passed since the oldest waiting item arrived, or when asked by ``flush``.
+
+    With ``spool_dir`` set, items live under ``spool_dir/<name>/``. In ``spool_mode="on_failure"``
+    (default) the spool takes items that failed after retries, did not fit in the queue, or were still
+    queued at shutdown; they are re-queued when a send succeeds again (or every 30 s as a probe). In
+    ``"write_ahead"`` mode a second thread also appends every queued item, in batches, before it may be
+    sent, and deletes a segment once all of its items are settled: a process killed with SIGKILL loses
+    only what that thread had not yet written (normally well under a millisecond of traffic). A new
+    exporter re-queues what a previous process left (``restored``).
     """
 
     def __init__(
@@ -521,6 +527,9 @@ class BatchExporter:
         assert self._spool is not None
         claimed = None
         try:
+            if self._spool.pending_in_current():
+                # Our own open segment is locked even to us: close it so it can be claimed back.
+                self._spool.rotate()
             claimed = self._spool.claim()
         except OSError as exc:
             self._log.warn("restore_error", "exporter could not read its spool", error=type(exc).__name__)

@@ -62,9 +62,12 @@ class Segment:
         return self._file is None
 
     def append(self, data: bytes, count: int) -> None:
-        # flush() hands the bytes to the kernel: enough to survive SIGKILL; fsync waits for rotation.
-        self._file.write(data)
-        self._file.flush()
+        # Unbuffered: once write returns the bytes are the kernel's, which survives SIGKILL (not a power
+        # cut: fsync waits for rotation). It also means a forked child holds no half-written buffer.
+        view = memoryview(data)
+        while view:
+            n = self._file.write(view)
+            view = view[n:]
         self.size += len(data)
         self.count += count
 
@@ -75,7 +78,6 @@ class Segment:
             return
         try:
             if sync:
-                f.flush()
                 os.fsync(f.fileno())
         except OSError:
             pass
@@ -95,11 +97,14 @@ class Segment:
             f.close()
 
     def forget(self) -> None:
-        """Drop an inherited handle in a forked child without touching the parent's file or lock."""
+        """Drop an inherited handle in a forked child without touching the parent's file or lock.
+
+        Closing the child's copy of the descriptor leaves the lock with the parent, which still has
+        the open file; the file is unbuffered, so closing writes nothing."""
         f, self._file = self._file, None
         if f is not None:
             try:
-                os.close(f.fileno())
+                f.close()
             except OSError:
                 pass
 
@@ -148,7 +153,7 @@ class Spool:
         """A fresh, locked, empty segment (write-ahead copies use their own segments)."""
         stem = f"{time.time_ns():020d}-{os.getpid()}-{next(_counter)}.{kind}"
         tmp = self.directory / f".{stem}.tmp"
-        f = open(tmp, "xb")  # the handle lives as long as the segment
+        f = open(tmp, "xb", buffering=0)  # the handle lives as long as the segment
         if not _try_lock(f):  # pragma: no cover - nobody else knows this name yet
             f.close()
             raise OSError(f"could not lock new spool segment {tmp}")
@@ -206,7 +211,7 @@ class Spool:
         self.locked_by_others = 0
         for path in self._segments():
             try:
-                f = open(path, "r+b")  # handed to the Segment
+                f = open(path, "r+b", buffering=0)  # handed to the Segment
             except OSError:
                 continue
             if fcntl is None and f"-{self._pid}-" in path.name:  # pragma: no cover - Windows
@@ -222,7 +227,7 @@ class Spool:
                 if st.st_nlink == 0 or os.stat(path).st_ino != st.st_ino:
                     f.close()
                     continue
-                data = f.read()
+                data = f.readall()
             except OSError:
                 f.close()
                 continue

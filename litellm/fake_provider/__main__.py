@@ -15,7 +15,7 @@ import signal
 import sys
 
 from litellm.fake_provider.app import build_app
-from litellm.fake_provider.options import FakeProviderOptions
+from litellm.fake_provider.options import DEFAULT_CHUNKS, FakeProviderOptions
 from litellm.fake_provider.server import bind_socket, start_site
 
 
@@ -31,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--error-rate", type=float, default=0.0, help="fraction of requests failed at random")
     p.add_argument("--error-status", type=int, default=500, help="status of the random failures")
     p.add_argument(
-        "--chunks", type=int, default=FakeProviderOptions.chunks, help="reply words = SSE content chunks"
+        "--chunks", type=int, default=DEFAULT_CHUNKS, help="reply words = SSE content chunks"
     )
     p.add_argument("--chunk-delay-ms", type=float, default=0.0, help="pause between SSE chunks")
     p.add_argument("--seed", type=int, default=0, help="seed of the --error-rate draw")

@@ -11,13 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
+DEFAULT_CHUNKS = 9  # the reply sentence's word count (``content.REPLY_WORDS``)
+
 
 @dataclass(slots=True)
 class FakeProviderOptions:
     latency_ms: float = 0.0  # added before every response (time to first byte)
     error_rate: float = 0.0  # fraction of requests failed at random with ``error_status``
     error_status: int = 500
-    chunks: int = 9  # reply words; one word = one token = one SSE content chunk
+    chunks: int = DEFAULT_CHUNKS  # reply words; one word = one token = one SSE content chunk
     chunk_delay_ms: float = 0.0  # pause between SSE chunks (time-to-first-token tests)
     seed: int = 0  # seeds the error_rate draw, so a run with the same seed fails the same requests
     record: bool = False  # keep received requests for tests (``FakeProvider.requests``)

@@ -724,9 +724,10 @@ def test_stop_is_idempotent_and_closes_the_port() -> None:
         httpx.get(url + "/health")
 
 
-def test_cli_prints_its_url_and_serves_until_terminated() -> None:
+@pytest.mark.parametrize(("args", "reply"), [([], REPLY), (["--chunks", "3"], "Hello from the")])
+def test_cli_prints_its_url_and_serves_until_terminated(args: list[str], reply: str) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "litellm.fake_provider", "--port", "0", "--chunks", "3"],
+        [sys.executable, "-m", "litellm.fake_provider", "--port", "0", *args],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -735,7 +736,7 @@ def test_cli_prints_its_url_and_serves_until_terminated() -> None:
         assert line.startswith("fake provider listening on http://127.0.0.1:")
         url = line.rsplit(" ", 1)[1]
         r = httpx.post(url + "/v1/chat/completions", json={"model": "m", "messages": MESSAGES}, timeout=10)
-        assert r.json()["choices"][0]["message"]["content"] == "Hello from the"
+        assert r.json()["choices"][0]["message"]["content"] == reply
     finally:
         proc.terminate()
         assert proc.wait(timeout=10) == 0

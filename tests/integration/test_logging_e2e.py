@@ -377,3 +377,17 @@ def test_ten_thousand_calls_deliver_every_event_with_flat_memory():
     stats = litellm.callback_stats()
     assert stats["dropped"] == 0
     assert growth_mb < 20, growth_mb
+
+
+def test_response_without_usage_is_counted_locally_and_marked():
+    rec = Recorder()
+    litellm.callbacks = [rec]
+    r = litellm.completion(
+        model="gpt-4o-mini",
+        messages=MSGS,
+        mock_response={"choices": [{"message": {"role": "assistant", "content": "four words right here"}}]},
+    )
+    litellm.flush_callbacks()
+    assert r.usage.prompt_tokens > 0 and r.usage.completion_tokens > 0
+    p = rec.terminal()[0][1]["standard_logging_object"]
+    assert p["usage_source"] == "counted" and p["response_cost"] > 0

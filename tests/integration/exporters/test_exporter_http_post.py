@@ -7,8 +7,10 @@ import email.utils
 import gzip
 import json
 import socket
+import sys
 import threading
 import time
+import types
 
 import pytest
 
@@ -267,3 +269,27 @@ def test_concurrent_posts_share_the_pool(receiver: Receiver) -> None:
     for t in threads:
         t.join(timeout=20)
     assert errors == [] and len(receiver.requests) == 80
+
+
+def test_requests_are_marked_non_instrumented_when_opentelemetry_is_loaded(
+    receiver: Receiver, monkeypatch
+) -> None:
+    # A stand-in for opentelemetry.context with the same names, recording what post() does with it.
+    calls: list[tuple] = []
+    fake = types.ModuleType("opentelemetry.context")
+    fake._SUPPRESS_INSTRUMENTATION_KEY = "suppress_instrumentation"  # type: ignore[attr-defined]
+
+    def set_value(key, value, context=None):
+        return {**(context or {}), key: value}
+
+    def attach(ctx):
+        calls.append(("attach", dict(ctx), len(receiver.requests)))
+        return "token"
+
+    def detach(token):
+        calls.append(("detach", token, len(receiver.requests)))
+
+    fake.set_value, fake.attach, fake.detach = set_value, attach, detach  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "opentelemetry.context", fake)
+    post(receiver.url, json_body={"id": 1})
+    assert calls == [("attach", {"suppress_instrumentation": True}, 0), ("detach", "token", 1)]

@@ -10,6 +10,7 @@ from pathlib import Path
 from exporter_helpers import Recorder, balanced, wait_until
 
 from litellm.exporters import RetryableExportError
+from litellm.exporters import batch as batch_module
 from litellm.exporters.spool import Spool
 
 
@@ -97,6 +98,24 @@ def test_same_exporter_redelivers_spooled_items_when_the_receiver_is_back(make_e
     exp.submit({"id": 20})
     assert wait_until(lambda: sorted(recorder.ids) == list(range(21)))
     assert exp.stats()["restored"] == 20
+    assert wait_until(lambda: _segments(tmp_path) == [])
+
+
+def test_spooled_items_are_retried_after_a_probe_interval_without_new_traffic(
+    make_exporter, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setattr(batch_module, "_RESTORE_PROBE", 0.1)
+    up = threading.Event()
+    recorder = Recorder()
+    recorder.fail_with = lambda batch: None if up.is_set() else RetryableExportError("down")
+    exp = make_exporter(recorder, name="dest", max_retries=0, flush_interval=0.01, spool_dir=tmp_path)
+    for i in range(10):
+        exp.submit({"id": i})
+    assert exp.flush(timeout=5)
+    assert exp.stats()["spooled"] == 10
+    up.set()
+    # Nothing new is submitted: only the probe can bring the spooled items back.
+    assert wait_until(lambda: sorted(recorder.ids) == list(range(10)))
     assert wait_until(lambda: _segments(tmp_path) == [])
 
 
