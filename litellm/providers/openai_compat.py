@@ -699,7 +699,9 @@ class OpenAICompatAdapter:
     def __init__(self, spec: CompatProvider) -> None:
         self.spec = spec
         self.name = spec.name
-        self.api_key_env = spec.api_key_env
+        # base.py: api_key_env None means "no key needed", so the pipeline never demands one from a
+        # local server; the optional key's env var stays in env_vars for credentials_from_env
+        self.api_key_env = spec.api_key_env if spec.api_key_required else None
         self.api_base_env = spec.api_base_env
         self.default_api_base = spec.default_api_base
         self.api_key_required = spec.api_key_required

@@ -53,7 +53,7 @@ def test_each_row_posts_to_its_default_base_with_bearer_auth(provider):
     request = _build(provider)
     assert request.url == url
     assert request.headers["Authorization"] == "Bearer sk-test"
-    assert get_adapter(provider).api_key_env == key_env
+    assert PROVIDERS[provider].api_key_env == key_env
     assert request.body["messages"] == MESSAGES
 
 
@@ -78,6 +78,8 @@ def test_local_servers_need_no_key_and_send_no_authorization_header():
     for provider in ("hosted_vllm", "lm_studio", "ollama_chat"):
         adapter = get_adapter(provider)
         assert adapter.api_key_required is False
+        assert adapter.api_key_env is None  # the contract's "no key needed"
+        assert adapter.env_vars["api_key"] == (PROVIDERS[provider].api_key_env,)
         creds = Credentials(api_key=None, api_base="http://127.0.0.1:9/v1")
         assert adapter.missing_credentials(creds) == []
         request = adapter.build_request("m", [], {}, creds, stream=False)
