@@ -30,9 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--latency-ms", type=float, default=0.0, help="delay before every response")
     p.add_argument("--error-rate", type=float, default=0.0, help="fraction of requests failed at random")
     p.add_argument("--error-status", type=int, default=500, help="status of the random failures")
-    p.add_argument(
-        "--chunks", type=int, default=DEFAULT_CHUNKS, help="reply words = SSE content chunks"
-    )
+    p.add_argument("--chunks", type=int, default=DEFAULT_CHUNKS, help="reply words = SSE content chunks")
     p.add_argument("--chunk-delay-ms", type=float, default=0.0, help="pause between SSE chunks")
     p.add_argument("--seed", type=int, default=0, help="seed of the --error-rate draw")
     p.add_argument(
