@@ -19,6 +19,7 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from litellm.providers._common import (
@@ -633,6 +634,7 @@ def _bare_openai_model(model: str) -> str:
     return model.rsplit("/", 1)[-1].lower()
 
 
+@lru_cache(maxsize=1024)  # pure in the model name; called for every OpenAI/Azure request
 def openai_family(model: str) -> str:
     """ "o" (o1/o3/o4...), "gpt5" (reasoning gpt-5), "chat" (non-reasoning) or "unknown"."""
     bare = _bare_openai_model(model)
@@ -645,6 +647,7 @@ def openai_family(model: str) -> str:
     return "unknown"
 
 
+@lru_cache(maxsize=1024)
 def _openai_supported(model: str) -> frozenset[str]:
     family = openai_family(model)
     if family == "o":
