@@ -380,9 +380,6 @@ class _Pool:
         try:
             thread = threading.Thread(target=self._work, name="litellm-callbacks-worker", daemon=True)
             thread.start()
-            owner = self._owner()
-            if owner is not None:
-                owner._own_threads.add(thread.ident)
         except RuntimeError:
             # no new threads at interpreter shutdown: run what is queued on this thread instead
             with self._cv:
@@ -407,9 +404,6 @@ class _Pool:
             try:
                 thread = threading.Thread(target=self._work, name="litellm-callbacks-worker", daemon=True)
                 thread.start()
-                owner = self._owner()
-                if owner is not None:
-                    owner._own_threads.add(thread.ident)
             except RuntimeError:
                 with self._cv:
                     self._threads -= 1
@@ -420,11 +414,18 @@ class _Pool:
             self._cv.notify_all()
 
     def _work(self) -> None:
+        owner = self._owner()
+        if owner is not None:  # recorded by the thread itself: it may run a job before start() returns
+            owner._own_threads.add(threading.get_ident())
+        del owner
         while True:
             with self._cv:
                 while not self._jobs:
                     if self._closed or self._threads - self._stuck > self._max:
                         self._threads -= 1  # a stuck thread came back and the pool has its replacement
+                        owner = self._owner()
+                        if owner is not None:  # idents are reused: a stranger must not pass for ours
+                            owner._own_threads.discard(threading.get_ident())
                         return
                     self._idle += 1
                     self._cv.wait()
@@ -578,7 +579,6 @@ class Dispatcher:
             router = threading.Thread(target=self._router_main, name="litellm-callbacks-router", daemon=True)
             router.start()
             self._router = router
-            self._own_threads.add(router.ident)
             self._started = True
 
     def _ensure_loop(self) -> Any:
@@ -593,6 +593,7 @@ class Dispatcher:
                 ready = threading.Event()
 
                 def run() -> None:
+                    self._own_threads.add(threading.get_ident())
                     asyncio.set_event_loop(loop)
                     loop.call_soon(ready.set)
                     try:
@@ -602,7 +603,6 @@ class Dispatcher:
 
                 thread = threading.Thread(target=run, name="litellm-callbacks-loop", daemon=True)
                 thread.start()
-                self._own_threads.add(thread.ident)
                 ready.wait(5.0)
                 self._loop = loop
         return self._loop
@@ -610,6 +610,7 @@ class Dispatcher:
     # -- router -----------------------------------------------------------------------------------------
 
     def _router_main(self) -> None:
+        self._own_threads.add(threading.get_ident())
         queue = self._queue
         wake = self._wake
         last_watch = time.monotonic()

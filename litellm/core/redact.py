@@ -272,7 +272,7 @@ _TEXT_PATTERNS = re.compile(
     r"(?P<bearer>(?i:bearer|basic)\s+)(?P<btok>[A-Za-z0-9._~+/=\-]{8,})"
     r"|(?P<sk>\b(?:sk|pk|rk)-[A-Za-z0-9_\-]{8,})"
     r"|(?P<aws>\bAKIA[0-9A-Z]{16}\b)"
-    r"|(?P<goog>\bAIza[0-9A-Za-z_\-]{35})"
+    r"|(?P<goog>\bAIza[0-9A-Za-z_\-]{30,})"
     r"|(?P<kv>(?i:api[_-]?key|x-api-key|authorization|access[_-]?token|client[_-]?secret|password|secret[_-]?key)"
     r"""['"]?\s*[:=]\s*['"]?)(?P<kvval>(?:(?i:bearer|basic)\s+)?[^'"\s,;&}]{4,})"""
 )

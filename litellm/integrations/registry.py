@@ -51,6 +51,7 @@ EXTRAS: dict[str, str | None] = {
 
 _lock = threading.Lock()
 _instances: dict[str, CustomLogger] = {}  # one per *target*, so aliases ("otel"/"opentelemetry") share it
+_classes: dict[str, type] = {}  # targets registered as class objects
 
 
 def valid_names() -> list[str]:
@@ -61,7 +62,8 @@ def valid_names() -> list[str]:
 def register(name: str, target: str | type, extra: str | None = None) -> None:
     """Add or replace a name: ``target`` is ``"module:Class"`` or a CustomLogger subclass."""
     if isinstance(target, type):
-        target = f"{target.__module__}:{target.__qualname__}"
+        cls, target = target, f"{target.__module__}:{target.__qualname__}"
+        _classes[target] = cls  # a class need not be importable by name (defined in a function, a test)
     with _lock:
         INTEGRATIONS[name] = target
         EXTRAS[name] = extra
@@ -110,6 +112,8 @@ def _hint(name: str) -> str:
 
 
 def _load(name: str, target: str) -> Any:
+    if target in _classes:
+        return _classes[target]
     module_name, _, class_name = target.partition(":")
     try:
         module = importlib.import_module(module_name)

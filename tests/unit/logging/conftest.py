@@ -1,0 +1,35 @@
+"""Fixtures for the logging unit tests: a fresh dispatcher per test and clean module settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from litellm.core import dispatch, log
+from litellm.core.settings import settings
+from litellm.integrations import registry
+
+
+@pytest.fixture(autouse=True)
+def _clean_logging_state() -> Iterator[None]:
+    settings.reset()
+    dispatch._resolve_cache = None
+    yield
+    settings.reset()
+    dispatch._resolve_cache = None
+    registry.clear_instances()
+
+
+@pytest.fixture
+def dispatcher() -> Iterator[dispatch.Dispatcher]:
+    d = dispatch.Dispatcher(hook_timeout=2.0)
+    yield d
+    d.shutdown(timeout=5.0)
+
+
+@pytest.fixture
+def fresh_log() -> Iterator[None]:
+    log._reset_for_tests()
+    yield
+    log._reset_for_tests()
