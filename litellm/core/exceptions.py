@@ -568,7 +568,7 @@ _BY_STATUS = {
     502: "BadGatewayError",
     503: "ServiceUnavailableError",
     504: "Timeout",
-    529: "ServiceUnavailableError",
+    529: "InternalServerError",  # Anthropic "overloaded", as LiteLLM maps it
 }
 
 

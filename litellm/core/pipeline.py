@@ -19,7 +19,7 @@ import httpx
 
 from litellm.core import http as _http
 from litellm.core.context import CallContext
-from litellm.core.settings import env, settings
+from litellm.core.settings import settings
 from litellm.core.streaming import CustomStreamWrapper
 from litellm.core.types import EmbeddingResponse, ModelResponse
 
@@ -115,44 +115,32 @@ def _resolve(model: str, lp: dict[str, Any]) -> Any:
 
 
 def _credentials(adapter: Any, provider: str, model: str, lp: dict[str, Any], needs_key: bool) -> Any:
+    """Argument, then module setting, then the provider's env vars (in the adapter's order)."""
     from litellm.providers.base import Credentials
+    from litellm.providers.environment import credentials_from_env, missing_credentials
 
     key_setting = _PROVIDER_KEY_SETTINGS.get(provider)
-    api_key = (
-        lp.get("api_key") or settings.api_key or (getattr(settings, key_setting) if key_setting else None)
-    )
-    if not api_key and adapter.api_key_env:
-        api_key = env(adapter.api_key_env)
-        for alt in getattr(adapter, "api_key_env_fallbacks", ()) or ():
-            api_key = api_key or env(alt)
-    api_base = lp.get("api_base") or lp.get("base_url") or settings.api_base
-    if not api_base and getattr(adapter, "api_base_env", None):
-        api_base = env(adapter.api_base_env)
-        for alt in getattr(adapter, "api_base_env_fallbacks", ()) or ():
-            api_base = api_base or env(alt)
-    api_base = api_base or adapter.default_api_base
-    api_version = lp.get("api_version") or settings.api_version
-    version_env = getattr(adapter, "api_version_env", None)
-    if not api_version and version_env:
-        api_version = env(version_env)
-    azure_ad_token = lp.get("azure_ad_token")
-    token_env = getattr(adapter, "ad_token_env", None)
-    if not azure_ad_token and token_env:
-        azure_ad_token = env(token_env)
-    if needs_key and not api_key and not azure_ad_token and adapter.api_key_env:
-        raise _exc().AuthenticationError(
-            f"Missing API key for provider '{provider}'. Set the {adapter.api_key_env} environment variable, "
-            f"or pass api_key=... to the call (or set litellm.api_key).",
-            provider,
-            model,
-        )
-    return Credentials(
-        api_key=api_key,
-        api_base=api_base,
-        api_version=api_version,
+    creds = Credentials(
+        api_key=lp.get("api_key") or settings.api_key or (getattr(settings, key_setting) if key_setting else None),
+        api_base=lp.get("api_base") or lp.get("base_url") or settings.api_base,
+        api_version=lp.get("api_version") or settings.api_version,
         organization=lp.get("organization") or settings.organization,
-        azure_ad_token=azure_ad_token,
+        azure_ad_token=lp.get("azure_ad_token"),
     )
+    creds = credentials_from_env(adapter, creds)
+    if not creds.api_base:
+        creds.api_base = adapter.default_api_base
+    if needs_key:
+        missing = missing_credentials(adapter, creds)
+        if missing:
+            names = " or ".join(missing)
+            raise _exc().AuthenticationError(
+                f"Missing credentials for provider '{provider}'. Set the {names} environment variable, "
+                f"or pass it to the call (api_key=... / api_base=...), or set litellm.api_key.",
+                provider,
+                model,
+            )
+    return creds
 
 
 def _optional_params(adapter: Any, model: str, call: _Call, drop: bool) -> dict[str, Any]:

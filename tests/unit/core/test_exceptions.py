@@ -40,7 +40,7 @@ def test_make_error_builds_the_class_with_fields(kind, status, openai_cls):
 def test_error_from_status_defaults():
     assert ex.error_from_status(418) == "BadRequestError"
     assert ex.error_from_status(599) == "APIError"
-    assert ex.error_from_status(529) == "ServiceUnavailableError"
+    assert ex.error_from_status(529) == "InternalServerError"
 
 
 def test_litellm_constructor_orders_still_work():
