@@ -1,0 +1,1142 @@
+"""``OpenTelemetryLogger`` ("otel", "opentelemetry"): one GenAI CLIENT span and GenAI metrics per call.
+
+Owns the OpenTelemetry settings (:class:`OpenTelemetrySettings`, read from the environment once, in
+the logger's constructor), the mapping from a StandardLoggingPayload to span attributes following the
+GenAI semantic conventions (pure functions, no OpenTelemetry import, shared with the Langfuse logger),
+and the delivery of spans.
+
+Span: name ``"{gen_ai.operation.name} {gen_ai.request.model}"``, kind CLIENT, start and end times taken
+from the payload (so building it off the caller's thread is exact), ``gen_ai.*`` request, response and
+usage attributes, ``gen_ai.usage.cost``, ``litellm.call_id``, ``server.address``/``server.port``,
+``error.type`` and an ERROR status on failure, ``gen_ai.response.time_to_first_chunk`` for streams.
+Message content (``gen_ai.input.messages`` / ``gen_ai.output.messages``) only when content capture is
+on, as span attributes, as a span event, or both. Metrics: ``gen_ai.client.operation.duration``,
+``gen_ai.client.token.usage``, ``gen_ai.client.operation.time_to_first_chunk`` and the cost counter
+``gen_ai.usage.cost`` (USD).
+
+Parent: the caller's trace context captured on the caller's thread by the pipeline
+(``kwargs["litellm_params"]["otel_parent_context"]``), else a W3C ``traceparent`` in the call's metadata,
+else a new trace. The logger only ever ends the span it started.
+
+Where spans go, in this order:
+
+1. a ``tracer_provider`` passed to the constructor: spans go through the application's processors;
+2. an exporter configured by environment or settings (``OTEL_EXPORTER``, ``OTEL_ENDPOINT``,
+   ``OTEL_EXPORTER_OTLP_*``) or a ``span_exporter`` object: a private TracerProvider whose spans are
+   handed, as plain records, to a :class:`~litellm.exporters.BatchExporter` (batching, retry with
+   backoff, spool on disk, exit flush) and sent as OTLP/HTTP protobuf through ``litellm.exporters.http``
+   or through the SDK's gRPC/console/other exporter;
+3. the global TracerProvider when the application installed an SDK one;
+4. otherwise the console, as LiteLLM does.
+
+``set_tracer_provider``/``set_meter_provider`` are called only with ``set_global_providers=True``.
+
+Environment (LiteLLM's names, then the standard ones, which win when both are set):
+``OTEL_EXPORTER`` (console | otlp_http | otlp_grpc | in_memory; ``OTEL_EXPORTER_OTLP_PROTOCOL`` /
+``..._TRACES_PROTOCOL``: grpc | http/protobuf), ``OTEL_ENDPOINT`` (``OTEL_EXPORTER_OTLP_ENDPOINT``,
+``..._TRACES_ENDPOINT``), ``OTEL_HEADERS`` (``OTEL_EXPORTER_OTLP_HEADERS``, ``..._TRACES_HEADERS``;
+``k=v,k2=v2``), ``OTEL_SERVICE_NAME`` (litellm), ``OTEL_TRACER_NAME`` (litellm),
+``OTEL_ENVIRONMENT_NAME``, ``OTEL_EXPORTER_OTLP_COMPRESSION`` (gzip | none), ``OTEL_EXPORTER_OTLP_INSECURE``,
+``OTEL_IGNORE_CONTEXT_PROPAGATION``, ``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`` (true | false |
+NO_CONTENT | SPAN_ONLY | EVENT_ONLY | SPAN_AND_EVENT), ``LITELLM_OTEL_INTEGRATION_ENABLE_METRICS``.
+
+Must not: import OpenTelemetry at module import (only in the constructor), read the environment outside
+:meth:`OpenTelemetrySettings.from_env`, put headers or keys into spans or log lines, or trace its own
+export traffic (exports run with OpenTelemetry's suppress-instrumentation flag).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from litellm.core.settings import settings as _core_settings
+from litellm.exporters import BatchExporter, RetryableExportError
+from litellm.integrations.base import PayloadLogger
+
+__all__ = [
+    "CAPTURE_MODES",
+    "OpenTelemetry",
+    "OpenTelemetryConfig",
+    "OpenTelemetryLogger",
+    "OpenTelemetrySettings",
+    "content_attributes",
+    "input_messages",
+    "metric_attributes",
+    "operation_name",
+    "output_messages",
+    "parse_headers",
+    "provider_name",
+    "record_to_span",
+    "request_model",
+    "server_address",
+    "span_attributes",
+    "span_name",
+    "span_to_record",
+    "usage_details",
+]
+
+_EXTRA_HINT = "pip install 'litellm-observe[otel]'"
+
+NO_CONTENT, SPAN_ONLY, EVENT_ONLY, SPAN_AND_EVENT = "NO_CONTENT", "SPAN_ONLY", "EVENT_ONLY", "SPAN_AND_EVENT"
+CAPTURE_MODES = (NO_CONTENT, SPAN_ONLY, EVENT_ONLY, SPAN_AND_EVENT)
+# The event the GenAI conventions define for content kept out of span attributes.
+CONTENT_EVENT = "gen_ai.client.inference.operation.details"
+
+# LiteLLM provider -> gen_ai.provider.name well-known value; anything else is passed through as is.
+_PROVIDER_NAMES = {
+    "openai": "openai",
+    "text-completion-openai": "openai",
+    "azure": "azure.ai.openai",
+    "azure_text": "azure.ai.openai",
+    "azure_ai": "azure.ai.inference",
+    "anthropic": "anthropic",
+    "bedrock": "aws.bedrock",
+    "sagemaker": "aws.sagemaker",
+    "vertex_ai": "gcp.vertex_ai",
+    "vertex_ai_beta": "gcp.vertex_ai",
+    "gemini": "gcp.gemini",
+    "cohere": "cohere",
+    "cohere_chat": "cohere",
+    "watsonx": "ibm.watsonx.ai",
+    "perplexity": "perplexity",
+    "xai": "x_ai",
+    "deepseek": "deepseek",
+    "groq": "groq",
+    "mistral": "mistral_ai",
+}
+
+# call_type (without the async "a" prefix) -> gen_ai.operation.name
+_OPERATIONS = {
+    "completion": "chat",
+    "text_completion": "text_completion",
+    "embedding": "embeddings",
+    "responses": "chat",
+    "generate_content": "generate_content",
+    "image_generation": "image_generation",
+    "transcription": "transcription",
+    "speech": "speech",
+    "rerank": "rerank",
+    "moderation": "moderation",
+}
+
+# model_parameters key -> gen_ai.request.* attribute
+_REQUEST_PARAMS = {
+    "temperature": "gen_ai.request.temperature",
+    "max_tokens": "gen_ai.request.max_tokens",
+    "max_completion_tokens": "gen_ai.request.max_tokens",
+    "top_p": "gen_ai.request.top_p",
+    "top_k": "gen_ai.request.top_k",
+    "frequency_penalty": "gen_ai.request.frequency_penalty",
+    "presence_penalty": "gen_ai.request.presence_penalty",
+    "seed": "gen_ai.request.seed",
+}
+
+# Metric attributes: the conventions' low-cardinality set (never ids, costs or content).
+_METRIC_KEYS = (
+    "gen_ai.operation.name",
+    "gen_ai.provider.name",
+    "gen_ai.request.model",
+    "gen_ai.response.model",
+    "server.address",
+    "server.port",
+    "error.type",
+)
+
+# Bucket advice from the GenAI metric conventions.
+_DURATION_BUCKETS = (0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92)
+_TOKEN_BUCKETS = (1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864)
+
+_MAX_STATUS_CHARS = 1024
+
+
+# ------------------------------------------------------------------------------------------- settings
+
+
+def parse_headers(value: str | Mapping[str, str] | None) -> dict[str, str]:
+    """``"k=v,k2=v2"`` (OTLP env format, values URL-encoded) or a mapping -> a dict."""
+    if not value:
+        return {}
+    if isinstance(value, Mapping):
+        return {str(k): str(v) for k, v in value.items()}
+    out: dict[str, str] = {}
+    for item in str(value).split(","):
+        key, sep, val = item.partition("=")
+        if sep and key.strip():
+            out[unquote(key.strip())] = unquote(val.strip())
+    return out
+
+
+def _truthy(value: str | None) -> bool:
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def _normalise_exporter(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value  # a SpanExporter object
+    name = value.strip().lower()
+    if name in ("otlp_http", "http/protobuf", "http/json", "http", "otlp"):
+        return "otlp_http"
+    if name in ("otlp_grpc", "grpc"):
+        return "otlp_grpc"
+    if name in ("console", "in_memory", "none"):
+        return name
+    raise ValueError(
+        f"unknown OpenTelemetry exporter {value!r}: use console, otlp_http, otlp_grpc or in_memory"
+    )
+
+
+def _signal_url(base: str, signal: str) -> str:
+    """An OTLP/HTTP URL for ``signal`` (traces, metrics) from a base URL or another signal's URL."""
+    url = base.rstrip("/")
+    for other in ("traces", "metrics", "logs"):
+        if url.endswith(f"/v1/{other}"):
+            return url[: -len(other)] + signal
+    return f"{url}/v1/{signal}"
+
+
+def _capture_mode(value: str | None) -> str | None:
+    if not value:
+        return None
+    name = value.strip().upper()
+    if name in ("TRUE", "1"):
+        return EVENT_ONLY  # the contrib instrumentations' meaning of "true"
+    if name in ("FALSE", "0"):
+        return NO_CONTENT
+    return name if name in CAPTURE_MODES else None
+
+
+@dataclass
+class OpenTelemetrySettings:
+    """Where spans and metrics go; built once per logger. Headers never print.
+
+    ``exporter`` is a name (console, otlp_http, otlp_grpc, in_memory, none) or a SpanExporter object.
+    ``endpoint`` is the traces URL for otlp_http (a base URL gets ``/v1/traces``) or ``host:port`` for
+    otlp_grpc. ``configured`` says whether the exporter was chosen explicitly (by argument or env).
+    """
+
+    exporter: Any = "console"
+    endpoint: str | None = None
+    headers: dict[str, str] | str | None = field(default=None, repr=False)
+    service_name: str = "litellm"
+    tracer_name: str = "litellm"
+    deployment_environment: str | None = None
+    compression: str | None = None
+    insecure: bool | None = None
+    timeout: float = 10.0
+    capture_mode: str | None = None
+    enable_metrics: bool | None = None
+    metrics_endpoint: str | None = None
+    ignore_context_propagation: bool = False
+    configured: bool = False
+
+    def __post_init__(self) -> None:
+        self.headers = parse_headers(self.headers)
+        # LiteLLM: an endpoint with the default exporter means OTLP over HTTP
+        if self.endpoint and self.exporter == "console":
+            self.exporter = "otlp_http"
+        self.exporter = _normalise_exporter(self.exporter)
+        if self.compression is not None:
+            self.compression = None if self.compression.lower() in ("", "none") else self.compression.lower()
+        self.capture_mode = _capture_mode(self.capture_mode) if self.capture_mode else None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> OpenTelemetrySettings:
+        """Read the variables listed in the module docstring; keyword arguments win over them."""
+        env = os.environ if environ is None else environ
+
+        def first(*names: str) -> str | None:
+            for name in names:
+                value = env.get(name)
+                if value not in (None, ""):
+                    return value
+            return None
+
+        exporter = first("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER")
+        traces_endpoint = first("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+        base_endpoint = first("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_ENDPOINT")
+        values: dict[str, Any] = {
+            "exporter": exporter or "console",
+            "endpoint": traces_endpoint or base_endpoint,
+            "headers": first(
+                "OTEL_EXPORTER_OTLP_TRACES_HEADERS", "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_HEADERS"
+            ),
+            "service_name": first("OTEL_SERVICE_NAME") or "litellm",
+            "tracer_name": first("OTEL_TRACER_NAME") or "litellm",
+            "deployment_environment": first("OTEL_ENVIRONMENT_NAME"),
+            "compression": first("OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "OTEL_EXPORTER_OTLP_COMPRESSION"),
+            "capture_mode": first("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"),
+            "ignore_context_propagation": _truthy(first("OTEL_IGNORE_CONTEXT_PROPAGATION")),
+            "configured": bool(exporter or traces_endpoint or base_endpoint),
+        }
+        insecure = first("OTEL_EXPORTER_OTLP_TRACES_INSECURE", "OTEL_EXPORTER_OTLP_INSECURE")
+        if insecure is not None:
+            values["insecure"] = _truthy(insecure)
+        metrics = first("LITELLM_OTEL_INTEGRATION_ENABLE_METRICS")
+        if metrics is not None:
+            values["enable_metrics"] = _truthy(metrics)
+        metrics_endpoint = first("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")
+        if metrics_endpoint:
+            values["metrics_endpoint"] = metrics_endpoint
+        given = {k: v for k, v in overrides.items() if v is not None}
+        if "exporter" in given or "endpoint" in given:
+            values["configured"] = True
+        values.update(given)
+        return cls(**values)
+
+    # -- derived ----------------------------------------------------------------------------------------
+
+    def traces_url(self) -> str:
+        if self.endpoint:
+            return (
+                self.endpoint
+                if self.endpoint.rstrip("/").endswith("/v1/traces")
+                else _signal_url(self.endpoint, "traces")
+            )
+        return "http://localhost:4318/v1/traces"
+
+    def metrics_url(self) -> str:
+        if self.metrics_endpoint:
+            return self.metrics_endpoint
+        return _signal_url(self.endpoint or "http://localhost:4318", "metrics")
+
+    def grpc_target(self) -> tuple[str, bool]:
+        """(host:port, insecure) for the gRPC exporters."""
+        endpoint = self.endpoint or "localhost:4317"
+        insecure = self.insecure
+        if "://" in endpoint:
+            parts = urlsplit(endpoint)
+            if insecure is None:
+                insecure = parts.scheme == "http"
+            endpoint = parts.netloc
+        return endpoint, bool(insecure) if insecure is not None else False
+
+
+OpenTelemetryConfig = OpenTelemetrySettings  # LiteLLM's name for the same settings object
+
+
+# ------------------------------------------------------------------------- payload -> GenAI attributes
+
+
+def operation_name(call_type: str | None) -> str:
+    """``gen_ai.operation.name`` for a LiteLLM call type (``acompletion`` -> ``chat``)."""
+    name = (call_type or "completion").strip()
+    if name not in _OPERATIONS and name.startswith("a") and name[1:] in _OPERATIONS:
+        name = name[1:]
+    return _OPERATIONS.get(name, name)
+
+
+def provider_name(custom_llm_provider: str | None) -> str:
+    """``gen_ai.provider.name``: the conventions' well-known value, else LiteLLM's provider name."""
+    provider = (custom_llm_provider or "").strip()
+    return _PROVIDER_NAMES.get(provider, provider or "unknown")
+
+
+def request_model(payload: Mapping[str, Any]) -> str:
+    """The model name as sent to the provider (``openai/gpt-4o`` -> ``gpt-4o``)."""
+    hidden = payload.get("hidden_params") or {}
+    name = hidden.get("litellm_model_name")
+    if name:
+        return str(name)
+    model = str(payload.get("model") or "")
+    provider = payload.get("custom_llm_provider")
+    if provider and model.startswith(f"{provider}/"):
+        return model[len(provider) + 1 :]
+    return model
+
+
+def server_address(api_base: str | None) -> tuple[str | None, int | None]:
+    """Host and port of the provider endpoint (never user info, path or query)."""
+    if not api_base:
+        return None, None
+    try:
+        parts = urlsplit(api_base if "://" in api_base else f"https://{api_base}")
+        port = parts.port or (443 if parts.scheme == "https" else 80 if parts.scheme == "http" else None)
+        return parts.hostname, port
+    except ValueError:
+        return None, None
+
+
+def _get(obj: Any, key: str) -> Any:
+    if isinstance(obj, Mapping):
+        return obj.get(key)
+    return getattr(obj, key, None)
+
+
+def usage_details(payload: Mapping[str, Any]) -> dict[str, int]:
+    """Token counts: input, output, total, and cache_read / cache_creation / reasoning when non-zero."""
+    out = {
+        "input": int(payload.get("prompt_tokens") or 0),
+        "output": int(payload.get("completion_tokens") or 0),
+        "total": int(payload.get("total_tokens") or 0),
+    }
+    usage = (payload.get("hidden_params") or {}).get("usage_object")
+    if usage is None:
+        usage = _get(payload.get("response"), "usage")
+    if usage is None:
+        return out
+    cache_read = _get(usage, "cache_read_input_tokens") or _get(
+        _get(usage, "prompt_tokens_details"), "cached_tokens"
+    )
+    cache_creation = _get(usage, "cache_creation_input_tokens")
+    reasoning = _get(_get(usage, "completion_tokens_details"), "reasoning_tokens")
+    for key, value in (
+        ("cache_read", cache_read),
+        ("cache_creation", cache_creation),
+        ("reasoning", reasoning),
+    ):
+        try:
+            if value and int(value) > 0:
+                out[key] = int(value)
+        except (TypeError, ValueError):
+            pass
+    return out
+
+
+def _response(payload: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    response = payload.get("response")
+    return response if isinstance(response, Mapping) else None
+
+
+def span_name(payload: Mapping[str, Any]) -> str:
+    model = request_model(payload)
+    op = operation_name(payload.get("call_type"))
+    return f"{op} {model}" if model else op
+
+
+def _attr_value(value: Any) -> Any:
+    """A value OpenTelemetry accepts: primitives, homogeneous lists of primitives, else JSON text."""
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return list(value)
+    return json.dumps(value, default=str, separators=(",", ":"))
+
+
+def span_attributes(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The span's attributes for one call, without message content (see :func:`content_attributes`)."""
+    attrs: dict[str, Any] = {
+        "gen_ai.operation.name": operation_name(payload.get("call_type")),
+        "gen_ai.provider.name": provider_name(payload.get("custom_llm_provider")),
+        "gen_ai.request.model": request_model(payload),
+    }
+    params = payload.get("model_parameters") or {}
+    for key, attr in _REQUEST_PARAMS.items():
+        value = params.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and attr not in attrs:
+            attrs[attr] = value
+    stop = params.get("stop")
+    if stop:
+        attrs["gen_ai.request.stop_sequences"] = [stop] if isinstance(stop, str) else [str(s) for s in stop]
+    n = params.get("n")
+    if isinstance(n, int) and n != 1:
+        attrs["gen_ai.request.choice.count"] = n
+    if payload.get("stream"):
+        attrs["gen_ai.request.stream"] = True
+    response = _response(payload)
+    if response is not None:
+        if response.get("model"):
+            attrs["gen_ai.response.model"] = str(response["model"])
+        if response.get("id"):
+            attrs["gen_ai.response.id"] = str(response["id"])
+        reasons = [c.get("finish_reason") for c in response.get("choices") or () if isinstance(c, Mapping)]
+        reasons = [str(r) for r in reasons if r]
+        if reasons:
+            attrs["gen_ai.response.finish_reasons"] = reasons
+    if payload.get("status") != "failure":
+        usage = usage_details(payload)
+        attrs["gen_ai.usage.input_tokens"] = usage["input"]
+        attrs["gen_ai.usage.output_tokens"] = usage["output"]
+        for key, attr in (
+            ("cache_read", "gen_ai.usage.cache_read.input_tokens"),
+            ("cache_creation", "gen_ai.usage.cache_creation.input_tokens"),
+            ("reasoning", "gen_ai.usage.reasoning.output_tokens"),
+        ):
+            if key in usage:
+                attrs[attr] = usage[key]
+    cost = payload.get("response_cost")
+    if isinstance(cost, (int, float)) and not isinstance(cost, bool):
+        attrs["gen_ai.usage.cost"] = float(cost)
+    host, port = server_address(payload.get("api_base") or None)
+    if host:
+        attrs["server.address"] = host
+    if port:
+        attrs["server.port"] = port
+    if payload.get("status") == "failure":
+        info = payload.get("error_information") or {}
+        attrs["error.type"] = str(info.get("error_class") or info.get("error_code") or "_OTHER")
+        if info.get("error_code"):
+            attrs["litellm.error.code"] = str(info["error_code"])
+    if payload.get("stream"):
+        start, first = payload.get("startTime"), payload.get("completionStartTime")
+        if isinstance(start, (int, float)) and isinstance(first, (int, float)) and first >= start:
+            attrs["gen_ai.response.time_to_first_chunk"] = float(first) - float(start)
+    call_id = payload.get("litellm_call_id") or payload.get("id")
+    if call_id:
+        attrs["litellm.call_id"] = str(call_id)
+    if payload.get("session_id"):
+        attrs["gen_ai.conversation.id"] = str(payload["session_id"])
+    if payload.get("call_type"):
+        attrs["litellm.call_type"] = str(payload["call_type"])
+    if payload.get("model"):
+        attrs["litellm.model"] = str(payload["model"])
+    if payload.get("model_group"):
+        attrs["litellm.model_group"] = str(payload["model_group"])
+    if payload.get("cache_hit") is not None:
+        attrs["litellm.cache_hit"] = bool(payload["cache_hit"])
+    tags = payload.get("request_tags")
+    if tags:
+        attrs["litellm.request.tags"] = [str(t) for t in tags]
+    if payload.get("end_user"):
+        attrs["user.id"] = str(payload["end_user"])
+    return attrs
+
+
+def _text_parts(content: Any) -> list[dict[str, Any]]:
+    if content is None:
+        return []
+    if isinstance(content, str):
+        return [{"type": "text", "content": content}]
+    parts: list[dict[str, Any]] = []
+    if isinstance(content, list):
+        for item in content:
+            if not isinstance(item, Mapping):
+                parts.append({"type": "text", "content": str(item)})
+                continue
+            kind = item.get("type")
+            if kind == "text":
+                parts.append({"type": "text", "content": item.get("text", "")})
+            elif kind == "image_url":
+                url = item.get("image_url")
+                url = url.get("url") if isinstance(url, Mapping) else url
+                if isinstance(url, str) and url.startswith("data:"):
+                    # inline bytes would balloon every span; keep the kind, not the data
+                    parts.append({"type": "blob", "modality": "image", "mime_type": url[5:].split(";")[0]})
+                else:
+                    parts.append({"type": "uri", "modality": "image", "uri": url})
+            else:
+                parts.append({"type": str(kind or "unknown")})
+        return parts
+    return [{"type": "text", "content": str(content)}]
+
+
+def _arguments(raw: Any) -> Any:
+    if isinstance(raw, str):
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw
+    return raw
+
+
+def _tool_call_parts(tool_calls: Any) -> list[dict[str, Any]]:
+    parts = []
+    for call in tool_calls or ():
+        if not isinstance(call, Mapping):
+            continue
+        function = call.get("function") or {}
+        parts.append(
+            {
+                "type": "tool_call",
+                "id": call.get("id"),
+                "name": function.get("name"),
+                "arguments": _arguments(function.get("arguments")),
+            }
+        )
+    return parts
+
+
+def input_messages(messages: Any) -> list[dict[str, Any]]:
+    """OpenAI-format messages -> the GenAI conventions' ``gen_ai.input.messages`` structure."""
+    out: list[dict[str, Any]] = []
+    if isinstance(messages, str):
+        return [{"role": "user", "parts": _text_parts(messages)}]
+    for message in messages or ():
+        if not isinstance(message, Mapping):
+            continue
+        role = str(message.get("role") or "user")
+        if role == "tool":
+            parts: list[dict[str, Any]] = [
+                {
+                    "type": "tool_call_response",
+                    "id": message.get("tool_call_id"),
+                    "response": message.get("content"),
+                }
+            ]
+        else:
+            parts = _text_parts(message.get("content")) + _tool_call_parts(message.get("tool_calls"))
+        out.append({"role": role, "parts": parts})
+    return out
+
+
+def output_messages(response: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """A chat response's choices -> ``gen_ai.output.messages``."""
+    out: list[dict[str, Any]] = []
+    if not isinstance(response, Mapping):
+        return out
+    for choice in response.get("choices") or ():
+        if not isinstance(choice, Mapping):
+            continue
+        message = choice.get("message") or choice.get("delta") or {}
+        parts = _text_parts(message.get("content")) if isinstance(message, Mapping) else []
+        if isinstance(message, Mapping):
+            parts += _tool_call_parts(message.get("tool_calls"))
+        if not parts and choice.get("text") is not None:  # text completion
+            parts = _text_parts(choice.get("text"))
+        out.append(
+            {
+                "role": (message.get("role") if isinstance(message, Mapping) else None) or "assistant",
+                "parts": parts,
+                "finish_reason": choice.get("finish_reason") or "",
+            }
+        )
+    return out
+
+
+def content_attributes(payload: Mapping[str, Any]) -> dict[str, str]:
+    """Message content as JSON text attributes (``gen_ai.input.messages``, ``gen_ai.output.messages``)."""
+    attrs: dict[str, str] = {}
+    messages = input_messages(payload.get("messages"))
+    if messages:
+        attrs["gen_ai.input.messages"] = json.dumps(messages, default=str, ensure_ascii=False)
+    outputs = output_messages(_response(payload))
+    if outputs:
+        attrs["gen_ai.output.messages"] = json.dumps(outputs, default=str, ensure_ascii=False)
+    return attrs
+
+
+def metric_attributes(span_attrs: Mapping[str, Any]) -> dict[str, Any]:
+    """The low-cardinality subset of a span's attributes that metrics carry."""
+    return {k: span_attrs[k] for k in _METRIC_KEYS if k in span_attrs}
+
+
+# ------------------------------------------------------------------ spans <-> records (for the spool)
+
+
+def span_to_record(span: Any) -> dict[str, Any]:
+    """A finished SDK span as a JSON-serialisable dict (what the exporter queues and spools)."""
+    ctx = span.context
+    parent = span.parent
+    attrs = {k: list(v) if isinstance(v, tuple) else v for k, v in (span.attributes or {}).items()}
+    resource = span.resource
+    scope = span.instrumentation_scope
+    return {
+        "id": str(attrs.get("litellm.call_id") or f"{ctx.trace_id:032x}{ctx.span_id:016x}"),
+        "name": span.name,
+        "trace_id": f"{ctx.trace_id:032x}",
+        "span_id": f"{ctx.span_id:016x}",
+        "trace_flags": int(ctx.trace_flags),
+        "parent_span_id": f"{parent.span_id:016x}" if parent is not None else None,
+        "parent_remote": bool(parent.is_remote) if parent is not None else False,
+        "kind": span.kind.value,
+        "start": span.start_time,
+        "end": span.end_time,
+        "attributes": attrs,
+        "events": [
+            {
+                "name": e.name,
+                "ts": e.timestamp,
+                "attributes": {
+                    k: list(v) if isinstance(v, tuple) else v for k, v in (e.attributes or {}).items()
+                },
+            }
+            for e in span.events
+        ],
+        "status": [span.status.status_code.value, span.status.description],
+        "resource": dict(resource.attributes) if resource is not None else {},
+        "resource_schema": (resource.schema_url if resource is not None else "") or "",
+        "scope": [scope.name, scope.version] if scope is not None else ["litellm", None],
+    }
+
+
+def record_to_span(record: Mapping[str, Any], resources: dict[str, Any] | None = None) -> Any:
+    """Rebuild a ReadableSpan from :func:`span_to_record`'s dict (in this or a later process)."""
+    from opentelemetry import trace as trace_api
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import Event, ReadableSpan
+    from opentelemetry.sdk.util.instrumentation import InstrumentationScope
+    from opentelemetry.trace import SpanKind, Status, StatusCode
+
+    trace_id = int(record["trace_id"], 16)
+    flags = trace_api.TraceFlags(int(record.get("trace_flags", 1)))
+    context = trace_api.SpanContext(trace_id, int(record["span_id"], 16), is_remote=False, trace_flags=flags)
+    parent = None
+    if record.get("parent_span_id"):
+        parent = trace_api.SpanContext(
+            trace_id,
+            int(record["parent_span_id"], 16),
+            is_remote=bool(record.get("parent_remote")),
+            trace_flags=flags,
+        )
+    key = json.dumps([record.get("resource") or {}, record.get("resource_schema") or ""], sort_keys=True)
+    cache = resources if resources is not None else {}
+    resource = cache.get(key)
+    if resource is None:
+        resource = cache[key] = Resource(record.get("resource") or {}, record.get("resource_schema") or None)
+    code, description = record.get("status") or (0, None)
+    scope_name, scope_version = (record.get("scope") or ["litellm", None])[:2]
+    return ReadableSpan(
+        name=record["name"],
+        context=context,
+        parent=parent,
+        resource=resource,
+        attributes=record.get("attributes") or {},
+        events=[Event(e["name"], e.get("attributes") or {}, e.get("ts")) for e in record.get("events") or ()],
+        kind=SpanKind(int(record.get("kind", SpanKind.CLIENT.value))),
+        status=Status(StatusCode(int(code)), description if int(code) == StatusCode.ERROR.value else None),
+        start_time=record.get("start"),
+        end_time=record.get("end"),
+        instrumentation_scope=InstrumentationScope(scope_name, scope_version),
+    )
+
+
+@contextmanager
+def _suppressed() -> Iterator[None]:
+    """Run an export with OpenTelemetry instrumentation suppressed, so it never traces itself."""
+    from opentelemetry import context as otel_context
+
+    ctx = None
+    for name in ("_SUPPRESS_INSTRUMENTATION_KEY", "_SUPPRESS_HTTP_INSTRUMENTATION_KEY"):
+        key = getattr(otel_context, name, None)
+        if key is not None:
+            ctx = otel_context.set_value(key, True, ctx)
+    token = otel_context.attach(ctx) if ctx is not None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            otel_context.detach(token)
+
+
+# ------------------------------------------------------------------------------------------ the logger
+
+
+def _require_sdk() -> None:
+    try:
+        import opentelemetry.sdk.trace  # noqa: F401
+    except ImportError as exc:
+        raise ImportError(f"the OpenTelemetry logger needs the OpenTelemetry SDK: {_EXTRA_HINT}") from exc
+
+
+def _make_processor(exporter: BatchExporter) -> Any:
+    """A SpanProcessor that queues each finished span, as a record, on ``exporter`` (never blocks)."""
+    from opentelemetry.sdk.trace import SpanProcessor
+
+    class _QueueSpanProcessor(SpanProcessor):
+        def on_end(self, span: Any) -> None:
+            exporter.submit(span_to_record(span))
+
+        def force_flush(self, timeout_millis: int = 30000) -> bool:
+            return exporter.flush(timeout_millis / 1000.0)
+
+    return _QueueSpanProcessor()
+
+
+class OpenTelemetryLogger(PayloadLogger):
+    """One GenAI CLIENT span (and metrics) per call; see the module docstring for routing and settings.
+
+    Arguments: ``config`` (an :class:`OpenTelemetrySettings`; default from the environment),
+    ``tracer_provider`` / ``meter_provider`` (the application's; used as they are), ``set_global_providers``
+    (install this logger's own providers globally), and for the built-in delivery ``flush_interval``,
+    ``spool_dir`` / ``spool_mode`` and ``exporter_options`` (extra BatchExporter arguments).
+    """
+
+    name = "otel"
+
+    def __init__(
+        self,
+        config: OpenTelemetrySettings | None = None,
+        callback_name: str | None = None,
+        *,
+        tracer_provider: Any = None,
+        meter_provider: Any = None,
+        set_global_providers: bool = False,
+        flush_interval: float = 1.0,
+        spool_dir: str | os.PathLike[str] | None = None,
+        spool_mode: str = "on_failure",
+        exporter_options: Mapping[str, Any] | None = None,
+        environ: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        logger_provider = kwargs.pop("logger_provider", None)  # LiteLLM's argument; logs are not exported
+        del logger_provider
+        super().__init__(**kwargs)
+        _require_sdk()
+        from opentelemetry import trace as trace_api
+
+        self.settings = config if config is not None else OpenTelemetrySettings.from_env(environ)
+        self.callback_name = callback_name
+        self.exporter: BatchExporter | None = None
+        self._own_provider = False
+        self._own_meter = False
+        self._span_exporter: Any = None
+        self._resources: dict[str, Any] = {}
+        s = self.settings
+        if tracer_provider is None and not s.configured:
+            global_provider = trace_api.get_tracer_provider()
+            if _is_sdk_provider(global_provider):
+                tracer_provider = global_provider  # the application's OpenTelemetry setup
+        if tracer_provider is None and s.exporter != "none":
+            tracer_provider = self._build_own_provider(
+                flush_interval, spool_dir, spool_mode, exporter_options
+            )
+            if set_global_providers:
+                trace_api.set_tracer_provider(tracer_provider)
+        self.tracer_provider = tracer_provider
+        self._tracer = (
+            tracer_provider.get_tracer(s.tracer_name)
+            if tracer_provider is not None
+            else trace_api.NoOpTracer()
+        )
+        self.meter_provider = self._pick_meter_provider(meter_provider, set_global_providers)
+        self._instruments = self._make_instruments(self.meter_provider) if self.meter_provider else None
+
+    # -- construction -----------------------------------------------------------------------------------
+
+    def _build_own_provider(
+        self,
+        flush_interval: float,
+        spool_dir: str | os.PathLike[str] | None,
+        spool_mode: str,
+        exporter_options: Mapping[str, Any] | None,
+    ) -> Any:
+        from opentelemetry.sdk.resources import Resource
+        from opentelemetry.sdk.trace import TracerProvider
+
+        s = self.settings
+        attrs: dict[str, Any] = {"service.name": s.service_name}
+        if s.deployment_environment:
+            attrs["deployment.environment"] = s.deployment_environment
+        provider = TracerProvider(resource=Resource.create(attrs))
+        self._span_exporter = self._build_span_exporter()
+        options = {"max_batch_size": 512, **dict(exporter_options or {})}
+        self.exporter = BatchExporter(
+            self.name,
+            self._send,
+            flush_interval=flush_interval,
+            spool_dir=spool_dir,
+            spool_mode=spool_mode,
+            **options,
+        )
+        provider.add_span_processor(_make_processor(self.exporter))
+        self._own_provider = True
+        return provider
+
+    def _build_span_exporter(self) -> Any:
+        s = self.settings
+        if not isinstance(s.exporter, str):
+            return s.exporter  # a SpanExporter object supplied by the user
+        if s.exporter == "otlp_http":
+            return None  # sent by _send_http through litellm.exporters.http
+        if s.exporter == "otlp_grpc":
+            try:
+                from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+            except ImportError as exc:
+                raise ImportError(
+                    f"OTLP over gRPC needs opentelemetry-exporter-otlp-proto-grpc: {_EXTRA_HINT}"
+                ) from exc
+            from opentelemetry.exporter.otlp.proto.grpc.exporter import Compression
+
+            target, insecure = s.grpc_target()
+            return OTLPSpanExporter(
+                endpoint=target,
+                insecure=insecure,
+                headers=dict(s.headers or {}) or None,
+                timeout=s.timeout,
+                compression=Compression.Gzip if s.compression == "gzip" else None,
+            )
+        if s.exporter == "in_memory":
+            from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+            return InMemorySpanExporter()
+        from opentelemetry.sdk.trace.export import ConsoleSpanExporter
+
+        return ConsoleSpanExporter(service_name=s.service_name)
+
+    def _pick_meter_provider(self, meter_provider: Any, set_global: bool) -> Any:
+        if meter_provider is not None:
+            return meter_provider
+        s = self.settings
+        if self._own_provider:
+            wanted = (
+                s.enable_metrics if s.enable_metrics is not None else s.exporter in ("otlp_http", "otlp_grpc")
+            )
+            if not wanted or s.exporter not in ("otlp_http", "otlp_grpc"):
+                return None
+            provider = self._build_meter_provider()
+            self._own_meter = True
+            if set_global:
+                from opentelemetry import metrics
+
+                metrics.set_meter_provider(provider)
+            return provider
+        if s.enable_metrics is False:
+            return None
+        from opentelemetry import metrics
+
+        global_provider = metrics.get_meter_provider()
+        return global_provider if _is_sdk_provider(global_provider) else None
+
+    def _build_meter_provider(self) -> Any:
+        from opentelemetry.sdk.metrics import MeterProvider
+        from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
+        from opentelemetry.sdk.resources import Resource
+
+        s = self.settings
+        if s.exporter == "otlp_grpc":
+            from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter
+
+            target, insecure = s.grpc_target()
+            metric_exporter = OTLPMetricExporter(
+                endpoint=target, insecure=insecure, headers=dict(s.headers or {}) or None, timeout=s.timeout
+            )
+        else:
+            try:
+                from opentelemetry.exporter.otlp.proto.http.metric_exporter import (
+                    OTLPMetricExporter as HTTPExporter,
+                )
+            except ImportError as exc:
+                raise ImportError(
+                    f"OTLP metrics need opentelemetry-exporter-otlp-proto-http: {_EXTRA_HINT}"
+                ) from exc
+            metric_exporter = HTTPExporter(
+                endpoint=s.metrics_url(), headers=dict(s.headers or {}) or None, timeout=s.timeout
+            )
+        attrs: dict[str, Any] = {"service.name": s.service_name}
+        if s.deployment_environment:
+            attrs["deployment.environment"] = s.deployment_environment
+        reader = PeriodicExportingMetricReader(metric_exporter)
+        return MeterProvider(metric_readers=[reader], resource=Resource.create(attrs))
+
+    def _make_instruments(self, meter_provider: Any) -> dict[str, Any]:
+        meter = meter_provider.get_meter(self.settings.tracer_name)
+
+        def histogram(name: str, unit: str, description: str, buckets: tuple) -> Any:
+            try:
+                return meter.create_histogram(
+                    name,
+                    unit=unit,
+                    description=description,
+                    explicit_bucket_boundaries_advisory=list(buckets),
+                )
+            except TypeError:  # an SDK older than the bucket advice
+                return meter.create_histogram(name, unit=unit, description=description)
+
+        return {
+            "duration": histogram(
+                "gen_ai.client.operation.duration", "s", "GenAI operation duration", _DURATION_BUCKETS
+            ),
+            "tokens": histogram(
+                "gen_ai.client.token.usage", "{token}", "Tokens used per call", _TOKEN_BUCKETS
+            ),
+            "ttfc": histogram(
+                "gen_ai.client.operation.time_to_first_chunk",
+                "s",
+                "Time to the first streamed chunk",
+                _DURATION_BUCKETS,
+            ),
+            "cost": meter.create_counter("gen_ai.usage.cost", unit="USD", description="Cost of GenAI calls"),
+        }
+
+    # -- per event (the dispatcher's worker; never blocks) -----------------------------------------------
+
+    def capture_mode(self) -> str:
+        """Where message content goes for the next event (the global kill-switch always wins)."""
+        if (
+            _core_settings.turn_off_message_logging
+            or self.turn_off_message_logging
+            or self.message_logging is False
+        ):
+            return NO_CONTENT
+        return self.settings.capture_mode or SPAN_ONLY
+
+    def on_event(self, payload: dict, kwargs: dict) -> None:
+        from opentelemetry.trace import SpanKind, Status, StatusCode
+
+        attrs = span_attributes(payload)
+        mode = self.capture_mode()
+        content = content_attributes(payload) if mode != NO_CONTENT else {}
+        if mode in (SPAN_ONLY, SPAN_AND_EVENT):
+            attrs.update(content)
+        start_ns, end_ns = _ns(payload.get("startTime")), _ns(payload.get("endTime"))
+        if start_ns is not None and end_ns is not None and end_ns < start_ns:
+            end_ns = start_ns
+        span = self._tracer.start_span(
+            span_name(payload),
+            context=self._parent_context(payload, kwargs),
+            kind=SpanKind.CLIENT,
+            attributes=attrs,
+            start_time=start_ns,
+        )
+        try:
+            if content and mode in (EVENT_ONLY, SPAN_AND_EVENT):
+                span.add_event(CONTENT_EVENT, content, timestamp=end_ns)
+            if payload.get("status") == "failure":
+                info = payload.get("error_information") or {}
+                message = str(payload.get("error_str") or info.get("error_message") or "")[:_MAX_STATUS_CHARS]
+                span.add_event(
+                    "exception",
+                    {
+                        "exception.type": str(info.get("error_class") or "Exception"),
+                        "exception.message": message,
+                    },
+                    timestamp=end_ns,
+                )
+                span.set_status(Status(StatusCode.ERROR, message))
+        finally:
+            span.end(end_time=end_ns)
+        if self._instruments is not None:
+            self._record_metrics(payload, attrs)
+
+    def _parent_context(self, payload: Mapping[str, Any], kwargs: Mapping[str, Any]) -> Any:
+        from opentelemetry.context import Context
+
+        if self.settings.ignore_context_propagation:
+            return Context()
+        params = kwargs.get("litellm_params") or {}
+        parent = params.get("otel_parent_context")
+        if parent is not None:
+            from opentelemetry import trace as trace_api
+
+            # the caller's context joins only when it holds a span; an empty one falls through to
+            # the metadata's traceparent
+            if trace_api.get_current_span(parent).get_span_context().is_valid:
+                return parent
+        carrier = _traceparent_carrier(payload, params)
+        if carrier:
+            from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+            return TraceContextTextMapPropagator().extract(carrier, context=Context())
+        # an explicit empty context: a new trace, never whatever this worker thread has current
+        return Context()
+
+    def _record_metrics(self, payload: Mapping[str, Any], span_attrs: Mapping[str, Any]) -> None:
+        inst = self._instruments
+        assert inst is not None
+        attrs = metric_attributes(span_attrs)
+        duration = payload.get("response_time")
+        if isinstance(duration, (int, float)):
+            inst["duration"].record(float(duration), attrs)
+        if payload.get("status") != "failure":
+            usage = usage_details(payload)
+            inst["tokens"].record(usage["input"], {**attrs, "gen_ai.token.type": "input"})
+            inst["tokens"].record(usage["output"], {**attrs, "gen_ai.token.type": "output"})
+        ttfc = span_attrs.get("gen_ai.response.time_to_first_chunk")
+        if ttfc is not None:
+            inst["ttfc"].record(ttfc, attrs)
+        cost = payload.get("response_cost")
+        if isinstance(cost, (int, float)) and cost > 0:
+            inst["cost"].add(float(cost), attrs)
+
+    # -- delivery (the exporter's worker) ----------------------------------------------------------------
+
+    def _send(self, batch: list[dict]) -> None:
+        spans = [record_to_span(record, self._resources) for record in batch]
+        if self._span_exporter is None:
+            self._send_http(spans)
+            return
+        from opentelemetry.sdk.trace.export import SpanExportResult
+
+        with _suppressed():
+            result = self._span_exporter.export(spans)
+        if result is not SpanExportResult.SUCCESS:
+            raise RetryableExportError(
+                f"{type(self._span_exporter).__name__} could not export {len(spans)} spans"
+            )
+
+    def _send_http(self, spans: list[Any]) -> None:
+        from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
+
+        from litellm.exporters.http import post
+
+        body = encode_spans(spans).SerializeToString()
+        headers = {**dict(self.settings.headers or {}), "Content-Type": "application/x-protobuf"}
+        post(
+            self.settings.traces_url(),
+            content=body,
+            headers=headers,
+            gzip=self.settings.compression == "gzip",
+            timeout=self.settings.timeout,
+        )
+
+    def flush(self, timeout: float | None = None) -> bool:
+        budget = 10.0 if timeout is None else timeout
+        ok = True
+        if self.exporter is not None:
+            ok = self.exporter.flush(budget)
+        elif self.tracer_provider is not None and hasattr(self.tracer_provider, "force_flush"):
+            ok = bool(self.tracer_provider.force_flush(int(budget * 1000)))
+        if self.meter_provider is not None and hasattr(self.meter_provider, "force_flush"):
+            try:
+                ok = bool(self.meter_provider.force_flush(int(budget * 1000))) and ok
+            except Exception:
+                ok = False
+        return ok
+
+    def shutdown(self, timeout: float = 5.0) -> None:
+        """Deliver what the deadline allows and stop this logger's own exporter and providers.
+
+        The application's providers (passed in or global) are left running: they are not ours to stop.
+        """
+        if self.exporter is not None:
+            self.exporter.shutdown(timeout)
+        owned = [
+            self.tracer_provider if self._own_provider else None,
+            self.meter_provider if self._own_meter else None,
+        ]
+        for provider in owned:
+            if provider is not None and hasattr(provider, "shutdown"):
+                try:
+                    provider.shutdown()
+                except Exception:
+                    pass
+
+    def stats(self) -> dict:
+        """The built-in exporter's counters (empty when spans go through the application's provider)."""
+        return self.exporter.stats() if self.exporter is not None else {}
+
+    @property
+    def span_exporter(self) -> Any:
+        """The SDK exporter spans are handed to (None for OTLP/HTTP, which litellm.exporters sends)."""
+        return self._span_exporter
+
+
+OpenTelemetry = OpenTelemetryLogger  # LiteLLM's class name
+
+
+def _is_sdk_provider(provider: Any) -> bool:
+    """True for a real (SDK) provider the application installed, False for the API's proxy/no-op ones."""
+    module = type(provider).__module__
+    return module.startswith("opentelemetry.sdk") or not module.startswith("opentelemetry")
+
+
+def _ns(seconds: Any) -> int | None:
+    if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and seconds > 0:
+        return int(seconds * 1e9)
+    return None
+
+
+def _traceparent_carrier(payload: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, str]:
+    """A W3C traceparent (and tracestate) from the call's metadata or the proxy request headers."""
+    metadata = payload.get("metadata") or params.get("metadata") or {}
+    sources: list[Any] = [metadata]
+    request = params.get("proxy_server_request") or metadata.get("proxy_server_request") or {}
+    if isinstance(request, Mapping):
+        sources.append(request.get("headers") or {})
+    for source in sources:
+        if not isinstance(source, Mapping):
+            continue
+        lowered = {str(k).lower(): v for k, v in source.items()}
+        value = lowered.get("traceparent")
+        if isinstance(value, str) and value:
+            carrier = {"traceparent": value}
+            state = lowered.get("tracestate")
+            if isinstance(state, str) and state:
+                carrier["tracestate"] = state
+            return carrier
+    return {}
