@@ -726,20 +726,19 @@ def test_stop_is_idempotent_and_closes_the_port() -> None:
 
 @pytest.mark.parametrize(("args", "reply"), [([], REPLY), (["--chunks", "3"], "Hello from the")])
 def test_cli_prints_its_url_and_serves_until_terminated(args: list[str], reply: str) -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "litellm.fake_provider", "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        line = proc.stdout.readline().strip()
-        assert line.startswith("fake provider listening on http://127.0.0.1:")
-        url = line.rsplit(" ", 1)[1]
-        r = httpx.post(url + "/v1/chat/completions", json={"model": "m", "messages": MESSAGES}, timeout=10)
-        assert r.json()["choices"][0]["message"]["content"] == reply
-    finally:
-        proc.terminate()
-        assert proc.wait(timeout=10) == 0
+    command = [sys.executable, "-m", "litellm.fake_provider", "--port", "0", *args]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as proc:
+        try:
+            line = proc.stdout.readline().strip()
+            assert line.startswith("fake provider listening on http://127.0.0.1:")
+            url = line.rsplit(" ", 1)[1]
+            r = httpx.post(
+                url + "/v1/chat/completions", json={"model": "m", "messages": MESSAGES}, timeout=10
+            )
+            assert r.json()["choices"][0]["message"]["content"] == reply
+        finally:
+            proc.terminate()
+            assert proc.wait(timeout=10) == 0
 
 
 def test_importing_the_package_does_not_load_aiohttp() -> None:
