@@ -316,7 +316,10 @@ class BatchExporter:
 
     def _overflow(self, item: Any, reason: str) -> bool:
         if self._spool is not None:
-            written, _ = self._spool.write([item])
+            try:
+                written, _ = self._spool.write([item])
+            except OSError:
+                written, reason = 0, "spool_error"
             if written:
                 with self._lock:
                     self._counts["spooled"] += 1
@@ -336,7 +339,12 @@ class BatchExporter:
         if not items:
             return None
         if self._spool is not None:
-            written, refused = self._spool.write(items)
+            try:
+                written, refused = self._spool.write(items)
+            except OSError:
+                # Disk full or gone: the items cannot be kept; count them rather than fail the worker.
+                self._dropped["spool_error"] += len(items)
+                return "spool_error", len(items)
             self._counts["spooled"] += written
             self._restore_wanted = True
             if refused:

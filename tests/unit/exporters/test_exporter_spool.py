@@ -201,3 +201,20 @@ def test_spool_segments_rotate_with_fsync_and_become_claimable(tmp_path) -> None
     assert items == [{"id": 1}, {"id": 2}]
     seg.discard()
     assert _segments(tmp_path) == []
+
+
+def test_a_spool_that_cannot_be_written_counts_drops_and_keeps_the_worker_alive(
+    make_exporter, tmp_path, monkeypatch
+) -> None:
+    exp = make_exporter(_down, name="dest", max_retries=0, flush_interval=60.0, spool_dir=tmp_path)
+
+    def disk_full(items):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(exp._spool, "write", disk_full)
+    for i in range(4):
+        exp.submit({"id": i})
+    assert exp.flush(timeout=5)
+    stats = exp.stats()
+    assert stats["dropped"] == {"spool_error": 4} and stats["queued"] == 0
+    assert balanced(stats)
