@@ -217,12 +217,13 @@ class OpenTelemetrySettings:
 
     ``exporter`` is a name (console, otlp_http, otlp_grpc, in_memory, none) or a SpanExporter object.
     ``endpoint`` is the traces URL for otlp_http (a base URL gets ``/v1/traces``) or ``host:port`` for
-    otlp_grpc. ``configured`` says whether the exporter was chosen explicitly (by argument or env).
+    otlp_grpc; ``traces_endpoint`` (``OTEL_EXPORTER_OTLP_TRACES_ENDPOINT``) is used exactly as given. ``configured`` says whether the exporter was chosen explicitly (by argument or env).
     """
 
     exporter: Any = "console"
     endpoint: str | None = None
     headers: dict[str, str] | str | None = field(default=None, repr=False)
+    traces_endpoint: str | None = None
     service_name: str = "litellm"
     tracer_name: str = "litellm"
     deployment_environment: str | None = None
@@ -238,7 +239,7 @@ class OpenTelemetrySettings:
     def __post_init__(self) -> None:
         self.headers = parse_headers(self.headers)
         # LiteLLM: an endpoint with the default exporter means OTLP over HTTP
-        if self.endpoint and self.exporter == "console":
+        if (self.endpoint or self.traces_endpoint) and self.exporter == "console":
             self.exporter = "otlp_http"
         self.exporter = _normalise_exporter(self.exporter)
         if self.compression is not None:
@@ -262,7 +263,8 @@ class OpenTelemetrySettings:
         base_endpoint = first("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_ENDPOINT")
         values: dict[str, Any] = {
             "exporter": exporter or "console",
-            "endpoint": traces_endpoint or base_endpoint,
+            "endpoint": base_endpoint,
+            "traces_endpoint": traces_endpoint,
             "headers": first(
                 "OTEL_EXPORTER_OTLP_TRACES_HEADERS", "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_HEADERS"
             ),
@@ -284,7 +286,7 @@ class OpenTelemetrySettings:
         if metrics_endpoint:
             values["metrics_endpoint"] = metrics_endpoint
         given = {k: v for k, v in overrides.items() if v is not None}
-        if "exporter" in given or "endpoint" in given:
+        if given.keys() & {"exporter", "endpoint", "traces_endpoint"}:
             values["configured"] = True
         values.update(given)
         return cls(**values)
@@ -292,6 +294,8 @@ class OpenTelemetrySettings:
     # -- derived ----------------------------------------------------------------------------------------
 
     def traces_url(self) -> str:
+        if self.traces_endpoint:
+            return self.traces_endpoint  # a signal-specific URL is used as given (OTLP spec)
         if self.endpoint:
             return (
                 self.endpoint
@@ -307,7 +311,7 @@ class OpenTelemetrySettings:
 
     def grpc_target(self) -> tuple[str, bool]:
         """(host:port, insecure) for the gRPC exporters."""
-        endpoint = self.endpoint or "localhost:4317"
+        endpoint = self.traces_endpoint or self.endpoint or "localhost:4317"
         insecure = self.insecure
         if "://" in endpoint:
             parts = urlsplit(endpoint)
