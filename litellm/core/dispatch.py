@@ -65,12 +65,20 @@ _LOGGING_HOOKS = ("logging_hook", "async_logging_hook")
 
 
 class _Target:
-    """One callback object with its routing worked out once: which hooks it overrides, its name."""
+    """One callback object with its routing worked out once: which hooks it overrides, its name.
 
-    __slots__ = ("__weakref__", "is_logger", "logging_hooks", "name", "obj", "post", "pre", "routes")
+    It refers to the object weakly (when it can), so the registry of targets, and the lane keyed by
+    the target, live exactly as long as the user's object: a per-call logger leaves nothing behind,
+    and a long-lived one keeps one lane (its order, its hung state) across every call.
+    """
+
+    __slots__ = ("__weakref__", "_ref", "is_logger", "logging_hooks", "name", "post", "pre", "routes")
 
     def __init__(self, obj: Any, custom_logger_cls: type, payload_logger_cls: type | None) -> None:
-        self.obj = obj
+        try:
+            self._ref: Any = weakref.ref(obj, _forget_target(id(obj)))
+        except TypeError:  # not weak-referenceable (a builtin, a __slots__ class): kept for good
+            self._ref = lambda: obj
         self.is_logger = isinstance(obj, custom_logger_cls)
         if self.is_logger:
             cls_name = getattr(type(obj), "name", None)
@@ -103,26 +111,35 @@ class _Target:
             self.name = (
                 getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None) or type(obj).__qualname__
             )
-            is_async = _is_async_callable(obj)
+            route = (None, "__call__") if _is_async_callable(obj) else ("__call__", None)
             self.pre = None
             self.post = None
-            self.routes = {kind: ((None, obj) if is_async else (obj, None)) for kind in _HOOKS}
+            self.routes = dict.fromkeys(_HOOKS, route)
             self.logging_hooks = (None, None)
 
+    @property
+    def obj(self) -> Any:
+        return self._ref()
+
+    def hook(self, name: str) -> Any:
+        """The callable for a hook name (``"__call__"``: the function itself)."""
+        obj = self._ref()
+        return obj if name == "__call__" else getattr(obj, name)
+
     def route(self, kind: int, is_async_call: bool) -> tuple[Any, bool, str] | None:
-        """The callable for this event, whether it is a coroutine function, and the hook's name."""
+        """The callable for this event, whether it is a coroutine function, and the hook's name.
+
+        A logger gets the hook of the call's mode, or the other mode's if that is all it overrides;
+        a function is what it is.
+        """
         sync_hook, async_hook = self.routes[kind]
-        if self.is_logger:
-            if is_async_call and async_hook is not None:
-                return getattr(self.obj, async_hook), True, async_hook
-            if sync_hook is not None:
-                return getattr(self.obj, sync_hook), False, sync_hook
-            if async_hook is not None:
-                return getattr(self.obj, async_hook), True, async_hook
-            return None
+        if is_async_call and async_hook is not None:
+            return self.hook(async_hook), True, async_hook
+        if sync_hook is not None:
+            return self.hook(sync_hook), False, sync_hook
         if async_hook is not None:
-            return async_hook, True, "__call__"
-        return sync_hook, False, "__call__"
+            return self.hook(async_hook), True, async_hook
+        return None
 
     def wants_redaction(self) -> bool:
         obj = self.obj
@@ -188,16 +205,22 @@ class CallbackSet:
         return f"CallbackSet(pre={self.pre!r}, success={self.success!r}, failure={self.failure!r})"
 
 
-_targets: weakref.WeakValueDictionary[int, _Target] = weakref.WeakValueDictionary()
+_targets: dict[int, _Target] = {}
+_targets_lock = threading.Lock()
 _resolve_cache: tuple[tuple, CallbackSet] | None = None
 
 
-_targets_lock = threading.Lock()
+def _forget_target(key: int) -> Any:
+    def forget(ref: Any) -> None:
+        target = _targets.get(key)
+        if target is not None and target._ref is ref:
+            _targets.pop(key, None)
+
+    return forget
 
 
 def _target_for(obj: Any, custom_logger_cls: type, payload_logger_cls: type | None) -> _Target:
-    # The target holds obj strongly, so while the entry lives id(obj) cannot be reused by another object.
-    # One target per object matters: the target keys the callback's lane, which orders its events.
+    # One target per live object matters: the target keys the callback's lane, which orders its events.
     with _targets_lock:
         target = _targets.get(id(obj))
         if target is None or target.obj is not obj:
@@ -333,10 +356,11 @@ class _Task:
 class _Lane:
     """One callback's serial queue of tasks; ``running`` while a pool thread or loop task owns it."""
 
-    __slots__ = ("__weakref__", "counters", "lock", "name", "pending", "running", "stuck", "target")
+    # No reference to the target: lanes live in a WeakKeyDictionary keyed by it, so a per-call logger's
+    # lane goes away with the logger.
+    __slots__ = ("__weakref__", "counters", "lock", "name", "pending", "running", "stuck")
 
     def __init__(self, target: _Target, counters: _Counters) -> None:
-        self.target = target
         self.name = target.name
         self.counters = counters
         self.lock = threading.Lock()
@@ -706,7 +730,7 @@ class Dispatcher:
             kw, res = view(target)
             lane = self._lane_for(target)
             tasks.append(
-                _Task(seq, lane, getattr(target.obj, target.post), (kw, res, start, end), False, target.post)
+                _Task(seq, lane, target.hook(target.post), (kw, res, start, end), False, target.post)
             )
         for target in targets:
             if kind == _PRE:
@@ -714,12 +738,11 @@ class Dispatcher:
                 lane = self._lane_for(target)
                 if target.is_logger:
                     messages = kw.get("messages", ctx.messages)
-                    fn = getattr(target.obj, target.pre)
+                    fn = target.hook(target.pre)
                     tasks.append(_Task(seq, lane, fn, (ctx.model, messages, kw), False, target.pre))
                 else:
-                    (sync_fn, async_fn) = target.routes[_SUCCESS]
-                    fn = async_fn or sync_fn
-                    tasks.append(_Task(seq, lane, fn, (kw,), async_fn is not None, "__call__"))
+                    is_async_fn = target.routes[_SUCCESS][1] is not None
+                    tasks.append(_Task(seq, lane, target.hook("__call__"), (kw,), is_async_fn, "__call__"))
                 continue
             picked = target.route(kind, is_async)
             if picked is None:
@@ -760,7 +783,7 @@ class Dispatcher:
             name = async_name if use_async else sync_name
             counters = self._counters_for(target.name)
             try:
-                fn = getattr(target.obj, name)
+                fn = target.hook(name)
                 if use_async:
                     out = self._run_coro_blocking(fn, (kwargs, result, call_type))
                 else:
@@ -1064,7 +1087,7 @@ class Dispatcher:
         seen: set[int] = set()
         for target in list(_targets.values()):
             obj = target.obj
-            if not target.is_logger or id(obj) in seen:
+            if obj is None or not target.is_logger or id(obj) in seen:
                 continue
             seen.add(id(obj))
             flush = getattr(obj, "flush", None)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+import os
 import sys
 import threading
 import time
@@ -47,6 +48,10 @@ _loggers: dict[str, Any] = {}
 _once: set[Hashable] = set()
 _ONCE_MAX = 10_000  # bounds memory if keys are ever built from unbounded data
 _last_emit: dict[Hashable, list] = {}
+_verbose_on = False
+_fork_hook = False
+_level_before_verbose = logging.NOTSET
+_logger_class: Any = None
 
 
 class _StderrHandler(logging.Handler):
@@ -70,7 +75,7 @@ def _level_from_env() -> int:
 
 
 def _configure() -> logging.Logger:
-    global _configured, _owns_level
+    global _configured, _owns_level, _fork_hook
     std = logging.getLogger(ROOT_LOGGER_NAME)
     if _configured:
         return std
@@ -86,8 +91,17 @@ def _configure() -> logging.Logger:
         if std.level == logging.NOTSET:
             std.setLevel(_level_from_env())
             _owns_level = True
+        if not _fork_hook and hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=_reinit_lock_after_fork)
+            _fork_hook = True
         _configured = True
     return std
+
+
+def _reinit_lock_after_fork() -> None:
+    # another thread may have held the lock at fork time; the child's copy would never be released
+    global _lock
+    _lock = threading.Lock()
 
 
 def turn_on_debug() -> None:
@@ -101,17 +115,26 @@ def turn_on_debug() -> None:
 # -- processors (plain callables, run in order by structlog) ----------------------------------------
 
 
+def _sync_verbose() -> None:
+    """Follow LiteLLM's deprecated ``set_verbose`` switch (debug lines on while it is True).
+
+    Only when the level is ours: a level the user set on the ``litellm`` logger is never overridden.
+    """
+    global _verbose_on, _level_before_verbose
+    verbose = bool(settings.set_verbose)
+    if verbose == _verbose_on or not _owns_level:
+        return
+    std = logging.getLogger(ROOT_LOGGER_NAME)
+    if verbose:
+        _level_before_verbose = std.level
+        std.setLevel(logging.DEBUG)
+    else:
+        std.setLevel(_level_before_verbose)
+    _verbose_on = verbose
+
+
 def _filter_by_level(logger: logging.Logger, method_name: str, event_dict: dict) -> dict:
-    level = _LEVELS.get(method_name, logging.INFO)
-    if (
-        level < logging.WARNING
-        and _owns_level
-        and settings.set_verbose
-        and logger.getEffectiveLevel() > level
-    ):
-        # LiteLLM's deprecated ``set_verbose`` still means "show debug lines"
-        logging.getLogger(ROOT_LOGGER_NAME).setLevel(logging.DEBUG)
-    if not logger.isEnabledFor(level):
+    if not logger.isEnabledFor(_LEVELS.get(method_name, logging.INFO)):
         import structlog  # already loaded: get_logger imported it
 
         raise structlog.DropEvent
@@ -191,14 +214,39 @@ def get_logger(name: str = ROOT_LOGGER_NAME) -> Any:
     logger = _loggers.get(name)
     if logger is not None:
         return logger
-    import structlog.stdlib
-
     _configure()
     if name != ROOT_LOGGER_NAME and not name.startswith(ROOT_LOGGER_NAME + "."):
         name = f"{ROOT_LOGGER_NAME}.{name}"
-    logger = structlog.stdlib.BoundLogger(logging.getLogger(name), processors=list(_PROCESSORS), context={})
+    logger = _bound_logger_class()(logging.getLogger(name), processors=list(_PROCESSORS), context={})
     _loggers[name] = logger
     return logger
+
+
+def _bound_logger_class() -> Any:
+    """structlog's stdlib BoundLogger with a level check before the processor chain for debug/info.
+
+    Without it a disabled ``debug`` line costs a trip through the processors and an exception
+    (about 3 µs); with it, a dict lookup. Built on first use because structlog is imported lazily.
+    """
+    global _logger_class
+    if _logger_class is None:
+        import structlog.stdlib
+
+        class _BoundLogger(structlog.stdlib.BoundLogger):
+            def debug(self, event: Any = None, *args: Any, **kw: Any) -> Any:
+                _sync_verbose()
+                if not self._logger.isEnabledFor(logging.DEBUG):
+                    return None
+                return super().debug(event, *args, **kw)
+
+            def info(self, event: Any = None, *args: Any, **kw: Any) -> Any:
+                _sync_verbose()
+                if not self._logger.isEnabledFor(logging.INFO):
+                    return None
+                return super().info(event, *args, **kw)
+
+        _logger_class = _BoundLogger
+    return _logger_class
 
 
 def log_once(key: Hashable, event: str, level: str = "warning", **fields: Any) -> bool:
@@ -237,7 +285,7 @@ def log_rate_limited(
 
 def _reset_for_tests() -> None:
     """Forget the lazy setup and the once-keys (tests only)."""
-    global _configured, _owns_level
+    global _configured, _owns_level, _verbose_on
     with _lock:
         std = logging.getLogger(ROOT_LOGGER_NAME)
         for handler in list(std.handlers):
@@ -248,6 +296,7 @@ def _reset_for_tests() -> None:
             std.setLevel(logging.NOTSET)
         _configured = False
         _owns_level = False
+        _verbose_on = False
         _loggers.clear()
         _once.clear()
         _last_emit.clear()

@@ -138,7 +138,7 @@ def redact_kwargs(kwargs: Mapping[str, Any]) -> dict:
     payload = out.get("standard_logging_object")
     if isinstance(payload, Mapping):
         out["standard_logging_object"] = redact_payload(payload)
-    for key in _RESPONSE_KWARGS:
+    for key in (*_RESPONSE_KWARGS, "chunk"):
         if out.get(key) is not None:
             out[key] = redact_response_obj(out[key])
     for key in ("optional_params", "model_parameters"):

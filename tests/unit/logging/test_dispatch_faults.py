@@ -360,3 +360,15 @@ def test_a_shut_down_dispatcher_drops_new_events_and_counts_them():
     d.shutdown(5)
     d.emit_success(ctx_for(logger))
     assert d.stats()["per_callback"]["Recorder"]["dropped"] == {"closed": 1}
+
+
+def test_per_call_loggers_do_not_accumulate_state_after_their_calls(dispatcher):
+    import gc
+
+    for i in range(200):
+        dispatcher.emit_success(ctx_for(Sink(), index=i))
+    assert dispatcher.flush(5)
+    gc.collect()
+    assert len(dispatcher._lanes) < 5
+    assert len([t for t in dispatch_mod._targets.values() if isinstance(t.obj, Sink)]) < 5
+    assert dispatcher.stats()["per_callback"]["Sink"]["delivered"] == 200

@@ -337,3 +337,12 @@ def test_callbacks_registered_after_a_call_do_not_see_earlier_events(dispatcher)
     run_call(dispatcher, ctx_for(early, late))
     assert dispatcher.flush(5)
     assert len(early.calls) == 6 and len(late.calls) == 3
+
+
+def test_stream_chunks_for_a_redacting_logger_carry_no_content(dispatcher):
+    private = Recorder(turn_off_message_logging=True)
+    chunk = {"choices": [{"delta": {"content": CANARY_CONTENT}}]}
+    run_call(dispatcher, ctx_for(private, stream=True), chunks=[chunk])
+    assert dispatcher.flush(5)
+    [chunk_call] = [c for c in private.calls if c[0] == "log_stream_event"]
+    assert CANARY_CONTENT not in repr(chunk_call)

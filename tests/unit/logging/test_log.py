@@ -179,3 +179,14 @@ def test_log_rate_limited_reports_how_many_were_held_back(fresh_log, capsys):
     assert log.log_rate_limited("r", "rate-line", interval=0) is True
     out = lines(capsys)
     assert len(out) == 2 and "suppressed_since_last=2" in out[1]
+
+
+def test_set_verbose_shows_debug_lines_while_it_is_on(fresh_log, capsys, monkeypatch):
+    monkeypatch.delenv("LITELLM_LOG", raising=False)
+    logger = log.get_logger()
+    settings.set_verbose = True
+    logger.debug("verbose-on")
+    settings.set_verbose = False
+    logger.debug("verbose-off")
+    out = "\n".join(lines(capsys))
+    assert "verbose-on" in out and "verbose-off" not in out
