@@ -5,12 +5,13 @@ Owns: :class:`AnthropicAdapter` (``POST {api_base}/v1/messages`` with ``x-api-ke
 stop_sequences, tools / tool_choice / parallel_tool_calls, tool and tool-call messages, image / PDF parts,
 cache_control, thinking and reasoning_effort, response_format, user -> metadata.user_id, web search), the
 response translation (text, tool_use -> tool_calls, thinking -> reasoning_content / thinking_blocks, stop
-reasons, usage with cache tokens), the SSE event translation, and Anthropic's error classification.
+reasons, usage with cache writes by lifetime and thinking as reasoning tokens), the SSE event translation,
+and Anthropic's error classification.
 
 Behaviour follows LiteLLM 1.110.2 where it is deliberate (checked against the reference install); facts
 about the wire come from Anthropic's public API reference. Must not: send, log, read the environment or
 import anything heavy; the price map is consulted lazily for per-model facts (max output tokens,
-native structured output, reasoning).
+native structured output, reasoning), and the token counter lazily for thinking text.
 """
 
 from __future__ import annotations
@@ -658,7 +659,7 @@ class AnthropicAdapter:
             "created": int(time.time()),
             "model": data.get("model") or model,
             "choices": [{"index": 0, "message": message, "finish_reason": finish}],
-            "usage": _usage(data.get("usage") or {}),
+            "usage": _usage(data.get("usage") or {}, "".join(reasoning) if reasoning else None),
         }
 
     # ---- streaming -----------------------------------------------------------------------------
@@ -666,7 +667,8 @@ class AnthropicAdapter:
     def new_stream_state(self, model: str) -> StreamState:
         state = StreamState(model=model, created=int(time.time()))
         # block index -> OpenAI tool-call index; json-mode block indexes; usage so far; role sent?
-        state.extra.update(tools={}, json_blocks=set(), usage={}, role_sent=False, next_tool=0)
+        # thinking text so far (counted into reasoning tokens at the end, as for a JSON response)
+        state.extra.update(tools={}, json_blocks=set(), usage={}, role_sent=False, next_tool=0, thinking=[])
         return state
 
     def _chunk(self, state: StreamState, delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
@@ -714,6 +716,7 @@ class AnthropicAdapter:
                 ]
             if dtype == "thinking_delta":
                 text = delta.get("thinking", "")
+                state.extra["thinking"].append(text)
                 return [
                     self._chunk(
                         state,
@@ -767,7 +770,7 @@ class AnthropicAdapter:
             if finish == "tool_calls" and state.extra["json_blocks"] and not state.extra["tools"]:
                 finish = "stop"
             chunk = self._chunk(state, {}, finish)
-            chunk["usage"] = _usage(usage)
+            chunk["usage"] = _usage(usage, "".join(state.extra["thinking"]) or None)
             return [chunk]
         if etype == "error":
             err = obj.get("error") or {}
@@ -800,25 +803,61 @@ class AnthropicAdapter:
         return [] if credentials.api_key else [self.api_key_env]
 
 
-def _usage(usage: Mapping[str, Any]) -> dict[str, Any]:
-    """Anthropic usage -> OpenAI usage: prompt tokens include cache reads and writes, as LiteLLM counts."""
+def _thinking_tokens(usage: Mapping[str, Any], reasoning_text: str | None, output_tokens: int) -> int | None:
+    """Output tokens spent on thinking: the provider's own count when it reports one, else the thinking
+    text counted locally (as LiteLLM does; Anthropic bills thinking as output but does not split it out).
+    Never more than the output tokens; None when unknown (no thinking, or only redacted thinking)."""
+    details = usage.get("output_tokens_details")
+    reported = details.get("thinking_tokens") if isinstance(details, Mapping) else None
+    if isinstance(reported, int) and not isinstance(reported, bool):
+        return min(max(reported, 0), output_tokens)
+    if not reasoning_text:
+        return None
+    try:
+        from litellm.cost.tokens import token_counter
+    except ImportError:  # the cost package is optional for adapters
+        return None
+    try:
+        counted = token_counter(text=reasoning_text, count_response_tokens=True)
+    except Exception:  # an estimate must never break response parsing
+        return None
+    return min(max(counted, 0), output_tokens)
+
+
+def _usage(usage: Mapping[str, Any], reasoning_text: str | None = None) -> dict[str, Any]:
+    """Anthropic usage -> OpenAI usage: prompt tokens include cache reads and writes, as LiteLLM counts;
+    cache writes keep their lifetimes (5 min and 1 h are priced differently) and thinking tokens are
+    reported as ``completion_tokens_details.reasoning_tokens``."""
     input_tokens = int(usage.get("input_tokens") or 0)
     output_tokens = int(usage.get("output_tokens") or 0)
     cache_read = int(usage.get("cache_read_input_tokens") or 0)
     cache_creation = int(usage.get("cache_creation_input_tokens") or 0)
     prompt = input_tokens + cache_read + cache_creation
+    prompt_details: dict[str, Any] = {
+        "cached_tokens": cache_read,
+        "cache_creation_tokens": cache_creation,
+        "text_tokens": input_tokens,
+    }
+    lifetimes = usage.get("cache_creation")
+    if isinstance(lifetimes, Mapping):
+        prompt_details["cache_creation_token_details"] = {
+            "ephemeral_5m_input_tokens": int(lifetimes.get("ephemeral_5m_input_tokens") or 0),
+            "ephemeral_1h_input_tokens": int(lifetimes.get("ephemeral_1h_input_tokens") or 0),
+        }
     out: dict[str, Any] = {
         "prompt_tokens": prompt,
         "completion_tokens": output_tokens,
         "total_tokens": prompt + output_tokens,
-        "prompt_tokens_details": {
-            "cached_tokens": cache_read,
-            "cache_creation_tokens": cache_creation,
-            "text_tokens": input_tokens,
-        },
+        "prompt_tokens_details": prompt_details,
         "cache_creation_input_tokens": cache_creation,
         "cache_read_input_tokens": cache_read,
     }
+    thinking = _thinking_tokens(usage, reasoning_text, output_tokens)
+    if thinking is not None:
+        out["completion_tokens_details"] = {
+            "reasoning_tokens": thinking,
+            "text_tokens": output_tokens - thinking,
+        }
     server_tools = usage.get("server_tool_use")
     if isinstance(server_tools, Mapping):
         out["server_tool_use"] = dict(server_tools)
