@@ -21,6 +21,7 @@ import selectors
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -91,22 +92,30 @@ class Server:
 
     def __init__(self, chunks: int) -> None:
         cmd = [sys.executable, "-m", "litellm.fake_provider", "--port", "0", "--chunks", str(chunks)]
+        # stderr to a file, not a pipe: nobody drains a pipe during the run, and a full one would stall
+        # the server mid-benchmark.
+        self._stderr = tempfile.TemporaryFile(mode="w+")
         self.proc = subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=_env()
+            cmd, stdout=subprocess.PIPE, stderr=self._stderr, text=True, cwd=ROOT, env=_env()
         )
-        selector = selectors.DefaultSelector()
         assert self.proc.stdout is not None
+        selector = selectors.DefaultSelector()
         selector.register(self.proc.stdout, selectors.EVENT_READ)
         ready = selector.select(timeout=20)
         selector.close()
         line = self.proc.stdout.readline().strip() if ready else ""
         if not line.startswith("fake provider listening on "):
-            self.stop()
-            err = self.proc.stderr.read()[-500:] if self.proc.stderr else ""
-            raise RuntimeError(f"fake provider did not start: {line or 'no output'} {err}".strip())
+            self.stop(keep_stderr=True)
+            tail = self._stderr_tail()
+            self._stderr.close()
+            raise RuntimeError(f"fake provider did not start: {line or 'no output'} {tail}".strip())
         self.url = line.rsplit(" ", 1)[1]
 
-    def stop(self) -> None:
+    def _stderr_tail(self) -> str:
+        self._stderr.seek(0)
+        return self._stderr.read()[-500:]
+
+    def stop(self, keep_stderr: bool = False) -> None:
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -114,6 +123,10 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+        if not keep_stderr and not self._stderr.closed:
+            self._stderr.close()
 
 
 def run_worker(name: str, cfg: dict[str, Any], timeout: float) -> dict[str, Any]:
