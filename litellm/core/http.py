@@ -35,11 +35,17 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+_timeouts: dict[float, httpx.Timeout] = {}
+
+
 def to_httpx_timeout(timeout: Any) -> httpx.Timeout:
     if isinstance(timeout, httpx.Timeout):
         return timeout
     seconds = float(timeout) if timeout is not None else 600.0
-    return httpx.Timeout(seconds, connect=min(seconds, 10.0))
+    cached = _timeouts.get(seconds)
+    if cached is None:
+        cached = _timeouts[seconds] = httpx.Timeout(seconds, connect=min(seconds, 10.0))
+    return cached
 
 
 def sync_client(url: str) -> httpx.Client:

@@ -371,6 +371,25 @@ def _check_budget() -> None:
         raise _exc().BudgetExceededError(settings._current_cost, settings.max_budget)
 
 
+_HEADER_PREFIXES = (b"x-ratelimit", b"x-request-id", b"request-id", b"anthropic-ratelimit", b"openai-processing", b"retry-after")
+
+
+def _headers_of_interest(headers: Any) -> dict[str, str]:
+    """Rate-limit and request-id headers, as LiteLLM exposes them (``llm_provider-<name>``)."""
+    raw = getattr(headers, "raw", None)  # httpx: (bytes, bytes) pairs, far cheaper than decoding all
+    if raw is not None:
+        return {
+            f"llm_provider-{k.decode('latin-1').lower()}": v.decode("latin-1")
+            for k, v in raw
+            if k.lower().startswith(_HEADER_PREFIXES)
+        }
+    return {
+        f"llm_provider-{k.lower()}": v
+        for k, v in headers.items()
+        if k.lower().encode("latin-1").startswith(_HEADER_PREFIXES)
+    }
+
+
 def _build_response(
     data: dict[str, Any], ctx: CallContext, started: float, headers: Mapping[str, str] | None
 ) -> ModelResponse:
@@ -380,23 +399,23 @@ def _build_response(
 
         data = {**data, "usage": count_usage(ctx.provider_model or ctx.model, ctx.messages, data.get("choices") or [])}
     response = ModelResponse.model_validate(data)
-    response._response_ms = (time.time() - started) * 1000.0
-    hidden = response._hidden_params
+    response_ms = (time.time() - started) * 1000.0
+    hidden = {
+        "custom_llm_provider": ctx.custom_llm_provider,
+        "api_base": ctx.api_base,
+        "model_id": ctx.model_id,
+        "litellm_call_id": ctx.litellm_call_id,
+        "_response_ms": response_ms,
+    }
     if counted:
         hidden["usage_counted"] = True
-    hidden["custom_llm_provider"] = ctx.custom_llm_provider
-    hidden["api_base"] = ctx.api_base
-    hidden["model_id"] = ctx.model_id
-    hidden["litellm_call_id"] = ctx.litellm_call_id
-    hidden["_response_ms"] = response._response_ms
-    if headers:
-        hidden["additional_headers"] = {
-            f"llm_provider-{k.lower()}": v
-            for k, v in headers.items()
-            if k.lower().startswith(
-                ("x-ratelimit", "x-request-id", "request-id", "anthropic-ratelimit", "openai-processing")
-            )
-        }
+    if headers is not None:
+        hidden["additional_headers"] = _headers_of_interest(headers)
+    # private attributes written straight into pydantic's store: its __setattr__ costs µs per call
+    private = response.__pydantic_private__
+    private["_hidden_params"] = hidden
+    private["_response_ms"] = response_ms
+    ctx.raw_usage = data["usage"]
     return response
 
 
