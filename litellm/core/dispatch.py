@@ -59,6 +59,8 @@ _HOOKS = {
     _CHUNK: ("log_stream_event", "async_log_stream_event"),
 }
 _LOGGING_HOOKS = ("logging_hook", "async_logging_hook")
+_LANE_SLICE_TASKS = 256
+_LANE_SLICE_SECONDS = 0.05
 
 
 # -- resolution ---------------------------------------------------------------------------------------
@@ -895,7 +897,10 @@ class Dispatcher:
             return lane.pending.popleft()
 
     def _run_sync_lane(self, lane: _Lane) -> None:
-        while True:
+        # A busy lane gives its thread back after a slice, so a few loggers with a constant backlog
+        # cannot hold every worker while another logger's first event waits in the pool queue.
+        slice_end = time.monotonic() + _LANE_SLICE_SECONDS
+        for _ in range(_LANE_SLICE_TASKS):
             task = self._next_task(lane, want_async=False)
             if task is None:
                 return
@@ -903,6 +908,9 @@ class Dispatcher:
                 self._ensure_loop().call_soon_threadsafe(self._start_async_lane, lane)
                 return
             self._exec_sync(lane, task)
+            if time.monotonic() >= slice_end:
+                break
+        self._pool.submit(lambda: self._run_sync_lane(lane))  # still ``running``: back of the queue
 
     def _exec_sync(self, lane: _Lane, task: _Task) -> None:
         run = _Run(task, time.monotonic() + self.hook_timeout)

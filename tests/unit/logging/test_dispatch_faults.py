@@ -372,3 +372,18 @@ def test_per_call_loggers_do_not_accumulate_state_after_their_calls(dispatcher):
     assert len(dispatcher._lanes) < 5
     assert len([t for t in dispatch_mod._targets.values() if isinstance(t.obj, Sink)]) < 5
     assert dispatcher.stats()["per_callback"]["Sink"]["delivered"] == 200
+
+
+def test_a_logger_with_a_long_backlog_does_not_keep_others_waiting_for_a_worker():
+    d = dispatch_mod.Dispatcher(max_workers=1)
+    try:
+        busy, other = Slow(0.005), Sink()
+        for i in range(300):
+            d.emit_success(ctx_for(busy, index=i))
+        d.emit_success(ctx_for(other, index=0))
+        assert other.wait_for(1, timeout=10)
+        assert len(busy.order) < 300  # served while the busy logger still had work queued
+        assert d.flush(20)
+        assert [i for _, i in busy.order] == list(range(300))
+    finally:
+        d.shutdown(5)
