@@ -72,6 +72,7 @@ __all__ = [
     "output_messages",
     "parse_headers",
     "provider_name",
+    "queue_span_processor",
     "record_to_span",
     "request_model",
     "server_address",
@@ -727,7 +728,7 @@ def _require_sdk() -> None:
         raise ImportError(f"the OpenTelemetry logger needs the OpenTelemetry SDK: {_EXTRA_HINT}") from exc
 
 
-def _make_processor(exporter: BatchExporter) -> Any:
+def queue_span_processor(exporter: BatchExporter) -> Any:
     """A SpanProcessor that queues each finished span, as a record, on ``exporter`` (never blocks)."""
     from opentelemetry.sdk.trace import SpanProcessor
 
@@ -827,7 +828,7 @@ class OpenTelemetryLogger(PayloadLogger):
             spool_mode=spool_mode,
             **options,
         )
-        provider.add_span_processor(_make_processor(self.exporter))
+        provider.add_span_processor(queue_span_processor(self.exporter))
         self._own_provider = True
         return provider
 

@@ -184,8 +184,8 @@ class OTLPReceiver(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, script: list[int] | None = None) -> None:
-        super().__init__(("127.0.0.1", 0), _OTLPHandler)
+    def __init__(self, script: list[int] | None = None, port: int = 0) -> None:
+        super().__init__(("127.0.0.1", port), _OTLPHandler)
         self.script = list(script or [])
         self.requests: list[dict] = []
         self.spans: list[dict] = []
