@@ -104,7 +104,12 @@ class _Target:
                     # PayloadLogger's own async hooks just call on_event: take the sync path, no loop hop
                     if getattr(type(obj), async_name, None) is getattr(payload_logger_cls, async_name, None):
                         has_async = False
-                self.routes[kind] = (sync_name if has_sync else None, async_name if has_async else None)
+                sync_route = sync_name if has_sync else None
+                async_route = async_name if has_async else None
+                if has_sync and _is_async_callable(getattr(obj, sync_name)):
+                    # ``async def log_success_event`` (a common slip): awaited, instead of never running
+                    sync_route, async_route = None, async_route or sync_name
+                self.routes[kind] = (sync_route, async_route)
             self.logging_hooks = (
                 _LOGGING_HOOKS[0] if _overrides(obj, _LOGGING_HOOKS[0], custom_logger_cls) else None,
                 _LOGGING_HOOKS[1] if _overrides(obj, _LOGGING_HOOKS[1], custom_logger_cls) else None,
@@ -210,6 +215,9 @@ class CallbackSet:
 _targets: dict[int, _Target] = {}
 _targets_lock = threading.Lock()
 _resolve_cache: tuple[tuple, CallbackSet] | None = None
+# Per-call lists (``completion(..., callbacks=[...])``) are usually the same few lists call after call.
+_per_call_cache: dict[tuple, CallbackSet] = {}
+_PER_CALL_CACHE_MAX = 64
 
 
 def _forget_target(key: int) -> Any:
@@ -304,12 +312,23 @@ def resolve_callbacks(
         _resolve_cache = (key, base)
     if not (per_call_callbacks or per_call_success or per_call_failure):
         return base
-    return _build(
-        key[0] + _as_tuple(per_call_callbacks),
-        key[1] + _as_tuple(per_call_success),
-        key[2] + _as_tuple(per_call_failure),
-        key[3],
-    )
+    extra = (_as_tuple(per_call_callbacks), _as_tuple(per_call_success), _as_tuple(per_call_failure))
+    try:
+        cache_key: Any = (key, extra)
+        found = _per_call_cache.get(cache_key)
+    except TypeError:  # an unhashable callback object: build every time
+        cache_key = found = None
+    if found is not None:
+        return found
+    built = _build(key[0] + extra[0], key[1] + extra[1], key[2] + extra[2], key[3])
+    if cache_key is not None:
+        if len(_per_call_cache) >= _PER_CALL_CACHE_MAX:
+            try:  # oldest first; bounded memory (another thread may be evicting at the same time)
+                _per_call_cache.pop(next(iter(_per_call_cache)), None)
+            except (RuntimeError, StopIteration):
+                pass
+        _per_call_cache[cache_key] = built
+    return built
 
 
 # -- delivery machinery ---------------------------------------------------------------------------------

@@ -15,9 +15,11 @@ from litellm.integrations import registry
 def _clean_logging_state() -> Iterator[None]:
     settings.reset()
     dispatch._resolve_cache = None
+    dispatch._per_call_cache.clear()
     yield
     settings.reset()
     dispatch._resolve_cache = None
+    dispatch._per_call_cache.clear()
     registry.clear_instances()
 
 

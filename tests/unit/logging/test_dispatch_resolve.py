@@ -139,3 +139,10 @@ def test_stream_holds_only_loggers_overriding_a_stream_hook():
     streamer, plain = StreamOnly(), Recorder.__bases__[0]()
     settings.callbacks = [streamer, plain, success_fn]
     assert resolve_callbacks().stream == (streamer,)
+
+
+def test_the_same_per_call_lists_reuse_one_resolved_set():
+    logger = Recorder()
+    assert resolve_callbacks([logger], [success_fn]) is resolve_callbacks([logger], [success_fn])
+    settings.callbacks = [input_fn]
+    assert resolve_callbacks([logger], [success_fn]).success == (input_fn, logger, success_fn)

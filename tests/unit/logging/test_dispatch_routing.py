@@ -346,3 +346,20 @@ def test_stream_chunks_for_a_redacting_logger_carry_no_content(dispatcher):
     assert dispatcher.flush(5)
     [chunk_call] = [c for c in private.calls if c[0] == "log_stream_event"]
     assert CANARY_CONTENT not in repr(chunk_call)
+
+
+class AsyncDefInSyncSlot(CustomLogger):
+    def __init__(self):
+        super().__init__()
+        self.got: list[int] = []
+
+    async def log_success_event(self, kwargs, response_obj, start_time, end_time):
+        self.got.append(kwargs["index"])
+
+
+def test_a_sync_hook_written_as_async_def_is_awaited_not_lost(dispatcher):
+    logger = AsyncDefInSyncSlot()
+    run_call(dispatcher, ctx_for(logger, index=1))
+    run_call(dispatcher, ctx_for(logger, index=2, is_async=True))
+    assert dispatcher.flush(5)
+    assert logger.got == [1, 2]
