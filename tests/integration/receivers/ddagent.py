@@ -123,7 +123,7 @@ class LogsIntake:
             allow_reuse_address = True
 
         self._server = _Server(("127.0.0.1", self.port), _intake_handler(self))
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
         return self
 
     def down(self) -> None:
@@ -138,11 +138,16 @@ class LogsIntake:
             return [json.loads(entry["message"]) for entry in self.logs]
 
     def _answer(self, headers: dict[str, str], raw: bytes) -> tuple[int, dict[str, str], bytes]:
+        status, extra, out = self._decide(headers, raw)
+        with self._lock:
+            self.requests.append({"headers": headers, "size": len(raw), "status": status})
+        return status, extra, out
+
+    def _decide(self, headers: dict[str, str], raw: bytes) -> tuple[int, dict[str, str], bytes]:
         import gzip
         import zlib
 
         with self._lock:
-            self.requests.append({"headers": headers, "size": len(raw)})
             if self._script:
                 status, extra = self._script.pop(0)
                 return status, extra, b'{"errors":["scripted"]}'
@@ -151,13 +156,12 @@ class LogsIntake:
             return 403, {}, b'{"errors":["Forbidden"]}'
         encoding = lower.get("content-encoding", "")
         try:
-            body = (
-                gzip.decompress(raw)
-                if encoding == "gzip"
-                else zlib.decompress(raw)
-                if encoding == "deflate"
-                else raw
-            )
+            if encoding == "gzip":
+                body = gzip.decompress(raw)
+            elif encoding == "deflate":
+                body = zlib.decompress(raw)
+            else:
+                body = raw
         except (OSError, zlib.error):
             return 400, {}, b'{"errors":["bad encoding"]}'
         if len(body) > self.max_bytes:

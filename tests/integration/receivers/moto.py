@@ -104,7 +104,7 @@ class FaultProxy:
             allow_reuse_address = True
 
         self._server = _Server(("127.0.0.1", self.port), _proxy_handler(self))
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
         return self
 
     def down(self) -> None:
