@@ -44,10 +44,14 @@ def rss_mb() -> float:
     return float("nan")
 
 
-def timed_loop(call: Callable[[], Any], n: int, seconds: float) -> tuple[int, float]:
-    """Run ``call`` up to ``n`` times or for ``seconds``; return (calls, elapsed)."""
-    perf = time.perf_counter
-    start = perf()
+def timed_loop(call: Callable[[], Any], n: int, seconds: float) -> tuple[int, float, float]:
+    """Run ``call`` up to ``n`` times or for ``seconds``; return (calls, wall seconds, CPU seconds).
+
+    CPU time is this process's, background threads included: less sensitive than wall time to other
+    jobs on a shared machine, so it is reported next to the wall-time verdicts.
+    """
+    perf, cpu = time.perf_counter, time.process_time
+    start, cpu_start = perf(), cpu()
     deadline = start + seconds
     done = 0
     while done < n:
@@ -55,13 +59,19 @@ def timed_loop(call: Callable[[], Any], n: int, seconds: float) -> tuple[int, fl
         done += 1
         if not done & 15 and perf() > deadline:
             break
-    return done, perf() - start
+    return done, perf() - start, cpu() - cpu_start
 
 
 def compare_sync(
     contenders: dict[str, Callable[[], Any]], rounds: int, n: int, seconds: float, warmup: int
 ) -> dict[str, Any]:
-    """Median µs per call for each contender; a contender that raises is reported as ``<name>_error``."""
+    """Median µs per call for each contender, and each one's median *paired* difference to the first.
+
+    The first contender is the floor. Rounds run every contender back to back (rotating the order), so
+    a difference taken inside one round cancels drift that a difference of two medians would keep:
+    ``<name>_added_us`` is the median over rounds of (name - floor). A contender that raises is reported
+    as ``<name>_error`` and leaves the rounds.
+    """
     out: dict[str, Any] = {}
     live: dict[str, Callable[[], Any]] = {}
     for name, call in contenders.items():
@@ -70,23 +80,34 @@ def compare_sync(
             live[name] = call
         except Exception as exc:
             out[f"{name}_error"] = _error(exc)
-    samples: dict[str, list[float]] = {name: [] for name in live}
+    samples: dict[str, dict[int, float]] = {name: {} for name in live}
+    cpu_samples: dict[str, dict[int, float]] = {name: {} for name in live}
     names = list(live)
     for r in range(rounds):
         order = names[r % len(names) :] + names[: r % len(names)] if names else []
         for name in order:
             try:
-                calls, elapsed = timed_loop(live[name], n, seconds)
+                calls, elapsed, cpu = timed_loop(live[name], n, seconds)
             except Exception as exc:
                 out[f"{name}_error"] = _error(exc)
                 names.remove(name)
                 samples.pop(name, None)
+                cpu_samples.pop(name, None)
                 continue
-            samples[name].append(elapsed / calls * 1e6)
-    for name, values in samples.items():
-        if values:
-            out[f"{name}_us"] = statistics.median(values)
-            out[f"{name}_rounds_us"] = [round(v, 1) for v in values]
+            samples[name][r] = elapsed / calls * 1e6
+            cpu_samples[name][r] = cpu / calls * 1e6
+    floor = next(iter(contenders))
+    for name, by_round in samples.items():
+        if not by_round:
+            continue
+        out[f"{name}_us"] = statistics.median(by_round.values())
+        out[f"{name}_rounds_us"] = [round(v, 1) for v in by_round.values()]
+        out[f"{name}_cpu_us"] = statistics.median(cpu_samples[name].values())
+        if name != floor and floor in samples:
+            for suffix, table in (("added_us", samples), ("added_cpu_us", cpu_samples)):
+                diffs = [v - table[floor][r] for r, v in table[name].items() if r in table[floor]]
+                if diffs:
+                    out[f"{name}_{suffix}"] = statistics.median(diffs)
     return out
 
 

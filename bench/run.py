@@ -47,15 +47,15 @@ STREAM_CHUNKS = 200
 # ~5 minutes, quick under 1 minute, on the 2-core machine.
 MODES: dict[str, dict[str, Any]] = {
     "full": {
-        "sync": {"rounds": 5, "n": 5000, "seconds": 1.5, "warmup": 300},
-        "stream": {"rounds": 5, "n": 300, "seconds": 1.5, "warmup": 20},
+        "sync": {"rounds": 10, "n": 5000, "seconds": 0.75, "warmup": 300},
+        "stream": {"rounds": 10, "n": 300, "seconds": 0.75, "warmup": 20},
         "async": {"rounds": 3, "n": 40000, "seconds": 2.5, "warmup": 1000},
         "rss": {"n": 100_000, "warmup": 3000, "seconds": 150.0},
         "import_samples": 5,
     },
     "quick": {
-        "sync": {"rounds": 3, "n": 1000, "seconds": 0.4, "warmup": 100},
-        "stream": {"rounds": 3, "n": 60, "seconds": 0.4, "warmup": 5},
+        "sync": {"rounds": 6, "n": 1000, "seconds": 0.2, "warmup": 100},
+        "stream": {"rounds": 6, "n": 60, "seconds": 0.2, "warmup": 5},
         "async": {"rounds": 2, "n": 8000, "seconds": 1.0, "warmup": 300},
         "rss": {"n": 5000, "warmup": 1000, "seconds": 12.0},
         "import_samples": 5,
@@ -175,6 +175,12 @@ def _skip(name: str, unit: str, budget: str, reason: str) -> Row:
     return Row(name, None, unit, budget, "skipped", reason)
 
 
+def _cpu(r: dict[str, Any], name: str, per: int = 1) -> str:
+    """The CPU-time view of a difference (less disturbed by other jobs than wall time)."""
+    added = r.get(f"{name}_added_cpu_us")
+    return "" if added is None else f"; client CPU {added / per:+.1f} µs"
+
+
 def rows_sync(r: dict[str, Any]) -> list[Row]:
     rows = []
     floor = r.get("httpx_us")
@@ -192,16 +198,16 @@ def rows_sync(r: dict[str, Any]) -> list[Row]:
         rows.append(
             Row(
                 "openai SDK sync, added over httpx",
-                r["openai_us"] - floor,
+                r.get("openai_added_us", r["openai_us"] - floor),
                 "µs",
                 "(~680 µs)",
                 "info",
-                f"{r['openai_us']:.0f} µs/call",
+                f"{r['openai_us']:.0f} µs/call" + _cpu(r, "openai"),
             )
         )
     name, budget = "sync: litellm.completion, added over httpx", "< 100 µs"
     if "litellm_us" in r:
-        added = r["litellm_us"] - floor
+        added = r.get("litellm_added_us", r["litellm_us"] - floor)
         rows.append(
             Row(
                 name,
@@ -209,7 +215,7 @@ def rows_sync(r: dict[str, Any]) -> list[Row]:
                 "µs",
                 budget,
                 _verdict(added < 100),
-                f"{r['litellm_us']:.0f} µs/call vs {floor:.0f}",
+                f"{r['litellm_us']:.0f} µs/call vs {floor:.0f}" + _cpu(r, "litellm"),
             )
         )
     else:
@@ -224,8 +230,9 @@ def rows_callbacks(r: dict[str, Any]) -> list[Row]:
         return [
             _skip(name, "µs", budget, r.get("litellm_callbacks_error") or r.get("error") or "not measured")
         ]
-    added = ours - floor
-    detail = f"{ours:.0f} µs/call vs {floor:.0f}; delivered {r.get('delivered', r.get('flush_error'))}"
+    added = r.get("litellm_callbacks_added_us", ours - floor)
+    detail = f"{ours:.0f} µs/call vs {floor:.0f}" + _cpu(r, "litellm_callbacks")
+    detail += f"; delivered {r.get('delivered', r.get('flush_error'))}"
     if r.get("note"):
         detail += f"; {r['note']}"
     return [Row(name, added, "µs", budget, _verdict(added < 150), detail)]
@@ -237,9 +244,10 @@ def rows_stream(r: dict[str, Any]) -> list[Row]:
     chunks = (r.get("chunks") or {}).get("httpx") or 0
     if floor is None or ours is None or not chunks:
         return [_skip(name, "µs", budget, r.get("litellm_error") or r.get("error") or "not measured")]
-    added = (ours - floor) / chunks
+    added = r.get("litellm_added_us", ours - floor) / chunks
     theirs = (r.get("chunks") or {}).get("litellm")
     detail = f"{ours / 1000:.2f} ms/stream vs {floor / 1000:.2f} (bare httpx SSE reader); chunks {theirs} vs {chunks}"
+    detail += _cpu(r, "litellm", chunks)
     return [Row(name, added, "µs/chunk", budget, _verdict(added < 20), detail)]
 
 
@@ -444,6 +452,9 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     raw: dict[str, Any] = {}
 
+    load_before = os.getloadavg()
+    if load_before[0] > 0.5:
+        log(f"bench: warning: load average {load_before[0]:.2f} before the run; other jobs will add noise")
     log(f"bench ({mode}): starting the fake provider processes")
     servers: list[Server] = []
     try:
@@ -494,6 +505,10 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"\n{summary['PASS']} pass, {summary['FAIL']} fail, {summary['skipped']} skipped in {elapsed:.0f} s ({mode})"
     )
+    load_after = os.getloadavg()
+    print(
+        f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (2 cores: above ~2 means contention)"
+    )
 
     report = {
         "meta": {
@@ -504,6 +519,8 @@ def main(argv: list[str] | None = None) -> int:
             "platform": platform.platform(),
             "cpus": os.cpu_count(),
             "seconds": round(elapsed, 1),
+            "loadavg_before": load_before,
+            "loadavg_after": load_after,
         },
         "rows": [asdict(r) for r in rows],
         "raw": raw,
