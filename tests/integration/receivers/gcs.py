@@ -41,9 +41,14 @@ class GCSEmulator:
 
     def client(self) -> Any:
         """A google-cloud-storage client bound to this emulator (no ambient env needed)."""
-        from google.api_core.client_options import ClientOptions
-        from google.auth.credentials import AnonymousCredentials
-        from google.cloud import storage
+        import warnings
+
+        with warnings.catch_warnings():
+            # google-api-core warns at import when grpcio is present without grpcio-status; not ours.
+            warnings.simplefilter("ignore", ImportWarning)
+            from google.api_core.client_options import ClientOptions
+            from google.auth.credentials import AnonymousCredentials
+            from google.cloud import storage
 
         return storage.Client(
             project="test-project",
