@@ -1208,6 +1208,12 @@ def _register_process_hooks() -> None:
         return
     _hooks_registered = True
     atexit.register(_flush_all_at_exit)
+    try:  # exporters created later must not shut down before we hand them our last events
+        from litellm.exporters.registry import register_exit_drain
+
+        register_exit_drain(_flush_all_at_exit)
+    except ImportError:
+        pass
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=_after_fork_in_child)
 

@@ -14,6 +14,7 @@ import os
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -98,7 +99,25 @@ def get_exit_timeout() -> float:
     return _exit_timeout
 
 
+_exit_drains: list[Callable[[], None]] = []
+
+
+def register_exit_drain(drain: Callable[[], None]) -> None:
+    """Run ``drain`` at exit before exporters shut down (the dispatcher hands its last events over).
+
+    atexit runs hooks in reverse order of registration, so an exporter created after the dispatcher
+    started would otherwise shut down before the dispatcher delivered its queue to it.
+    """
+    if drain not in _exit_drains:
+        _exit_drains.append(drain)
+
+
 def _at_exit() -> None:
+    for drain in list(_exit_drains):
+        try:
+            drain()
+        except Exception:
+            pass
     try:
         shutdown_all(_exit_timeout)
     except Exception:

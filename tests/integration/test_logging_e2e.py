@@ -391,3 +391,39 @@ def test_response_without_usage_is_counted_locally_and_marked():
     assert r.usage.prompt_tokens > 0 and r.usage.completion_tokens > 0
     p = rec.terminal()[0][1]["standard_logging_object"]
     assert p["usage_source"] == "counted" and p["response_cost"] > 0
+
+
+def test_exit_delivers_through_an_exporter_created_after_the_dispatcher_started(tmp_path):
+    """atexit runs hooks in reverse order: the exporter must still receive the dispatcher's last events."""
+    out = tmp_path / "exported.jsonl"
+    code = textwrap.dedent(
+        f"""
+        import json, time, litellm
+        from litellm.exporters.batch import BatchExporter
+        from litellm.integrations.base import PayloadLogger
+        from litellm.integrations.custom_logger import CustomLogger
+
+        litellm.callbacks = [CustomLogger()]
+        litellm.completion(model="gpt-4o-mini", messages=[{{"role": "user", "content": "x"}}], mock_response="a")
+
+        def send(batch):
+            with open({str(out)!r}, "a") as f:
+                f.writelines(json.dumps(item) + "\\n" for item in batch)
+
+        class FileLogger(PayloadLogger):
+            name = "file"
+            def __init__(self):
+                super().__init__()
+                self.exporter = BatchExporter("file-test", send, flush_interval=30.0)
+            def on_event(self, payload, kwargs):
+                time.sleep(0.005)  # keep events queued in the dispatcher when the interpreter exits
+                self.exporter.submit({{"id": payload["id"], "status": payload["status"]}})
+
+        litellm.callbacks = [FileLogger()]
+        for _ in range(50):
+            litellm.completion(model="gpt-4o-mini", messages=[{{"role": "user", "content": "x"}}], mock_response="b")
+        """
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+    ids = [json.loads(line)["id"] for line in out.read_text().splitlines()]
+    assert len(ids) == 50 and len(set(ids)) == 50
