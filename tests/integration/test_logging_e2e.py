@@ -427,3 +427,31 @@ def test_exit_delivers_through_an_exporter_created_after_the_dispatcher_started(
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
     ids = [json.loads(line)["id"] for line in out.read_text().splitlines()]
     assert len(ids) == 50 and len(set(ids)) == 50
+
+
+def test_stream_event_hooks_get_every_chunk_in_order(fake_url):
+    class Chunks(CustomLogger):
+        def __init__(self):
+            super().__init__()
+            self.sync_chunks, self.async_chunks = [], []
+
+        def log_stream_event(self, kwargs, response_obj, start_time, end_time):
+            self.sync_chunks.append(response_obj)
+
+        async def async_log_stream_event(self, kwargs, response_obj, start_time, end_time):
+            self.async_chunks.append(response_obj)
+
+    rec = Chunks()
+    litellm.callbacks = [rec]
+    got = list(litellm.completion(**oa(fake_url, stream=True)))
+
+    async def run():
+        s = await litellm.acompletion(**oa(fake_url, stream=True))
+        return [c async for c in s]
+
+    got_async = asyncio.run(run())
+    litellm.flush_callbacks()
+    assert [c.id for c in rec.sync_chunks] == [c.id for c in got] and len(rec.sync_chunks) == len(got)
+    text = "".join(c.choices[0].delta.content or "" for c in rec.sync_chunks if c.choices)
+    assert text.startswith("Hello from the fake provider")
+    assert len(rec.async_chunks) == len(got_async)
