@@ -190,9 +190,9 @@ def test_an_active_application_client_is_used_and_never_reinitialised(receiver):
 
 
 def test_a_private_client_installs_nothing_globally(receiver):
-    import sentry_sdk
-
     import logging
+
+    import sentry_sdk
 
     hook, handlers = sys.excepthook, list(logging.getLogger().handlers)
     logger = SentryLogger(receiver.dsn, environ={})
