@@ -48,6 +48,11 @@ PRICES = {
         "cache_read_input_token_cost": 5.5e-07,
         "output_cost_per_token": 4.4e-06,
     },
+    "azure/o3-mini": {
+        "input_cost_per_token": 1.1e-06,
+        "cache_read_input_token_cost": 5.5e-07,
+        "output_cost_per_token": 4.4e-06,
+    },
     "gpt-5-mini": {
         "input_cost_per_token": 2.5e-07,
         "cache_read_input_token_cost": 2.5e-08,
@@ -167,10 +172,7 @@ def assert_priced(payload: dict, *, key: str, parts: dict[str, float]) -> float:
     assert breakdown["total_cost"] == payload["response_cost"]
     info = payload["model_map_information"]
     assert info["model_map_key"] == key
-    assert (
-        info["model_map_value"] is litellm.model_cost[key]
-        or info["model_map_value"] == litellm.model_cost[key]
-    )
+    assert info["model_map_value"] == litellm.model_cost[key]  # the entry itself, not a summary
     assert payload["hidden_params"]["response_cost"] == payload["response_cost"]
     return payload["response_cost"]
 
@@ -396,6 +398,29 @@ async def test_async_stream_costs_exactly_the_async_non_streamed_cost(fake_url, 
     )
     assert response._hidden_params["response_cost"] == plain["response_cost"]
     assert plain["call_type"] == streamed["call_type"] == "acompletion"
+
+
+def test_azure_stream_with_its_leading_filter_chunk_costs_the_non_streamed_cost(fake_url, recorder):
+    # Azure speaks the OpenAI wire with an extra first chunk (prompt_filter_results, no choices)
+    kwargs = {
+        "api_base": fake_url,
+        "api_key": "azure-test",
+        "api_version": "2024-10-21",
+        "reasoning_effort": "low",
+        "extra_headers": {"x-fake-cached-tokens": "4"},
+    }
+    response = call("azure/o3-mini", MSGS, stream=False, **kwargs)
+    call("azure/o3-mini", MSGS, stream=True, **kwargs)
+    plain, streamed = recorder.flushed()
+    m = "azure/o3-mini"
+    parts = {
+        "input_cost": 5 * price(m, IN),
+        "cache_read_cost": 4 * price(m, READ),
+        "output_cost": 9 * price(m, OUT),
+        "reasoning_cost": 16 * price(m, OUT),
+    }
+    assert assert_priced(plain, key=m, parts=parts) == assert_priced(streamed, key=m, parts=parts)
+    assert response._hidden_params["response_cost"] == plain["response_cost"]
 
 
 def test_usage_repeated_on_every_chunk_beside_choices_is_billed_once(replay, recorder):
