@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import threading
+import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -523,7 +524,8 @@ def test_anthropic_prompt_cache_first_call_writes_and_the_next_reads(fake_url, r
             "content": [
                 {
                     "type": "text",
-                    "text": "Unique prefix for cost-e2e. " * 20,
+                    # 560 chars, unique per run so the fake provider has never cached it
+                    "text": ("Prefix for cost-e2e. " * 27)[:528] + uuid.uuid4().hex,
                     "cache_control": {"type": "ephemeral"},
                 }
             ],
