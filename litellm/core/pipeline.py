@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -338,7 +339,7 @@ def _finish_success(ctx: CallContext, response: Any) -> None:
         ctx.cost = cost_for(ctx, response)
         response._hidden_params["response_cost"] = ctx.cost.response_cost
         if settings.max_budget and ctx.cost is not None and ctx.cost.response_cost:
-            settings._current_cost += ctx.cost.response_cost
+            _add_spend(ctx.cost.response_cost)
     if ctx.callbacks is not None and not ctx.callbacks.empty:
         _dispatch().get_dispatcher().emit_success(ctx)
 
@@ -360,10 +361,18 @@ def _finish_stream(ctx: CallContext, error: BaseException | None) -> BaseExcepti
 
         ctx.cost = cost_for(ctx, ctx.complete_streaming_response())
         if ctx.cost.response_cost:
-            settings._current_cost += ctx.cost.response_cost
+            _add_spend(ctx.cost.response_cost)
     if ctx.callbacks is not None and not ctx.callbacks.empty:
         _dispatch().get_dispatcher().emit_success(ctx)
     return None
+
+
+_spend_lock = threading.Lock()
+
+
+def _add_spend(cost: float) -> None:
+    with _spend_lock:  # concurrent sync calls must not lose an update
+        settings._current_cost += cost
 
 
 def _check_budget() -> None:
