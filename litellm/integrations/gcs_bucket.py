@@ -316,8 +316,16 @@ class GCSBucketLogger(PayloadLogger):
         ]
 
     def _send(self, batch: list[dict]) -> None:
-        from litellm.exporters.http import post
+        from litellm.exporters import http as _http
 
+        # post() suppresses OpenTelemetry for its own requests; the token refresh needs it too.
+        token = _http._suppress_otel()
+        try:
+            self._upload(batch, _http.post)
+        finally:
+            _http._unsuppress_otel(token)
+
+    def _upload(self, batch: list[dict], post: Any) -> None:
         headers = self._tokens.header() if self._tokens is not None else {}
         for name, data, content_type in self._objects(batch):
             body, multipart_type = multipart_body(name, data, content_type)

@@ -327,36 +327,41 @@ class S3Logger(PayloadLogger):
                     from botocore.config import Config
                 except ImportError as exc:
                     raise PermanentExportError(_INSTALL_HINT) from exc
-                s = self.settings
-                config = Config(
-                    # The exporter retries with backoff; botocore retrying too would multiply attempts.
-                    retries={"total_max_attempts": 1, "mode": "standard"},
-                    connect_timeout=5,
-                    read_timeout=15,
-                    max_pool_connections=s.max_concurrent_uploads,
-                )
-                session = (
-                    boto3.session.Session(profile_name=s.aws_profile_name) if s.aws_profile_name else boto3
-                )
-                self._client = session.client(
-                    "s3",
-                    region_name=s.region_name,
-                    endpoint_url=s.endpoint_url,
-                    aws_access_key_id=s.aws_access_key_id,
-                    aws_secret_access_key=s.aws_secret_access_key,
-                    aws_session_token=s.aws_session_token,
-                    use_ssl=s.use_ssl,
-                    verify=s.verify,
-                    config=config,
-                )
+                try:
+                    self._client = self._build_client(boto3, Config)
+                except Exception as exc:
+                    # A bad endpoint URL or profile: no retry will fix the configuration.
+                    raise PermanentExportError(f"cannot create the S3 client: {type(exc).__name__}") from None
                 if self._pool is not None and self._pool_pid == os.getpid():
                     self._pool.shutdown(wait=False)
                 # A forked child cannot use the parent's pool threads: build a new one there.
                 self._pool = ThreadPoolExecutor(
-                    s.max_concurrent_uploads, thread_name_prefix="litellm-s3-upload"
+                    self.settings.max_concurrent_uploads, thread_name_prefix="litellm-s3-upload"
                 )
                 self._pool_pid = os.getpid()
             return self._client
+
+    def _build_client(self, boto3: Any, config_cls: Any) -> Any:
+        s = self.settings
+        config = config_cls(
+            # The exporter retries with backoff; botocore retrying too would multiply attempts.
+            retries={"total_max_attempts": 1, "mode": "standard"},
+            connect_timeout=5,
+            read_timeout=15,
+            max_pool_connections=s.max_concurrent_uploads,
+        )
+        session = boto3.session.Session(profile_name=s.aws_profile_name) if s.aws_profile_name else boto3
+        return session.client(
+            "s3",
+            region_name=s.region_name,
+            endpoint_url=s.endpoint_url,
+            aws_access_key_id=s.aws_access_key_id,
+            aws_secret_access_key=s.aws_secret_access_key,
+            aws_session_token=s.aws_session_token,
+            use_ssl=s.use_ssl,
+            verify=s.verify,
+            config=config,
+        )
 
     def _put(self, key: str, body: bytes, content_type: str, filename: str) -> Exception | None:
         s = self.settings
@@ -403,10 +408,15 @@ class S3Logger(PayloadLogger):
             self._get_client()
             uploads = self._uploads(batch)
             assert self._pool is not None
-            if len(uploads) == 1:
-                results = [self._put(*uploads[0])]
-            else:
-                results = list(self._pool.map(lambda u: self._put(*u), uploads))
+            results = None
+            if len(uploads) > 1:
+                try:
+                    results = list(self._pool.map(lambda u: self._put(*u), uploads))
+                except RuntimeError:
+                    # At interpreter exit the pool refuses new work; the exit flush still has to deliver.
+                    results = None
+            if results is None:
+                results = [self._put(*u) for u in uploads]
         finally:
             _http._unsuppress_otel(token)
         errors = [e for e in results if e is not None]

@@ -175,3 +175,33 @@ def test_process_killed_with_events_queued_leaves_them_to_the_next_process(
     assert logger.stats()["restored"] == 6
     assert logger.flush(timeout=10)
     assert stored_ids(moto, path) == [f"s3-killed-{i}" for i in range(6)]
+
+
+EXITING_CHILD = """
+import sys
+import litellm
+from litellm.integrations.s3 import S3Logger
+
+fake_url, endpoint, path = sys.argv[1], sys.argv[2], sys.argv[3]
+litellm.callbacks = [S3Logger(s3_bucket_name="gw-faults", s3_path=path, s3_endpoint_url=endpoint,
+                              s3_aws_access_key_id="testing", s3_aws_secret_access_key="testing",
+                              s3_region_name="us-east-1", s3_flush_interval=600, environ={}, s3_callback_params={})]
+for i in range(5):
+    litellm.completion(model="openai/gpt-4o-mini", api_base=fake_url + "/v1", api_key="x",
+                       messages=[{"role": "user", "content": "hi"}], litellm_call_id=f"s3-exit-{i}")
+# no flush: the interpreter's exit must deliver what is still queued
+"""
+
+
+def test_normal_exit_delivers_events_still_queued(fake_url: str, moto: MotoServer) -> None:
+    path = f"exit-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(EXITING_CHILD), fake_url, moto.url, path],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert stored_ids(moto, path) == [f"s3-exit-{i}" for i in range(5)]

@@ -204,3 +204,33 @@ def test_gcs_multipart_body_carries_metadata_then_the_object() -> None:
     assert json.loads(parts[0].get_payload()) == {"name": "2026-11-25/x", "contentType": "application/json"}
     assert parts[1].get_content_type() == "application/json"
     assert parts[1].get_payload() == '{"a":1}'
+
+
+def test_s3_logger_without_boto3_names_the_pip_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from litellm.integrations import s3 as s3_module
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "boto3" else real(name, *a)
+    )
+    with pytest.raises(ImportError, match=r"pip install 'litellm-observe\[s3\]'"):
+        s3_module.S3Logger(s3_bucket_name="b", environ={}, s3_callback_params={})
+
+
+def test_gcs_logger_without_google_auth_names_the_pip_extra_unless_on_the_emulator(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib.util
+
+    from litellm.integrations.gcs_bucket import GCSBucketLogger
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name.startswith("google") else real(name, *a)
+    )
+    with pytest.raises(ImportError, match=r"pip install 'litellm-observe\[gcs\]'"):
+        GCSBucketLogger(bucket_name="b", environ={})
+    logger = GCSBucketLogger(bucket_name="b", environ={"STORAGE_EMULATOR_HOST": "127.0.0.1:1"})
+    logger.exporter.shutdown(timeout=1)
