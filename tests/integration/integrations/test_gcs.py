@@ -109,3 +109,58 @@ def test_a_missing_bucket_fails_the_upload_permanently_without_failing_the_call(
     assert litellm.flush_callbacks(timeout=10)
     stats = logger.stats()
     assert stats["failed"] == 1 and stats["sent"] == 0 and stats["retried"] == 0
+
+
+def test_a_service_account_key_file_is_exchanged_for_a_bearer_token(fake_url: str, tmp_path) -> None:
+    """GCS_PATH_SERVICE_ACCOUNT: google-auth signs a JWT with the key, trades it at the key's token_uri
+    (a capture server here: no real Google endpoint is reachable), and the upload carries the token."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    import litellm
+    from tests.integration.receivers import CaptureServer
+
+    token = b'{"access_token": "ya29.test-token", "expires_in": 3600, "token_type": "Bearer"}'
+    server = CaptureServer(
+        {
+            ("POST", "/token"): (200, "application/json", token),
+            ("POST", "/upload/storage/v1/b/sa-bucket/o"): (200, "application/json", b'{"name": "x"}'),
+        }
+    )
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    key_file = tmp_path / "sa.json"
+    key_file.write_text(
+        json.dumps(
+            {
+                "type": "service_account",
+                "project_id": "demo",
+                "private_key_id": "k1",
+                "private_key": pem,
+                "client_email": "logger@demo.iam.gserviceaccount.com",
+                "client_id": "1",
+                "token_uri": server.url + "/token",
+            }
+        )
+    )
+    logger = GCSBucketLogger(
+        environ={"GCS_BUCKET_NAME": "sa-bucket", "GCS_PATH_SERVICE_ACCOUNT": str(key_file)},
+        api_base=server.url,
+        flush_interval=0.2,
+    )
+    try:
+        litellm.callbacks = [logger]
+        call(fake_url, "sa-call", "sa")
+        assert litellm.flush_callbacks(timeout=10)
+        paths = [r["path"].split("?")[0] for r in server.received]
+        assert paths == ["/token", "/upload/storage/v1/b/sa-bucket/o"]
+        assert b"grant_type=urn" in server.received[0]["body"]  # a signed JWT assertion
+        upload = server.received[1]
+        assert upload["headers"]["Authorization"] == "Bearer ya29.test-token"
+        assert "uploadType=multipart" in upload["path"] and b"sa-call" in upload["body"]
+        assert logger.stats()["sent"] == 1
+    finally:
+        logger.exporter.shutdown(timeout=2)
+        server.close()
