@@ -35,6 +35,7 @@ import json
 import os
 import sys
 import threading
+import weakref
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -300,6 +301,10 @@ class S3Logger(PayloadLogger):
         self._pool: ThreadPoolExecutor | None = None
         self._pool_pid = 0
         self._client_lock = threading.Lock()
+        if hasattr(os, "register_at_fork"):
+            # The worker may hold the lock at fork time; the child builds its own client and pool.
+            ref = weakref.ref(self)
+            os.register_at_fork(after_in_child=lambda: (lg := ref()) is not None and lg._after_fork())
         self.exporter = BatchExporter(
             self.name,
             self._send,
@@ -362,6 +367,11 @@ class S3Logger(PayloadLogger):
             verify=s.verify,
             config=config,
         )
+
+    def _after_fork(self) -> None:
+        self._client_lock = threading.Lock()
+        self._client = None
+        self._pool = None
 
     def _put(self, key: str, body: bytes, content_type: str, filename: str) -> Exception | None:
         s = self.settings

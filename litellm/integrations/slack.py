@@ -307,6 +307,9 @@ class SlackAlertingLogger(PayloadLogger):
         self._ticker: threading.Thread | None = None
         self._ticker_pid = 0
         self._stop = threading.Event()
+        if hasattr(os, "register_at_fork"):
+            ref = weakref.ref(self)
+            os.register_at_fork(after_in_child=lambda: (lg := ref()) is not None and lg._after_fork())
         self.exporter = BatchExporter(
             self.name,
             self._send,
@@ -487,7 +490,6 @@ class SlackAlertingLogger(PayloadLogger):
                     level,
                     f"Budget alert for {name}: {label}. Spend `${spent:.6f}`, max budget `${limit:.6f}`",
                     fingerprint=key,
-                    squash=False,
                 )
                 break  # only the highest level reached
 
@@ -695,6 +697,12 @@ class SlackAlertingLogger(PayloadLogger):
             thread.name = "litellm-slack-alerting"
             self._ticker, self._ticker_pid = thread, os.getpid()
         thread.start()
+
+    def _after_fork(self) -> None:
+        # Another thread may have held the lock at fork time; the parent's timer does not exist here.
+        self._lock = threading.Lock()
+        self._ticker = None
+        self._stop = threading.Event()
 
     def _tick(self) -> None:
         self._check_hanging()
