@@ -38,3 +38,82 @@ def cost_for(ctx: Any, response: Any) -> Any:
         )
     except Exception as exc:  # a pricing bug must never fail a call or lose the event
         return _NoCost(failure_reason=f"{type(exc).__name__}: {exc}")
+
+
+class HiddenParams(dict):
+    """``response._hidden_params``, whose ``response_cost`` is computed when first read.
+
+    Pricing is a few µs to tens of µs; most callers never look at it and the logging payload prices
+    the call on the dispatcher's worker. Reading the key (or iterating, copying, comparing) prices it
+    once, on the reader's thread, with the same function the payload uses.
+    """
+
+    __slots__ = ("_ctx", "_response")
+
+    def __init__(self, data: dict[str, Any], ctx: Any, response: Any) -> None:
+        super().__init__(data)
+        self._ctx = ctx
+        self._response = response
+
+    def _materialise(self) -> None:
+        ctx = self._ctx
+        if ctx is None:
+            return
+        self._ctx = None
+        if ctx.cost is None:
+            ctx.cost = cost_for(ctx, self._response)
+        self._response = None
+        dict.__setitem__(self, "response_cost", ctx.cost.response_cost)
+
+    def __getitem__(self, key: Any) -> Any:
+        if key == "response_cost":
+            self._materialise()
+        return dict.__getitem__(self, key)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if key == "response_cost":
+            self._materialise()
+        return dict.get(self, key, default)
+
+    def __contains__(self, key: object) -> bool:
+        if key == "response_cost":
+            self._materialise()
+        return dict.__contains__(self, key)
+
+    def __iter__(self) -> Any:
+        self._materialise()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        self._materialise()
+        return dict.__len__(self)
+
+    def __eq__(self, other: object) -> bool:
+        self._materialise()
+        return dict.__eq__(self, other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        self._materialise()
+        return dict.__repr__(self)
+
+    def keys(self) -> Any:
+        self._materialise()
+        return dict.keys(self)
+
+    def items(self) -> Any:
+        self._materialise()
+        return dict.items(self)
+
+    def values(self) -> Any:
+        self._materialise()
+        return dict.values(self)
+
+    def copy(self) -> dict[str, Any]:
+        self._materialise()
+        return dict(dict.items(self))
+
+    def __reduce__(self) -> Any:
+        self._materialise()
+        return (dict, (dict(dict.items(self)),))

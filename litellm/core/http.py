@@ -48,7 +48,14 @@ def to_httpx_timeout(timeout: Any) -> httpx.Timeout:
     return cached
 
 
+_clients_by_url: dict[str, httpx.Client] = {}
+
+
 def sync_client(url: str) -> httpx.Client:
+    """The pooled client for ``url``'s origin (looked up by the full URL first: urlsplit costs µs)."""
+    client = _clients_by_url.get(url)
+    if client is not None and not client.is_closed:
+        return client
     origin = origin_of(url)
     client = _sync_clients.get(origin)
     if client is None or client.is_closed:
@@ -61,6 +68,9 @@ def sync_client(url: str) -> httpx.Client:
                     follow_redirects=False,
                 )
                 _sync_clients[origin] = client
+    if len(_clients_by_url) > 1024:  # many distinct URLs (query strings): keep the memo bounded
+        _clients_by_url.clear()
+    _clients_by_url[url] = client
     return client
 
 
@@ -120,6 +130,7 @@ def close_clients() -> None:
     with _lock:
         clients = list(_sync_clients.values())
         _sync_clients.clear()
+        _clients_by_url.clear()
     for client in clients:
         try:
             client.close()

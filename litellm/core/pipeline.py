@@ -333,13 +333,18 @@ def _finish_success(ctx: CallContext, response: Any) -> None:
     ctx.end_time = time.time()
     ctx.result = response
     if response is not None and not ctx.stream:
-        # priced on the request path: users read response._hidden_params["response_cost"]
-        from litellm.core.costing import cost_for
+        private = response.__pydantic_private__
+        if settings.max_budget:  # the budget needs the number now
+            from litellm.core.costing import cost_for
 
-        ctx.cost = cost_for(ctx, response)
-        response._hidden_params["response_cost"] = ctx.cost.response_cost
-        if settings.max_budget and ctx.cost is not None and ctx.cost.response_cost:
-            _add_spend(ctx.cost.response_cost)
+            ctx.cost = cost_for(ctx, response)
+            private["_hidden_params"]["response_cost"] = ctx.cost.response_cost
+            if ctx.cost.response_cost:
+                _add_spend(ctx.cost.response_cost)
+        else:  # priced when read (or by the logging worker), not on the request path
+            from litellm.core.costing import HiddenParams
+
+            private["_hidden_params"] = HiddenParams(private["_hidden_params"], ctx, response)
     if ctx.callbacks is not None and not ctx.callbacks.empty:
         _dispatch().get_dispatcher().emit_success(ctx)
 
