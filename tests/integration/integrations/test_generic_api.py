@@ -240,3 +240,22 @@ def test_process_killed_with_payloads_queued_delivers_them_from_the_spool_next_t
     finally:
         logger.shutdown(2.0)
         receiver.close()
+
+
+def test_registered_by_name_with_litellm_env_vars(receiver, monkeypatch):
+    from litellm.integrations import registry
+
+    monkeypatch.setenv("GENERIC_LOGGER_ENDPOINT", receiver.url)
+    monkeypatch.setenv("GENERIC_LOGGER_HEADERS", "x-api-token=tok")
+    monkeypatch.setenv("DEFAULT_FLUSH_INTERVAL_SECONDS", "30")
+    registry.clear_instances()
+    litellm.callbacks = ["generic_api"]
+    try:
+        _mock()
+        assert litellm.flush_callbacks(timeout=10)
+        [request] = receiver.requests
+        assert request["headers"]["x-api-token"] == "tok"
+        assert request["json"][0]["status"] == "success"
+    finally:
+        registry.get_integration("generic_api").shutdown(2.0)
+        registry.clear_instances()

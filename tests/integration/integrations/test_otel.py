@@ -384,3 +384,26 @@ def test_process_killed_with_spans_queued_delivers_them_from_the_spool_next_time
         assert all(s["name"] == "chat gpt-4o-mini" for s in found)
     finally:
         logger.shutdown(2.0)
+
+
+def test_registered_by_name_with_litellm_env_vars(agent, fake_url, monkeypatch):
+    from litellm.integrations import registry
+
+    service = f"svc-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("OTEL_EXPORTER", "otlp_http")
+    monkeypatch.setenv("OTEL_ENDPOINT", agent.http_url)
+    monkeypatch.setenv("OTEL_HEADERS", "x-secret-header=do-not-log")
+    monkeypatch.setenv("OTEL_SERVICE_NAME", service)
+    monkeypatch.setenv("LITELLM_OTEL_INTEGRATION_ENABLE_METRICS", "false")
+    registry.clear_instances()
+    litellm.callbacks = ["otel"]
+    try:
+        response = _call(fake_url + "/v1")
+        assert litellm.flush_callbacks(timeout=20)
+        call_id = response._hidden_params["litellm_call_id"]
+        [span] = agent.wait_for_spans(lambda s: s["attributes"].get("litellm.call_id") == call_id, 1)
+        assert span["resource"]["service.name"] == service
+        assert "do-not-log" not in json.dumps(span)
+    finally:
+        registry.get_integration("otel").shutdown(2.0)
+        registry.clear_instances()
