@@ -80,19 +80,22 @@ def main() -> None:
     from litellm.integrations.datadog import DatadogLogger
     from litellm.integrations.datadog_llm_obs import DatadogLLMObsLogger
 
-    agent = None
-    if os.environ.get("DD_API_KEY"):
-        # Your account: both loggers read DD_API_KEY, DD_SITE and friends from the environment.
-        litellm.callbacks = ["datadog", "datadog_llm_observability"]
-    else:
-        intake = ThreadingHTTPServer(("127.0.0.1", 0), PrintingIntake)
-        threading.Thread(target=intake.serve_forever, daemon=True).start()
-        url = f"http://127.0.0.1:{intake.server_address[1]}"
-        litellm.callbacks = [DatadogLogger(dd_api_key="local-demo-key", dd_base_url=url, flush_interval=0.5)]
-        agent = start_test_agent()
-        if agent is not None:
-            litellm.callbacks.append(DatadogLLMObsLogger(dd_agent_host="127.0.0.1", dd_agent_port=agent[1]))
+    agent = None if os.environ.get("DD_API_KEY") else start_test_agent()
     try:
+        if os.environ.get("DD_API_KEY"):
+            # Your account: both loggers read DD_API_KEY, DD_SITE and friends from the environment.
+            litellm.callbacks = ["datadog", "datadog_llm_observability"]
+        else:
+            intake = ThreadingHTTPServer(("127.0.0.1", 0), PrintingIntake)
+            threading.Thread(target=intake.serve_forever, daemon=True).start()
+            url = f"http://127.0.0.1:{intake.server_address[1]}"
+            litellm.callbacks = [
+                DatadogLogger(dd_api_key="local-demo-key", dd_base_url=url, flush_interval=0.5)
+            ]
+            if agent is not None:
+                litellm.callbacks.append(
+                    DatadogLLMObsLogger(dd_agent_host="127.0.0.1", dd_agent_port=agent[1])
+                )
         with start_fake_provider() as fake:
             base = dict(
                 api_base=f"{fake.url}/v1", api_key="sk-fake", messages=[{"role": "user", "content": "hi"}]

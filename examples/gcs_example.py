@@ -45,25 +45,24 @@ def start_emulator() -> tuple[subprocess.Popen, str] | None:
 
 
 def main() -> None:
-    emulator = None
-    if not os.environ.get("GCS_BUCKET_NAME"):
-        emulator = start_emulator()
-        if emulator is None:
-            print(__doc__)
-            return
-        url = emulator[1]
-        create = urllib.request.Request(
-            f"{url}/storage/v1/b?project=demo",
-            data=json.dumps({"name": "litellm-demo"}).encode(),
-            headers={"Content-Type": "application/json"},
-            method="POST",
-        )
-        urllib.request.urlopen(create).close()
-        os.environ.update(
-            GCS_BUCKET_NAME="litellm-demo/logs", STORAGE_EMULATOR_HOST=url, GCS_FLUSH_INTERVAL="1"
-        )
-    litellm.callbacks = ["gcs_bucket"]
+    emulator = None if os.environ.get("GCS_BUCKET_NAME") else start_emulator()
+    if emulator is None and not os.environ.get("GCS_BUCKET_NAME"):
+        print(__doc__)
+        return
     try:
+        if emulator is not None:
+            url = emulator[1]
+            create = urllib.request.Request(
+                f"{url}/storage/v1/b?project=demo",
+                data=json.dumps({"name": "litellm-demo"}).encode(),
+                headers={"Content-Type": "application/json"},
+                method="POST",
+            )
+            urllib.request.urlopen(create).close()
+            os.environ.update(
+                GCS_BUCKET_NAME="litellm-demo/logs", STORAGE_EMULATOR_HOST=url, GCS_FLUSH_INTERVAL="1"
+            )
+        litellm.callbacks = ["gcs_bucket"]
         with start_fake_provider() as fake:
             base = dict(
                 api_base=f"{fake.url}/v1", api_key="sk-fake", messages=[{"role": "user", "content": "hi"}]

@@ -45,28 +45,26 @@ def start_moto() -> tuple[subprocess.Popen, str] | None:
 def main() -> None:
     import boto3
 
-    moto = None
-    if os.environ.get("AWS_S3_BUCKET_NAME"):
-        bucket, endpoint = os.environ["AWS_S3_BUCKET_NAME"], None
-    else:
-        moto = start_moto()
-        if moto is None:
-            print(__doc__)
-            return
-        bucket, endpoint = "litellm-demo-logs", moto[1]
-        creds = {"aws_access_key_id": "demo", "aws_secret_access_key": "demo", "region_name": "us-east-1"}
-        boto3.client("s3", endpoint_url=endpoint, **creds).create_bucket(Bucket=bucket)
-        # The LiteLLM way to configure it; "os.environ/NAME" values would be read from the environment.
-        litellm.s3_callback_params = {
-            "s3_bucket_name": bucket,
-            "s3_endpoint_url": endpoint,
-            "s3_region_name": "us-east-1",
-            "s3_aws_access_key_id": "demo",
-            "s3_aws_secret_access_key": "demo",
-            "s3_path": "demo",
-        }
-    litellm.callbacks = ["s3"]
+    moto = None if os.environ.get("AWS_S3_BUCKET_NAME") else start_moto()
+    if moto is None and not os.environ.get("AWS_S3_BUCKET_NAME"):
+        print(__doc__)
+        return
+    bucket, prefix = os.environ.get("AWS_S3_BUCKET_NAME", "litellm-demo-logs"), ""
+    creds = {"aws_access_key_id": "demo", "aws_secret_access_key": "demo", "region_name": "us-east-1"}
     try:
+        if moto is not None:
+            boto3.client("s3", endpoint_url=moto[1], **creds).create_bucket(Bucket=bucket)
+            prefix = "demo"
+            # The LiteLLM way to configure it; "os.environ/NAME" values would be read from the environment.
+            litellm.s3_callback_params = {
+                "s3_bucket_name": bucket,
+                "s3_endpoint_url": moto[1],
+                "s3_region_name": "us-east-1",
+                "s3_aws_access_key_id": "demo",
+                "s3_aws_secret_access_key": "demo",
+                "s3_path": prefix,
+            }
+        litellm.callbacks = ["s3"]
         with start_fake_provider() as fake:
             base = dict(
                 api_base=f"{fake.url}/v1", api_key="sk-fake", messages=[{"role": "user", "content": "hi"}]
@@ -79,8 +77,8 @@ def main() -> None:
                 pass
             litellm.flush_callbacks(timeout=10)
         if moto is not None:
-            s3 = boto3.client("s3", endpoint_url=endpoint, **creds)
-            for item in s3.list_objects_v2(Bucket=bucket, Prefix="demo/").get("Contents", []):
+            s3 = boto3.client("s3", endpoint_url=moto[1], **creds)
+            for item in s3.list_objects_v2(Bucket=bucket, Prefix=prefix + "/").get("Contents", []):
                 print(f"s3://{bucket}/{item['Key']}  ({item['Size']} bytes)")
     finally:
         if moto is not None:
