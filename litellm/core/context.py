@@ -255,11 +255,12 @@ class CallContext:
         usage = getattr(response, "usage", None) if response is not None and not failed else None
         prompt_tokens, completion_tokens, total_tokens = usage_numbers(usage)
         end = self.end_time or time.time()
+        # pydantic private attributes read through the store directly: its __getattr__ costs µs
+        private = getattr(response, "__pydantic_private__", None) or {} if response is not None else {}
+        hidden_src = private.get("_hidden_params") or {}
         usage_source = "none"
         if usage is not None:
-            usage_source = (
-                "counted" if getattr(response, "_hidden_params", {}).get("usage_counted") else "provider"
-            )
+            usage_source = "counted" if dict.get(hidden_src, "usage_counted") else "provider"
         metadata = dict(self.metadata)
         tags = metadata.get("tags") or []
         if response is not None and not failed:
@@ -270,7 +271,7 @@ class CallContext:
                 response_obj = dump() if dump else response
         else:
             response_obj = None
-        hidden = dict(getattr(response, "_hidden_params", {}) or {}) if response is not None else {}
+        hidden = hidden_src
         payload: StandardLoggingPayload = {
             "id": self.litellm_call_id,
             "trace_id": self.trace_id,
@@ -329,7 +330,11 @@ class CallContext:
                 "response_cost": cost.response_cost if cost is not None else None,
                 "additional_headers": hidden.get("additional_headers") or {},
                 "litellm_model_name": self.provider_model,
-                "usage_object": usage.model_dump() if hasattr(usage, "model_dump") else usage,
+                "usage_object": (
+                    self.raw_usage
+                    if self.raw_usage is not None and not self.stream
+                    else (usage.model_dump() if hasattr(usage, "model_dump") else usage)
+                ),
             },
         }
         return payload
