@@ -42,6 +42,12 @@ _DEFAULTS: dict[str, Any] = {
     # cost and budgets
     "max_budget": 0.0,
     "_current_cost": 0.0,
+    # integration settings LiteLLM documents as module attributes
+    "s3_callback_params": None,
+    "gcs_callback_params": None,
+    "datadog_params": None,
+    "langfuse_default_tags": None,
+    "generic_logger_headers": None,
     # later capabilities
     "cache": None,
     "enable_caching_on_provider_specific_optional_params": False,
