@@ -137,6 +137,12 @@ class _Facade(_types.ModuleType):
         else:
             super().__setattr__(name, value)
 
+    def __delattr__(self, name: str) -> None:
+        if name in _SETTING_NAMES:  # deleting a setting restores its default (monkeypatch undo)
+            _settings.reset_one(name)
+        else:
+            super().__delattr__(name)
+
 
 sys.modules[__name__].__class__ = _Facade
 

@@ -64,6 +64,10 @@ class Settings:
         for name, default in _DEFAULTS.items():
             setattr(self, name, default() if callable(default) else default)
 
+    def reset_one(self, name: str) -> None:
+        default = _DEFAULTS[name]
+        setattr(self, name, default() if callable(default) else default)
+
     @staticmethod
     def names() -> frozenset[str]:
         return frozenset(_DEFAULTS)
