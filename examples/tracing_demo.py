@@ -25,6 +25,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import litellm
 from litellm.fake_provider.server import start_fake_provider
@@ -102,10 +103,10 @@ def start_test_agent() -> tuple[subprocess.Popen, str, str] | None:
     return proc, f"http://127.0.0.1:{otlp}/v1/traces", f"http://127.0.0.1:{otlp}/test/session/traces"
 
 
-def run_calls(base: str) -> None:
-    from opentelemetry.sdk.trace import TracerProvider
-
-    tracer = TracerProvider().get_tracer("tracing-demo")
+def run_calls(base: str, tracer_provider: Any) -> None:
+    # the application's span comes from the logger's provider here, so it is exported with them and the
+    # UI shows one tree; any application tracer works (the GenAI spans join whatever span is current)
+    tracer = tracer_provider.get_tracer("tracing-demo")
     with tracer.start_as_current_span("answer-user-question"):
         r = litellm.completion(
             model="openai/gpt-4o-mini",
@@ -142,6 +143,28 @@ def run_calls(base: str) -> None:
     litellm.flush_callbacks()
 
 
+def show_phoenix_spans(base: str) -> None:
+    """What Phoenix stored, read through its REST API (it can take a moment to appear)."""
+    import json
+
+    for _ in range(50):
+        try:
+            with urllib.request.urlopen(f"{base}/v1/projects/litellm-demo/spans?limit=20") as r:
+                spans = json.loads(r.read())["data"]
+            if len(spans) >= 4:
+                break
+        except OSError:
+            pass
+        time.sleep(0.2)
+    else:
+        return
+    for span in spans:
+        attrs = span.get("attributes", {})
+        print(
+            f"  {span['name']:<28} status={span.get('status_code')} model={attrs.get('gen_ai.request.model', '-')}"
+        )
+
+
 def main() -> None:
     from litellm.integrations.opentelemetry import OpenTelemetryLogger, OpenTelemetrySettings
 
@@ -154,16 +177,22 @@ def main() -> None:
         print("neither Phoenix nor ddapm-test-agent is installed: printing spans to the console")
         settings = OpenTelemetrySettings(exporter="console", service_name="tracing-demo")
     else:
+        # Phoenix takes traces only (it answers 405 to OTLP metrics)
         settings = OpenTelemetrySettings(
-            exporter="otlp_http", endpoint=receiver[1], service_name="tracing-demo"
+            exporter="otlp_http",
+            endpoint=receiver[1],
+            service_name="tracing-demo",
+            enable_metrics=kind != "Phoenix",
         )
     logger = OpenTelemetryLogger(settings)
     litellm.callbacks = [logger]
     try:
         with start_fake_provider() as fake:
-            run_calls(fake.url + "/v1")
+            run_calls(fake.url + "/v1", logger.tracer_provider)
         if receiver is not None:
             print(f"\n{kind}: look at {receiver[2]}")
+            if kind == "Phoenix":
+                show_phoenix_spans(receiver[2].rsplit("/", 1)[0])
             if kind == "Phoenix" and sys.stdin.isatty():
                 input("press Enter to stop Phoenix ... ")
             elif kind != "Phoenix":

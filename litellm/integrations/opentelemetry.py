@@ -779,6 +779,7 @@ class OpenTelemetryLogger(PayloadLogger):
         self.exporter: BatchExporter | None = None
         self._own_provider = False
         self._own_meter = False
+        self._closed = False
         self._span_exporter: Any = None
         self._resources: dict[str, Any] = {}
         s = self.settings
@@ -916,7 +917,9 @@ class OpenTelemetryLogger(PayloadLogger):
         if s.deployment_environment:
             attrs["deployment.environment"] = s.deployment_environment
         reader = PeriodicExportingMetricReader(metric_exporter)
-        return MeterProvider(metric_readers=[reader], resource=Resource.create(attrs))
+        # no exit hook of its own: litellm's exit flush reaches flush() below, which exports the last
+        # metrics; the SDK's hook would shut the exporter down first and that final export would be lost
+        return MeterProvider(metric_readers=[reader], resource=Resource.create(attrs), shutdown_on_exit=False)
 
     def _make_instruments(self, meter_provider: Any) -> dict[str, Any]:
         meter = meter_provider.get_meter(self.settings.tracer_name)
@@ -1071,6 +1074,8 @@ class OpenTelemetryLogger(PayloadLogger):
 
     def flush(self, timeout: float | None = None) -> bool:
         budget = 10.0 if timeout is None else timeout
+        if self._closed:
+            return True  # after shutdown there is nothing left to flush (and the providers refuse)
         ok = True
         if self.exporter is not None:
             ok = self.exporter.flush(budget)
@@ -1088,6 +1093,7 @@ class OpenTelemetryLogger(PayloadLogger):
 
         The application's providers (passed in or global) are left running: they are not ours to stop.
         """
+        self._closed = True
         if self.exporter is not None:
             self.exporter.shutdown(timeout)
         owned = [
