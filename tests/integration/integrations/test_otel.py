@@ -407,3 +407,22 @@ def test_registered_by_name_with_litellm_env_vars(agent, fake_url, monkeypatch):
     finally:
         registry.get_integration("otel").shutdown(2.0)
         registry.clear_instances()
+
+
+async def test_async_calls_produce_the_same_spans():
+    logger = OpenTelemetryLogger(OpenTelemetrySettings(exporter="in_memory"))
+    litellm.callbacks = [logger]
+    try:
+        await litellm.acompletion(model="openai/gpt-4o-mini", mock_response="hi", messages=MESSAGES)
+        stream = await litellm.acompletion(
+            model="openai/gpt-4o-mini", mock_response="hi there", messages=MESSAGES, stream=True
+        )
+        async for _ in stream:
+            pass
+        assert litellm.flush_callbacks(timeout=10)
+        spans = logger.span_exporter.get_finished_spans()
+        assert [s.name for s in spans] == ["chat gpt-4o-mini", "chat gpt-4o-mini"]
+        assert [s.attributes.get("gen_ai.request.stream", False) for s in spans] == [False, True]
+        assert all(s.attributes["litellm.call_type"] == "acompletion" for s in spans)
+    finally:
+        logger.shutdown(2.0)

@@ -202,3 +202,23 @@ def test_registry_names_point_at_these_classes(name, cls):
 
     module, _, attr = INTEGRATIONS[name].partition(":")
     assert getattr(importlib.import_module(module), attr).__name__ == cls
+
+
+@pytest.mark.parametrize(
+    ("module", "cls", "blocked", "extra"),
+    [
+        ("litellm.integrations.opentelemetry", "OpenTelemetryLogger", "opentelemetry.sdk.trace", "otel"),
+        ("litellm.integrations.langfuse", "LangfuseLogger", "langfuse", "langfuse"),
+        ("litellm.integrations.sentry", "SentryLogger", "sentry_sdk", "sentry"),
+    ],
+)
+def test_a_missing_sdk_raises_import_error_naming_the_extra(monkeypatch, module, cls, blocked, extra):
+    import importlib
+    import sys
+
+    monkeypatch.setitem(sys.modules, blocked, None)  # makes "import <blocked>" raise ImportError
+    logger_cls = getattr(importlib.import_module(module), cls)
+    with pytest.raises(ImportError, match=rf"pip install 'litellm-observe\[{extra}\]'"):
+        logger_cls(
+            environ={"LANGFUSE_PUBLIC_KEY": "p", "LANGFUSE_SECRET_KEY": "s", "SENTRY_DSN": "http://k@h/1"}
+        )
