@@ -9,7 +9,8 @@ one background event loop in a daemon thread (never the caller's loop, so the en
 ``asyncio.run()`` neither loses nor repeats events).
 
 Which callbacks a call has is decided in :mod:`litellm.core.callbacks` (``resolve_callbacks``,
-``CallbackSet``); both stay importable from here.
+``CallbackSet``); both stay importable from here. Per-callback counters and the ``stats()`` totals are
+:mod:`litellm.core.dispatch_stats`.
 
 Failure rules (DESIGN promise 2 and 3): a hook that raises is caught, counted and logged once per
 (callback, hook); a sync hook running longer than ``hook_timeout`` is counted as timed out and its lane
@@ -59,6 +60,7 @@ from litellm.core.callbacks import (
 )
 from litellm.core.callbacks import _PER_CALL_CACHE_MAX as _PER_CALL_CACHE_MAX
 from litellm.core.callbacks import _per_call_cache as _per_call_cache
+from litellm.core.dispatch_stats import CallbackCounters, summarize
 from litellm.core.settings import settings
 
 __all__ = ["CallbackSet", "Dispatcher", "get_dispatcher", "resolve_callbacks"]
@@ -68,34 +70,6 @@ _LANE_SLICE_SECONDS = 0.05
 
 
 # -- delivery machinery ---------------------------------------------------------------------------------
-
-
-class _Counters:
-    __slots__ = ("delivered", "dropped", "failed", "lock", "timed_out")
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.delivered = 0
-        self.failed = 0
-        self.timed_out = 0
-        self.dropped: dict[str, int] = {}
-
-    def add(self, field: str, n: int = 1) -> None:
-        with self.lock:
-            setattr(self, field, getattr(self, field) + n)
-
-    def drop(self, reason: str, n: int = 1) -> None:
-        with self.lock:
-            self.dropped[reason] = self.dropped.get(reason, 0) + n
-
-    def snapshot(self) -> dict:
-        with self.lock:
-            return {
-                "delivered": self.delivered,
-                "failed": self.failed,
-                "dropped": dict(self.dropped),
-                "timed_out": self.timed_out,
-            }
 
 
 class _Task:
@@ -117,7 +91,7 @@ class _Lane:
     # lane goes away with the logger.
     __slots__ = ("__weakref__", "counters", "lock", "name", "pending", "running", "stuck")
 
-    def __init__(self, target: _Target, counters: _Counters) -> None:
+    def __init__(self, target: _Target, counters: CallbackCounters) -> None:
         self.name = target.name
         self.counters = counters
         self.lock = threading.Lock()
@@ -278,7 +252,7 @@ class Dispatcher:
         self._routed = 0
         self._events_dropped = 0
         self._lanes: weakref.WeakKeyDictionary[_Target, _Lane] = weakref.WeakKeyDictionary()
-        self._counters: dict[str, _Counters] = {}
+        self._counters: dict[str, CallbackCounters] = {}
         self._running: dict[int, tuple[_Lane, _Run]] = {}
         self._run_lock = threading.Lock()
         self._pool = _Pool(self.max_workers, self)
@@ -521,11 +495,11 @@ class Dispatcher:
             self._lanes[target] = lane
         return lane
 
-    def _counters_for(self, name: str) -> _Counters:
+    def _counters_for(self, name: str) -> CallbackCounters:
         counters = self._counters.get(name)
         if counters is None:
             with self._lock:
-                counters = self._counters.setdefault(name, _Counters())
+                counters = self._counters.setdefault(name, CallbackCounters())
         return counters
 
     # -- logging hooks (run before any destination sees the event) ---------------------------------------
@@ -882,17 +856,9 @@ class Dispatcher:
             queued = len(self._queue)
             events_dropped = self._events_dropped
             in_flight = len(self._incomplete)
-        return {
-            "emitted": emitted,
-            "delivered": sum(c["delivered"] for c in per_callback.values()),
-            "failed": sum(c["failed"] for c in per_callback.values()),
-            "dropped": sum(sum(c["dropped"].values()) for c in per_callback.values()),
-            "timed_out": sum(c["timed_out"] for c in per_callback.values()),
-            "events_dropped": events_dropped,
-            "queued": queued,
-            "in_flight": in_flight,
-            "per_callback": per_callback,
-        }
+        return summarize(
+            per_callback, emitted=emitted, queued=queued, events_dropped=events_dropped, in_flight=in_flight
+        )
 
     # -- process lifecycle ------------------------------------------------------------------------------
 
