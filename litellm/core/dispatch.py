@@ -8,9 +8,9 @@ call order: sync hooks and functions on a small thread pool, async hooks and ``a
 one background event loop in a daemon thread (never the caller's loop, so the end of a user's
 ``asyncio.run()`` neither loses nor repeats events).
 
-Which callbacks a call has is decided in :mod:`litellm.core.callbacks` (``resolve_callbacks``,
-``CallbackSet``); both stay importable from here. Per-callback counters and the ``stats()`` totals are
-:mod:`litellm.core.dispatch_stats`.
+Around it: which callbacks a call has is :mod:`litellm.core.callbacks` (``resolve_callbacks`` and
+``CallbackSet`` stay importable from here); per-callback counters and the ``stats()`` totals are
+:mod:`litellm.core.dispatch_stats`; the threads that run sync hooks are :mod:`litellm.core.dispatch_pool`.
 
 Failure rules (DESIGN promise 2 and 3): a hook that raises is caught, counted and logged once per
 (callback, hook); a sync hook running longer than ``hook_timeout`` is counted as timed out and its lane
@@ -60,6 +60,7 @@ from litellm.core.callbacks import (
 )
 from litellm.core.callbacks import _PER_CALL_CACHE_MAX as _PER_CALL_CACHE_MAX
 from litellm.core.callbacks import _per_call_cache as _per_call_cache
+from litellm.core.dispatch_pool import WorkerPool
 from litellm.core.dispatch_stats import CallbackCounters, summarize
 from litellm.core.settings import settings
 
@@ -108,90 +109,6 @@ class _Run:
         self.deadline = deadline
         self.finished = False
         self.timed_out = False
-
-
-class _Pool:
-    """A few worker threads running jobs; a thread stuck in a hung hook is replaced, not waited for."""
-
-    def __init__(self, max_workers: int, owner: Dispatcher) -> None:
-        self._max = max_workers
-        self._owner = weakref.ref(owner)
-        self._cv = threading.Condition()
-        self._jobs: deque = deque()
-        self._idle = 0
-        self._threads = 0
-        self._stuck = 0
-        self._closed = False
-
-    def submit(self, job: Any) -> None:
-        with self._cv:
-            self._jobs.append(job)
-            if self._idle > len(self._jobs) - 1:
-                self._cv.notify()
-                return
-            if self._threads - self._stuck >= self._max:
-                return
-            self._threads += 1
-        try:
-            thread = threading.Thread(target=self._work, name="litellm-callbacks-worker", daemon=True)
-            thread.start()
-        except RuntimeError:
-            # no new threads at interpreter shutdown: run what is queued on this thread instead
-            with self._cv:
-                self._threads -= 1
-            self._drain_inline()
-
-    def _drain_inline(self) -> None:
-        while True:
-            with self._cv:
-                if not self._jobs:
-                    return
-                job = self._jobs.popleft()
-            job()
-
-    def mark_stuck(self, delta: int) -> None:
-        with self._cv:
-            self._stuck += delta
-            spawn = delta > 0 and self._jobs and self._idle == 0 and self._threads - self._stuck < self._max
-            if spawn:
-                self._threads += 1
-        if spawn:
-            try:
-                thread = threading.Thread(target=self._work, name="litellm-callbacks-worker", daemon=True)
-                thread.start()
-            except RuntimeError:
-                with self._cv:
-                    self._threads -= 1
-
-    def shutdown(self) -> None:
-        with self._cv:
-            self._closed = True
-            self._cv.notify_all()
-
-    def _work(self) -> None:
-        owner = self._owner()
-        if owner is not None:  # recorded by the thread itself: it may run a job before start() returns
-            owner._own_threads.add(threading.get_ident())
-        del owner
-        while True:
-            with self._cv:
-                while not self._jobs:
-                    if self._closed or self._threads - self._stuck > self._max:
-                        self._threads -= 1  # a stuck thread came back and the pool has its replacement
-                        owner = self._owner()
-                        if owner is not None:  # idents are reused: a stranger must not pass for ours
-                            owner._own_threads.discard(threading.get_ident())
-                        return
-                    self._idle += 1
-                    self._cv.wait()
-                    self._idle -= 1
-                job = self._jobs.popleft()
-            try:
-                job()
-            except Exception:  # jobs guard themselves; this is the last net so the worker survives
-                _log.log_once(
-                    ("dispatch", "pool_job"), "callback worker job raised", level="error", exc_info=True
-                )
 
 
 class _HookTimeout(Exception):
@@ -255,7 +172,7 @@ class Dispatcher:
         self._counters: dict[str, CallbackCounters] = {}
         self._running: dict[int, tuple[_Lane, _Run]] = {}
         self._run_lock = threading.Lock()
-        self._pool = _Pool(self.max_workers, self)
+        self._pool = WorkerPool(self.max_workers, self)
         self._loop: Any = None
         self._own_threads: set[int | None] = set()
         self._hook_stuck: set[int] = set()  # ids of targets whose logging hook is stuck in a thread
