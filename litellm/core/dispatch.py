@@ -10,7 +10,8 @@ one background event loop in a daemon thread (never the caller's loop, so the en
 
 Around it: which callbacks a call has is :mod:`litellm.core.callbacks` (``resolve_callbacks`` and
 ``CallbackSet`` stay importable from here); per-callback counters and the ``stats()`` totals are
-:mod:`litellm.core.dispatch_stats`; the threads that run sync hooks are :mod:`litellm.core.dispatch_pool`.
+:mod:`litellm.core.dispatch_stats`; the threads that run sync hooks are :mod:`litellm.core.dispatch_pool`;
+the ``logging_hook`` stage the router runs before delivery is :mod:`litellm.core.dispatch_hooks`.
 
 Failure rules (DESIGN promise 2 and 3): a hook that raises is caught, counted and logged once per
 (callback, hook); a sync hook running longer than ``hook_timeout`` is counted as timed out and its lane
@@ -60,6 +61,7 @@ from litellm.core.callbacks import (
 )
 from litellm.core.callbacks import _PER_CALL_CACHE_MAX as _PER_CALL_CACHE_MAX
 from litellm.core.callbacks import _per_call_cache as _per_call_cache
+from litellm.core.dispatch_hooks import LoggingHookStage
 from litellm.core.dispatch_pool import WorkerPool
 from litellm.core.dispatch_stats import CallbackCounters, summarize
 from litellm.core.settings import settings
@@ -111,11 +113,7 @@ class _Run:
         self.timed_out = False
 
 
-class _HookTimeout(Exception):
-    pass
-
-
-class Dispatcher:
+class Dispatcher(LoggingHookStage):
     """Delivers call events to callbacks off the request path (see the module docstring).
 
     ``emit_*`` enqueue in O(1) and never block or raise; everything else happens on the dispatcher's
@@ -418,91 +416,6 @@ class Dispatcher:
             with self._lock:
                 counters = self._counters.setdefault(name, CallbackCounters())
         return counters
-
-    # -- logging hooks (run before any destination sees the event) ---------------------------------------
-
-    def _run_logging_hooks(self, hooks: tuple, kwargs: dict, result: Any, ctx: Any, is_async: bool) -> tuple:
-        call_type = getattr(ctx, "call_type", None)
-        for target in hooks:
-            if id(target) in self._hook_stuck:
-                continue
-            sync_name, async_name = target.logging_hooks
-            use_async = async_name is not None and (is_async or sync_name is None)
-            name = async_name if use_async else sync_name
-            counters = self._counters_for(target.name)
-            try:
-                fn = target.hook(name)
-                if use_async:
-                    out = self._run_coro_blocking(fn, (kwargs, result, call_type))
-                else:
-                    out = self._run_sync_blocking(fn, (kwargs, result, call_type), target)
-            except _HookTimeout:
-                counters.add("timed_out")
-                _log.log_once(
-                    ("hook_timeout", target.name, name),
-                    "callback hook timed out",
-                    callback=target.name,
-                    hook=name,
-                    timeout=self.hook_timeout,
-                )
-                continue
-            except Exception as exc:
-                counters.add("failed")
-                self._report_error(target.name, name, exc)
-                continue
-            if isinstance(out, tuple) and len(out) == 2 and isinstance(out[0], dict):
-                kwargs, result = out
-        return kwargs, result
-
-    def _run_sync_blocking(self, fn: Any, args: tuple, target: _Target) -> Any:
-        box: dict = {}
-        done = threading.Event()
-        state = {"started": False, "abandoned": False}
-        lock = threading.Lock()
-
-        def job() -> None:
-            with lock:
-                if state["abandoned"]:
-                    return
-                state["started"] = True
-            try:
-                box["value"] = fn(*args)
-            except Exception as exc:
-                box["error"] = exc
-            finally:
-                done.set()
-                with lock:
-                    late = state["abandoned"]
-                if late:
-                    self._hook_stuck.discard(id(target))
-                    self._pool.mark_stuck(-1)
-
-        self._pool.submit(job)
-        if not done.wait(self.hook_timeout):
-            with lock:
-                state["abandoned"] = True
-                started = state["started"]
-            if started:
-                self._hook_stuck.add(id(target))
-                self._pool.mark_stuck(+1)
-            raise _HookTimeout
-        if "error" in box:
-            raise box["error"]
-        return box.get("value")
-
-    def _run_coro_blocking(self, fn: Any, args: tuple) -> Any:
-        import asyncio
-        import concurrent.futures
-
-        async def call() -> Any:
-            return await asyncio.wait_for(fn(*args), self.hook_timeout)
-
-        future = asyncio.run_coroutine_threadsafe(call(), self._ensure_loop())
-        try:
-            return future.result(self.hook_timeout + 1.0)
-        except (asyncio.TimeoutError, concurrent.futures.TimeoutError) as exc:
-            future.cancel()
-            raise _HookTimeout from exc
 
     # -- lanes ------------------------------------------------------------------------------------------
 
