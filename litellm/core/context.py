@@ -15,7 +15,7 @@ import time
 from datetime import datetime
 from typing import Any
 
-from litellm.core.payload import StandardLoggingPayload, error_information, usage_numbers
+from litellm.core.payload import StandardLoggingPayload, error_information, scrub, usage_numbers
 
 # params that never reach a payload, kwargs or log line
 SECRET_PARAMS = frozenset(
@@ -241,9 +241,11 @@ class CallContext:
         kwargs["response_cost"] = cost.response_cost if cost is not None else None
         if self.exception is not None:
             kwargs["exception"] = self.exception
-            kwargs["traceback_exception"] = "".join(
-                __import__("traceback").format_exception(
-                    type(self.exception), self.exception, self.exception.__traceback__
+            kwargs["traceback_exception"] = scrub(
+                "".join(
+                    __import__("traceback").format_exception(
+                        type(self.exception), self.exception, self.exception.__traceback__
+                    )
                 )
             )
         kwargs["standard_logging_object"] = self.build_payload(response, cost)
@@ -318,7 +320,7 @@ class CallContext:
             "user_agent": metadata.get("user_agent"),
             "messages": self._messages_for_logging(),
             "response": response_obj,
-            "error_str": str(self.exception) if failed else None,
+            "error_str": scrub(str(self.exception)) if failed else None,
             "error_information": error_information(self.exception, self.custom_llm_provider)
             if failed
             else None,

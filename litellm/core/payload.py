@@ -92,14 +92,21 @@ def error_information(
     if exc is None:
         return {}
     status = getattr(exc, "status_code", None)
-    tb = "".join(_traceback.format_exception(type(exc), exc, exc.__traceback__))
+    tb = scrub("".join(_traceback.format_exception(type(exc), exc, exc.__traceback__)))
     return {
         "error_code": str(status) if status is not None else None,
         "error_class": type(exc).__name__,
         "llm_provider": getattr(exc, "llm_provider", None) or llm_provider,
         "traceback": tb,
-        "error_message": str(exc),
+        "error_message": scrub(str(exc)),
     }
+
+
+def scrub(text: str) -> str:
+    """Mask key-like strings: tracebacks quote the caller's source lines, which may hold a literal key."""
+    from litellm.core.redact import scrub_text
+
+    return scrub_text(text)
 
 
 def usage_numbers(usage: Any) -> tuple[int, int, int]:

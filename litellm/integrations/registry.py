@@ -94,7 +94,7 @@ def get_integration(name: str) -> CustomLogger:
         if instance is None:
             cls = _load(key, target)
             try:
-                instance = cls()
+                instance = cls(**_spool_options(cls))
             except ImportError as exc:
                 # SDKs are imported in the constructor; make sure the message says how to get them
                 if "pip install" in str(exc):
@@ -104,6 +104,32 @@ def get_integration(name: str) -> CustomLogger:
                 ) from exc
             _instances[target] = instance
     return instance
+
+
+def _spool_options(cls: type) -> dict[str, Any]:
+    """Loggers registered by name get an on-disk spool when LITELLM_SPOOL_DIR is set.
+
+    With it, events queued while a receiver is down, or when the process dies, survive to the next
+    process; ``LITELLM_SPOOL_MODE=write_ahead`` also survives SIGKILL (every event hits disk first).
+    """
+    from litellm.core.settings import env
+
+    spool_dir = env("LITELLM_SPOOL_DIR")
+    if not spool_dir:
+        return {}
+    import inspect
+
+    try:
+        params = inspect.signature(cls).parameters
+    except (TypeError, ValueError):
+        return {}
+    options: dict[str, Any] = {}
+    if "spool_dir" in params:
+        options["spool_dir"] = spool_dir
+        mode = env("LITELLM_SPOOL_MODE")
+        if mode and "spool_mode" in params:
+            options["spool_mode"] = mode
+    return options
 
 
 def _hint(name: str) -> str:

@@ -54,3 +54,19 @@ def test_litellm_constructor_orders_still_work():
 def test_retry_counts_show_in_the_message():
     err = ex.RateLimitError("slow", "openai", "gpt-4o", num_retries=2, max_retries=2)
     assert "Retried: 2 times" in str(err)
+
+
+def test_payload_error_information_masks_keys_quoted_by_traceback_source_lines():
+    from litellm.core.payload import error_information
+
+    def caller():
+        key = "sk-canary-in-source-line-0123456789abcdef"
+        raise ValueError(f"bad key {key}")
+
+    try:
+        caller()
+    except ValueError as exc:
+        info = error_information(exc, "openai")
+    assert 'key = "sk-canary' in info["traceback"].replace("'", '"') or "sk-" in info["traceback"]
+    assert "sk-canary-in-source-line-0123456789abcdef" not in info["traceback"]
+    assert "sk-canary-in-source-line-0123456789abcdef" not in info["error_message"]
