@@ -89,18 +89,12 @@ class CustomLogger:
     def log_input_event(
         self, model: Any, messages: Any, kwargs: dict, print_verbose: Any, callback_func: Any
     ) -> None:
-        kwargs["model"] = model
-        kwargs["messages"] = messages
-        kwargs["log_event_type"] = "pre_api_call"
-        callback_func(kwargs)
+        callback_func(_as_input_event(kwargs, model, messages))
 
     async def async_log_input_event(
         self, model: Any, messages: Any, kwargs: dict, print_verbose: Any, callback_func: Any
     ) -> None:
-        kwargs["model"] = model
-        kwargs["messages"] = messages
-        kwargs["log_event_type"] = "pre_api_call"
-        await callback_func(kwargs)
+        await callback_func(_as_input_event(kwargs, model, messages))
 
     def log_event(
         self,
@@ -270,3 +264,11 @@ class CustomLogger:
 
     def translate_completion_output_params_streaming(self, completion_stream: Any) -> Any:
         return None
+
+
+def _as_input_event(kwargs: dict, model: Any, messages: Any) -> dict:
+    # One place for what the sync and async input-event helpers add: the same dict, filled in place.
+    kwargs["model"] = model
+    kwargs["messages"] = messages
+    kwargs["log_event_type"] = "pre_api_call"
+    return kwargs
