@@ -48,14 +48,20 @@ class WorkerPool:
             if self._threads - self._stuck >= self._max:
                 return
             self._threads += 1
+        if not self._spawn():
+            # no new threads at interpreter shutdown: run what is queued on this thread instead
+            self._drain_inline()
+
+    def _spawn(self) -> bool:
+        """Start a worker already counted in ``_threads``; if none can start, uncount it and return False."""
         try:
             thread = threading.Thread(target=self._work, name="litellm-callbacks-worker", daemon=True)
             thread.start()
         except RuntimeError:
-            # no new threads at interpreter shutdown: run what is queued on this thread instead
             with self._cv:
                 self._threads -= 1
-            self._drain_inline()
+            return False
+        return True
 
     def _drain_inline(self) -> None:
         while True:
@@ -72,12 +78,7 @@ class WorkerPool:
             if spawn:
                 self._threads += 1
         if spawn:
-            try:
-                thread = threading.Thread(target=self._work, name="litellm-callbacks-worker", daemon=True)
-                thread.start()
-            except RuntimeError:
-                with self._cv:
-                    self._threads -= 1
+            self._spawn()
 
     def shutdown(self) -> None:
         with self._cv:
