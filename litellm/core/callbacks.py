@@ -1,18 +1,18 @@
-"""Which callbacks a call has: the configured lists resolved into a :class:`CallbackSet`, cached.
+"""What a callback is to the dispatcher: each callback's routing, worked out once, and a call's set.
 
 Owns:
 
-* :func:`resolve_callbacks` -> :class:`CallbackSet`: reads ``settings.callbacks`` / ``success_callback`` /
-  ``failure_callback`` / ``input_callback`` at call time, resolves string names through the integration
-  registry, dedupes, adds per-call lists for that call only, and caches the result until the lists change
-  (per-call lists: the latest few, bounded).
 * ``_Target``: one callback object with its routing worked out once (which hooks it overrides, which
   one an event of a sync or an async call gets, its name), kept in a registry by object id and held
   weakly, so the dispatcher's lane for it lives exactly as long as the user's object.
-* The event kinds and hook names the dispatcher (``litellm.core.dispatch``) routes by; the routing
-  rules themselves are described there.
+* :func:`build_callback_set` -> :class:`CallbackSet`: the four lists (``callbacks``, ``success_callback``,
+  ``failure_callback``, ``input_callback``, each with a call's own added) resolved (string names through
+  the integration registry), deduped and split by event kind. The cached front door the pipeline calls,
+  ``resolve_callbacks``, is in ``litellm.core.dispatch`` with its cache.
+* :func:`flush_loggers`: every live logger that buffers, then the shared exporters, send what they hold.
+* The event kinds and hook names the dispatcher routes by; the routing rules are described there.
 
-Must not: deliver events or call hooks, start threads, read settings at import, import the integrations
+Must not: deliver events (the dispatcher does), read settings, start threads, import the integrations
 or ``inspect`` before first use, or import the package root.
 """
 
@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Callable
 from typing import Any
 
-from litellm.core.settings import settings
-
-__all__ = ["CallbackSet", "resolve_callbacks"]
+__all__ = ["CallbackSet", "build_callback_set", "flush_loggers"]
 
 # Event kinds, shared with the dispatcher (it queues them; a CallbackSet is split by them).
 _PRE, _SUCCESS, _FAILURE, _CHUNK = 0, 1, 2, 3
@@ -187,10 +186,6 @@ class CallbackSet:
 
 _targets: dict[int, _Target] = {}
 _targets_lock = threading.Lock()
-_resolve_cache: tuple[tuple, CallbackSet] | None = None
-# Per-call lists (``completion(..., callbacks=[...])``) are usually the same few lists call after call.
-_per_call_cache: dict[tuple, CallbackSet] = {}
-_PER_CALL_CACHE_MAX = 64
 
 
 def _forget_target(key: int) -> Any:
@@ -212,7 +207,13 @@ def _target_for(obj: Any, custom_logger_cls: type, payload_logger_cls: type | No
         return target
 
 
-def _build(callbacks: tuple, success: tuple, failure: tuple, inputs: tuple) -> CallbackSet:
+def build_callback_set(callbacks: tuple, success: tuple, failure: tuple, inputs: tuple) -> CallbackSet:
+    """A CallbackSet from the four lists (names resolved through the integration registry, deduped).
+
+    Raises ValueError for an unknown integration name (naming the valid ones), a logger class given
+    instead of an instance, or anything that is not a callback; ImportError (naming the pip extra) for
+    an integration whose SDK is missing.
+    """
     from litellm.integrations.custom_logger import CustomLogger
 
     try:
@@ -252,53 +253,44 @@ def _build(callbacks: tuple, success: tuple, failure: tuple, inputs: tuple) -> C
     return CallbackSet(pre, succ, fail)
 
 
-def _as_tuple(value: Any) -> tuple:
-    if not value:
-        return ()
-    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
-        return (value,)
-    return tuple(value)
+def flush_loggers(
+    remaining: Callable[[], float | None], report_error: Callable[[str, str, BaseException], Any]
+) -> bool:
+    """Every live CustomLogger that overrides ``flush``, then the shared exporters, send what they hold.
 
-
-def resolve_callbacks(
-    per_call_callbacks: Any = None, per_call_success: Any = None, per_call_failure: Any = None
-) -> CallbackSet:
-    """The callbacks for one call: the global lists (read now) plus this call's own lists.
-
-    Cached while the global lists hold the same items, so the common case is four ``tuple()`` calls
-    and a comparison. Raises ValueError (naming the valid names) for an unknown integration name and
-    ImportError (naming the pip extra) for an integration whose SDK is missing.
+    ``remaining()`` is the time left for each; an exception is passed to ``report_error(name, hook, exc)``.
+    True when all of them finished.
     """
-    global _resolve_cache
-    s = settings
-    key = (
-        _as_tuple(s.callbacks),
-        _as_tuple(s.success_callback),
-        _as_tuple(s.failure_callback),
-        _as_tuple(s.input_callback),
-    )
-    cached = _resolve_cache
-    if cached is not None and cached[0] == key:
-        base = cached[1]
-    else:
-        base = _build(*key)
-        _resolve_cache = (key, base)
-    if not (per_call_callbacks or per_call_success or per_call_failure):
-        return base
-    extra = (_as_tuple(per_call_callbacks), _as_tuple(per_call_success), _as_tuple(per_call_failure))
+    ok = True
+    seen: set[int] = set()
+    for target in list(_targets.values()):
+        obj = target.obj
+        if obj is None or not target.is_logger or id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        flush = getattr(obj, "flush", None)
+        if flush is None or getattr(type(obj), "flush", None) is _base_flush():
+            continue
+        try:
+            ok = bool(flush(remaining())) and ok
+        except Exception as exc:
+            ok = False
+            report_error(target.name, "flush", exc)
     try:
-        cache_key: Any = (key, extra)
-        found = _per_call_cache.get(cache_key)
-    except TypeError:  # an unhashable callback object: build every time
-        cache_key = found = None
-    if found is not None:
-        return found
-    built = _build(key[0] + extra[0], key[1] + extra[1], key[2] + extra[2], key[3])
-    if cache_key is not None:
-        if len(_per_call_cache) >= _PER_CALL_CACHE_MAX:
-            try:  # oldest first; bounded memory (another thread may be evicting at the same time)
-                _per_call_cache.pop(next(iter(_per_call_cache)), None)
-            except (RuntimeError, StopIteration):
-                pass
-        _per_call_cache[cache_key] = built
-    return built
+        from litellm.exporters import registry as exporter_registry
+    except ImportError:
+        return ok
+    flush_all = getattr(exporter_registry, "flush_all", None)
+    if flush_all is not None:
+        try:
+            ok = bool(flush_all(remaining())) and ok
+        except Exception as exc:
+            ok = False
+            report_error("exporters", "flush_all", exc)
+    return ok
+
+
+def _base_flush() -> Any:
+    from litellm.integrations.custom_logger import CustomLogger
+
+    return CustomLogger.flush

@@ -8,8 +8,9 @@ call order: sync hooks and functions on a small thread pool, async hooks and ``a
 one background event loop in a daemon thread (never the caller's loop, so the end of a user's
 ``asyncio.run()`` neither loses nor repeats events).
 
-Around it: which callbacks a call has is :mod:`litellm.core.callbacks` (``resolve_callbacks`` and
-``CallbackSet`` stay importable from here); per-callback counters and the ``stats()`` totals are
+Also owns :func:`resolve_callbacks`, the cached front door the pipeline calls for a call's
+:class:`CallbackSet`. Around it: what a callback is, how a set is built and flushing loggers are
+:mod:`litellm.core.callbacks`; per-callback counters and the ``stats()`` totals are
 :mod:`litellm.core.dispatch_stats`; the threads that run sync hooks are :mod:`litellm.core.dispatch_pool`;
 the ``logging_hook`` stage the router runs before delivery is :mod:`litellm.core.dispatch_hooks`.
 
@@ -37,15 +38,12 @@ from __future__ import annotations
 import atexit
 import itertools
 import os
-import sys
 import threading
 import time
-import types
 import weakref
 from collections import deque
 from typing import Any
 
-from litellm.core import callbacks as _callbacks
 from litellm.core import log as _log
 from litellm.core import redact as _redact
 from litellm.core.callbacks import (
@@ -56,11 +54,10 @@ from litellm.core.callbacks import (
     _SUCCESS,
     CallbackSet,
     _Target,
-    _targets,
-    resolve_callbacks,
+    build_callback_set,
+    flush_loggers,
 )
-from litellm.core.callbacks import _PER_CALL_CACHE_MAX as _PER_CALL_CACHE_MAX
-from litellm.core.callbacks import _per_call_cache as _per_call_cache
+from litellm.core.callbacks import _targets as _targets  # re-exported: tests count live targets
 from litellm.core.dispatch_hooks import LoggingHookStage
 from litellm.core.dispatch_pool import WorkerPool
 from litellm.core.dispatch_stats import CallbackCounters, summarize
@@ -70,6 +67,66 @@ __all__ = ["CallbackSet", "Dispatcher", "get_dispatcher", "resolve_callbacks"]
 
 _LANE_SLICE_TASKS = 256
 _LANE_SLICE_SECONDS = 0.05
+
+
+# -- resolution, cached (the request path) -------------------------------------------------------------
+
+_resolve_cache: tuple[tuple, CallbackSet] | None = None
+# Per-call lists (``completion(..., callbacks=[...])``) are usually the same few lists call after call.
+_per_call_cache: dict[tuple, CallbackSet] = {}
+_PER_CALL_CACHE_MAX = 64
+
+
+def _as_tuple(value: Any) -> tuple:
+    if not value:
+        return ()
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        return (value,)
+    return tuple(value)
+
+
+def resolve_callbacks(
+    per_call_callbacks: Any = None, per_call_success: Any = None, per_call_failure: Any = None
+) -> CallbackSet:
+    """The callbacks for one call: the global lists (read now) plus this call's own lists.
+
+    Cached while the global lists hold the same items, so the common case is four ``tuple()`` calls
+    and a comparison. Raises ValueError (naming the valid names) for an unknown integration name and
+    ImportError (naming the pip extra) for an integration whose SDK is missing.
+    """
+    global _resolve_cache
+    s = settings
+    key = (
+        _as_tuple(s.callbacks),
+        _as_tuple(s.success_callback),
+        _as_tuple(s.failure_callback),
+        _as_tuple(s.input_callback),
+    )
+    cached = _resolve_cache
+    if cached is not None and cached[0] == key:
+        base = cached[1]
+    else:
+        base = build_callback_set(*key)
+        _resolve_cache = (key, base)
+    if not (per_call_callbacks or per_call_success or per_call_failure):
+        return base
+    extra = (_as_tuple(per_call_callbacks), _as_tuple(per_call_success), _as_tuple(per_call_failure))
+    try:
+        cache_key: Any = (key, extra)
+        found = _per_call_cache.get(cache_key)
+    except TypeError:  # an unhashable callback object: build every time
+        cache_key = found = None
+    if found is not None:
+        return found
+    built = build_callback_set(key[0] + extra[0], key[1] + extra[1], key[2] + extra[2], key[3])
+    if cache_key is not None:
+        if len(_per_call_cache) >= _PER_CALL_CACHE_MAX:
+            try:  # oldest first; bounded memory (another thread may be evicting at the same time)
+                _per_call_cache.pop(next(iter(_per_call_cache)), None)
+            except (RuntimeError, StopIteration):
+                pass
+        _per_call_cache[cache_key] = built
+    return built
 
 
 # -- delivery machinery ---------------------------------------------------------------------------------
@@ -646,36 +703,7 @@ class Dispatcher(LoggingHookStage):
                             self._cond.wait(0.05 if left is None else min(left, 0.05))
                     finally:
                         self._waiters -= 1
-        ok = self._flush_loggers(remaining) and ok
-        return ok
-
-    def _flush_loggers(self, remaining: Any) -> bool:
-        ok = True
-        seen: set[int] = set()
-        for target in list(_targets.values()):
-            obj = target.obj
-            if obj is None or not target.is_logger or id(obj) in seen:
-                continue
-            seen.add(id(obj))
-            flush = getattr(obj, "flush", None)
-            if flush is None or getattr(type(obj), "flush", None) is _base_flush():
-                continue
-            try:
-                ok = bool(flush(remaining())) and ok
-            except Exception as exc:
-                ok = False
-                self._report_error(target.name, "flush", exc)
-        try:
-            from litellm.exporters import registry as exporter_registry
-        except ImportError:
-            return ok
-        flush_all = getattr(exporter_registry, "flush_all", None)
-        if flush_all is not None:
-            try:
-                ok = bool(flush_all(remaining())) and ok
-            except Exception as exc:
-                ok = False
-                self._report_error("exporters", "flush_all", exc)
+        ok = flush_loggers(remaining, self._report_error) and ok
         return ok
 
     def stats(self) -> dict:
@@ -722,12 +750,6 @@ class Dispatcher(LoggingHookStage):
         self._reset_state()
 
 
-def _base_flush() -> Any:
-    from litellm.integrations.custom_logger import CustomLogger
-
-    return CustomLogger.flush
-
-
 _live_dispatchers: weakref.WeakSet[Dispatcher] = weakref.WeakSet()
 _hooks_registered = False
 _singleton: Dispatcher | None = None
@@ -772,23 +794,3 @@ def get_dispatcher() -> Dispatcher:
                 _singleton = Dispatcher()
             dispatcher = _singleton
     return dispatcher
-
-
-# -- names that moved to ``callbacks`` ------------------------------------------------------------------
-# ``_per_call_cache``, ``_targets`` and ``_PER_CALL_CACHE_MAX`` are the same objects imported above.
-# ``_resolve_cache`` is rebound, not mutated: test fixtures reset it by assigning
-# ``dispatch._resolve_cache = None``, so the module's class forwards that one name to ``callbacks``,
-# where ``resolve_callbacks`` reads it.
-
-
-class _DispatchModule(types.ModuleType):
-    @property
-    def _resolve_cache(self) -> Any:
-        return _callbacks._resolve_cache
-
-    @_resolve_cache.setter
-    def _resolve_cache(self, value: Any) -> None:
-        _callbacks._resolve_cache = value
-
-
-sys.modules[__name__].__class__ = _DispatchModule
