@@ -25,7 +25,7 @@ import httpx
 _lock = threading.Lock()
 _sync_clients: dict[str, httpx.Client] = {}
 # id(loop) -> (loop, {origin: session}); strong refs so sessions are closed by us, never by GC warnings
-_async_sessions: dict[int, tuple[asyncio.AbstractEventLoop, dict[str, Any]]] = {}
+_async_sessions: dict[int, tuple[asyncio.AbstractEventLoop, dict[str, Any], dict[str, Any]]] = {}
 
 RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504, 520, 522, 524, 529})
 
@@ -82,28 +82,45 @@ def _timeout_seconds(timeout: Any) -> float:
 
 def async_session(url: str) -> Any:
     """The aiohttp session for this event loop and origin (created on first use)."""
-    import aiohttp
-
     loop = asyncio.get_running_loop()
     entry = _async_sessions.get(id(loop))
-    if entry is None or entry[0] is not loop:
+    if entry is not None and entry[0] is loop:
+        session = entry[2].get(url)  # by full URL first: urlsplit per call costs µs
+        if session is not None and not session.closed:
+            return session
+    else:
         _reap_closed_loops()
-        entry = (loop, {})
+        entry = (loop, {}, {})
         _async_sessions[id(loop)] = entry
     origin = origin_of(url)
     session = entry[1].get(origin)
     if session is None or session.closed:
+        import aiohttp
+
         connector = aiohttp.TCPConnector(limit=0, ttl_dns_cache=300, enable_cleanup_closed=False)
         session = aiohttp.ClientSession(connector=connector, auto_decompress=True, trust_env=False)
         entry[1][origin] = session
+    if len(entry[2]) > 1024:
+        entry[2].clear()
+    entry[2][url] = session
     return session
 
 
-def aiohttp_timeout(timeout: Any) -> Any:
-    import aiohttp
+_aiohttp_timeouts: dict[Any, Any] = {}
 
-    seconds = _timeout_seconds(timeout)
-    return aiohttp.ClientTimeout(total=None, sock_connect=min(seconds, 10.0), sock_read=seconds)
+
+def aiohttp_timeout(timeout: Any) -> Any:
+    cacheable = timeout is None or isinstance(timeout, (int, float))
+    key = timeout
+    cached = _aiohttp_timeouts.get(key) if cacheable else None
+    if cached is None:
+        import aiohttp
+
+        seconds = _timeout_seconds(timeout)
+        cached = aiohttp.ClientTimeout(total=None, sock_connect=min(seconds, 10.0), sock_read=seconds)
+        if cacheable and len(_aiohttp_timeouts) < 256:
+            _aiohttp_timeouts[key] = cached
+    return cached
 
 
 def _close_session_now(session: Any) -> None:
@@ -118,7 +135,7 @@ def _close_session_now(session: Any) -> None:
 
 
 def _reap_closed_loops() -> None:
-    for key, (loop, sessions) in list(_async_sessions.items()):
+    for key, (loop, sessions, _) in list(_async_sessions.items()):
         if loop.is_closed():
             for session in sessions.values():
                 _close_session_now(session)
@@ -136,7 +153,7 @@ def close_clients() -> None:
             client.close()
         except Exception:
             pass
-    for _, sessions in list(_async_sessions.values()):
+    for _, sessions, _ in list(_async_sessions.values()):
         for session in sessions.values():
             _close_session_now(session)
     _async_sessions.clear()
