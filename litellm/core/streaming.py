@@ -86,42 +86,54 @@ class CustomStreamWrapper:
     def __iter__(self) -> CustomStreamWrapper:
         return self
 
+    def _ready(self) -> ModelResponseStream | None:
+        """The next chunk already decoded, if any (usage-only chunks we asked for are skipped)."""
+        while self._pending:
+            chunk = self._emit(self._pending.pop(0))
+            if chunk is not None:
+                return chunk
+        return None
+
+    def _feed(self, line: bytes | str | None) -> bool:
+        """Feed one line (None = end of body); False when the stream is over."""
+        if line is None or line == b"":
+            tail = self._decoder.flush()
+            if tail is not None:
+                self._pending.extend(self._adapter.parse_stream_event(self._state, tail[0], tail[1]))
+            return bool(self._pending)
+        self._events_from_line(line)
+        return True
+
+    def _feed_mock(self) -> bool:
+        data = next(self._mock, None)
+        if data is None:
+            return False
+        self._pending.append(data)
+        return True
+
     def __next__(self) -> ModelResponseStream:
         while True:
-            if self._pending:
-                chunk = self._emit(self._pending.pop(0))
-                if chunk is not None:
-                    return chunk
-                continue
+            chunk = self._ready()
+            if chunk is not None:
+                return chunk
             if self._done:
                 raise StopIteration
             try:
                 if self._mock is not None:
-                    data = next(self._mock, None)
-                    if data is None:
-                        raise StopIteration
-                    self._pending.append(data)
-                    continue
-                if self._lines is None:
-                    self._lines = self._sync_response.iter_lines()
-                line = next(self._lines, None)
-                if line is None:
-                    tail = self._decoder.flush()
-                    if tail is not None:
-                        self._pending.extend(self._adapter.parse_stream_event(self._state, tail[0], tail[1]))
-                        if self._pending:
-                            continue
-                    raise StopIteration
-                self._events_from_line(line)
-            except StopIteration:
-                self._close_transport()
-                self._end(None)
-                raise
+                    more = self._feed_mock()
+                else:
+                    if self._lines is None:
+                        self._lines = self._sync_response.iter_lines()
+                    more = self._feed(next(self._lines, None))
             except Exception as exc:
                 self._close_transport()
                 mapped = self._map_error(exc)
                 self._end(mapped)
                 raise mapped from exc
+            if not more:
+                self._close_transport()
+                self._end(None)
+                raise StopIteration
 
     def close(self) -> None:
         """Stop early: the connection is released and the call is logged with what arrived."""
@@ -150,38 +162,25 @@ class CustomStreamWrapper:
 
     async def __anext__(self) -> ModelResponseStream:
         while True:
-            if self._pending:
-                chunk = self._emit(self._pending.pop(0))
-                if chunk is not None:
-                    return chunk
-                continue
+            chunk = self._ready()
+            if chunk is not None:
+                return chunk
             if self._done:
                 raise StopAsyncIteration
             try:
                 if self._mock is not None:
-                    data = next(self._mock, None)
-                    if data is None:
-                        raise StopAsyncIteration
-                    self._pending.append(data)
-                    continue
-                line = await self._async_response.content.readline()
-                if not line:
-                    tail = self._decoder.flush()
-                    if tail is not None:
-                        self._pending.extend(self._adapter.parse_stream_event(self._state, tail[0], tail[1]))
-                        if self._pending:
-                            continue
-                    raise StopAsyncIteration
-                self._events_from_line(line)
-            except StopAsyncIteration:
-                self._release_async()
-                self._end(None)
-                raise
+                    more = self._feed_mock()
+                else:
+                    more = self._feed(await self._async_response.content.readline())
             except Exception as exc:
                 self._release_async()
                 mapped = self._map_error(exc)
                 self._end(mapped)
                 raise mapped from exc
+            if not more:
+                self._release_async()
+                self._end(None)
+                raise StopAsyncIteration
 
     async def aclose(self) -> None:
         self._release_async()
