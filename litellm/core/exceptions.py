@@ -140,7 +140,11 @@ def _status_error_init(
     self.status_code = status_code
 
 
-class BadRequestError(_LiteLLMErrorMixin, openai.BadRequestError):
+class _ModelFirst:
+    """LiteLLM's ``(message, model, llm_provider, ...)`` constructor, for status errors."""
+
+    _status: int
+
     def __init__(
         self,
         message: str,
@@ -150,11 +154,11 @@ class BadRequestError(_LiteLLMErrorMixin, openai.BadRequestError):
         litellm_debug_info: str | None = None,
         max_retries: int | None = None,
         num_retries: int | None = None,
-        body: Mapping[str, object] | None = None,
+        body: Any = None,
     ) -> None:
         _status_error_init(
             self,
-            400,
+            self._status,
             message,
             llm_provider,
             model,
@@ -164,6 +168,40 @@ class BadRequestError(_LiteLLMErrorMixin, openai.BadRequestError):
             num_retries,
             body,
         )
+
+
+class _ProviderFirst:
+    """LiteLLM's ``(message, llm_provider, model, ...)`` constructor, for status errors."""
+
+    _status: int
+
+    def __init__(
+        self,
+        message: str,
+        llm_provider: str | None = None,
+        model: str | None = None,
+        response: httpx.Response | None = None,
+        litellm_debug_info: str | None = None,
+        max_retries: int | None = None,
+        num_retries: int | None = None,
+        body: Any = None,
+    ) -> None:
+        _status_error_init(
+            self,
+            self._status,
+            message,
+            llm_provider,
+            model,
+            response,
+            litellm_debug_info,
+            max_retries,
+            num_retries,
+            body,
+        )
+
+
+class BadRequestError(_ModelFirst, _LiteLLMErrorMixin, openai.BadRequestError):
+    _status = 400
 
 
 class ContextWindowExceededError(BadRequestError):
@@ -207,111 +245,25 @@ class UnsupportedParamsError(BadRequestError):
         )
 
 
-class AuthenticationError(_LiteLLMErrorMixin, openai.AuthenticationError):
-    def __init__(
-        self,
-        message: str,
-        llm_provider: str | None = None,
-        model: str | None = None,
-        response: httpx.Response | None = None,
-        litellm_debug_info: str | None = None,
-        max_retries: int | None = None,
-        num_retries: int | None = None,
-        body: Mapping[str, object] | None = None,
-    ) -> None:
-        _status_error_init(
-            self,
-            401,
-            message,
-            llm_provider,
-            model,
-            response,
-            litellm_debug_info,
-            max_retries,
-            num_retries,
-            body,
-        )
+class AuthenticationError(_ProviderFirst, _LiteLLMErrorMixin, openai.AuthenticationError):
+    _status = 401
 
 
-class PermissionDeniedError(_LiteLLMErrorMixin, openai.PermissionDeniedError):
-    def __init__(
-        self,
-        message: str,
-        llm_provider: str | None = None,
-        model: str | None = None,
-        response: httpx.Response | None = None,
-        litellm_debug_info: str | None = None,
-        max_retries: int | None = None,
-        num_retries: int | None = None,
-        body: Mapping[str, object] | None = None,
-    ) -> None:
-        _status_error_init(
-            self,
-            403,
-            message,
-            llm_provider,
-            model,
-            response,
-            litellm_debug_info,
-            max_retries,
-            num_retries,
-            body,
-        )
+class PermissionDeniedError(_ProviderFirst, _LiteLLMErrorMixin, openai.PermissionDeniedError):
+    _status = 403
 
 
-class NotFoundError(_LiteLLMErrorMixin, openai.NotFoundError):
-    def __init__(
-        self,
-        message: str,
-        model: str | None = None,
-        llm_provider: str | None = None,
-        response: httpx.Response | None = None,
-        litellm_debug_info: str | None = None,
-        max_retries: int | None = None,
-        num_retries: int | None = None,
-        body: Mapping[str, object] | None = None,
-    ) -> None:
-        _status_error_init(
-            self,
-            404,
-            message,
-            llm_provider,
-            model,
-            response,
-            litellm_debug_info,
-            max_retries,
-            num_retries,
-            body,
-        )
+class NotFoundError(_ModelFirst, _LiteLLMErrorMixin, openai.NotFoundError):
+    _status = 404
 
 
-class UnprocessableEntityError(_LiteLLMErrorMixin, openai.UnprocessableEntityError):
-    def __init__(
-        self,
-        message: str,
-        model: str | None = None,
-        llm_provider: str | None = None,
-        response: httpx.Response | None = None,
-        litellm_debug_info: str | None = None,
-        max_retries: int | None = None,
-        num_retries: int | None = None,
-        body: Mapping[str, object] | None = None,
-    ) -> None:
-        _status_error_init(
-            self,
-            422,
-            message,
-            llm_provider,
-            model,
-            response,
-            litellm_debug_info,
-            max_retries,
-            num_retries,
-            body,
-        )
+class UnprocessableEntityError(_ModelFirst, _LiteLLMErrorMixin, openai.UnprocessableEntityError):
+    _status = 422
 
 
-class RateLimitError(_LiteLLMErrorMixin, openai.RateLimitError):
+class RateLimitError(_ProviderFirst, _LiteLLMErrorMixin, openai.RateLimitError):
+    _status = 429
+
     def __init__(
         self,
         message: str,
@@ -324,22 +276,15 @@ class RateLimitError(_LiteLLMErrorMixin, openai.RateLimitError):
         body: Any = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
-        _status_error_init(
-            self,
-            429,
-            message,
-            llm_provider,
-            model,
-            response,
-            litellm_debug_info,
-            max_retries,
-            num_retries,
-            body,
+        super().__init__(
+            message, llm_provider, model, response, litellm_debug_info, max_retries, num_retries, body
         )
         self.headers = dict(headers or {})
 
 
-class InternalServerError(_LiteLLMErrorMixin, openai.InternalServerError):
+class InternalServerError(_ProviderFirst, _LiteLLMErrorMixin, openai.InternalServerError):
+    _status = 500
+
     def __init__(
         self,
         message: str,
@@ -352,71 +297,18 @@ class InternalServerError(_LiteLLMErrorMixin, openai.InternalServerError):
         body: Any = None,
         provider_status_code: int | None = None,
     ) -> None:
-        _status_error_init(
-            self,
-            500,
-            message,
-            llm_provider,
-            model,
-            response,
-            litellm_debug_info,
-            max_retries,
-            num_retries,
-            body,
+        super().__init__(
+            message, llm_provider, model, response, litellm_debug_info, max_retries, num_retries, body
         )
         self.provider_status_code = provider_status_code
 
 
-class BadGatewayError(_LiteLLMErrorMixin, openai.APIStatusError):
-    def __init__(
-        self,
-        message: str,
-        llm_provider: str | None = None,
-        model: str | None = None,
-        response: httpx.Response | None = None,
-        litellm_debug_info: str | None = None,
-        max_retries: int | None = None,
-        num_retries: int | None = None,
-        body: Any = None,
-    ) -> None:
-        _status_error_init(
-            self,
-            502,
-            message,
-            llm_provider,
-            model,
-            response,
-            litellm_debug_info,
-            max_retries,
-            num_retries,
-            body,
-        )
+class BadGatewayError(_ProviderFirst, _LiteLLMErrorMixin, openai.APIStatusError):
+    _status = 502
 
 
-class ServiceUnavailableError(_LiteLLMErrorMixin, openai.APIStatusError):
-    def __init__(
-        self,
-        message: str,
-        llm_provider: str | None = None,
-        model: str | None = None,
-        response: httpx.Response | None = None,
-        litellm_debug_info: str | None = None,
-        max_retries: int | None = None,
-        num_retries: int | None = None,
-        body: Any = None,
-    ) -> None:
-        _status_error_init(
-            self,
-            503,
-            message,
-            llm_provider,
-            model,
-            response,
-            litellm_debug_info,
-            max_retries,
-            num_retries,
-            body,
-        )
+class ServiceUnavailableError(_ProviderFirst, _LiteLLMErrorMixin, openai.APIStatusError):
+    _status = 503
 
 
 class APIError(_LiteLLMErrorMixin, openai.APIError):
