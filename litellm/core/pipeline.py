@@ -577,6 +577,18 @@ def _stream_wrapper(p: _Prepared, **transport: Any) -> CustomStreamWrapper:
     )
 
 
+def _retry_delay_or_raise(p: _Prepared, exc: Exception, attempt: int) -> float:
+    """How long to wait before retrying ``exc``; or, when it is final, log the failure and raise it."""
+    mapped = _map_exception(exc, p.provider, p.model)
+    if attempt < p.retries and _is_retryable(mapped):
+        return _http.backoff_delay(attempt, _http.retry_after_seconds(getattr(mapped, "headers", None)))
+    if attempt:
+        mapped.num_retries = attempt
+        mapped.max_retries = p.retries
+    _finish_failure(p.ctx, mapped)
+    raise mapped from (None if mapped is exc else exc)
+
+
 def completion(model: str, messages: list[dict[str, Any]] | None = None, **kwargs: Any) -> Any:
     """Chat completion in the OpenAI format, for any provider. Returns ModelResponse, or a stream."""
     p = _prepare(model, messages or [], kwargs, is_async=False, call_type="completion")
@@ -609,19 +621,9 @@ def completion(model: str, messages: list[dict[str, Any]] | None = None, **kwarg
             data = p.adapter.parse_response(p.model, response.json())
             result = _build_response(data, ctx, started, response.headers)
         except Exception as exc:
-            mapped = _map_exception(exc, p.provider, p.model)
-            if attempt < p.retries and _is_retryable(mapped):
-                delay = _http.backoff_delay(
-                    attempt, _http.retry_after_seconds(getattr(mapped, "headers", None))
-                )
-                attempt += 1
-                time.sleep(delay)
-                continue
-            if attempt:
-                mapped.num_retries = attempt
-                mapped.max_retries = p.retries
-            _finish_failure(ctx, mapped)
-            raise mapped from (None if mapped is exc else exc)
+            time.sleep(_retry_delay_or_raise(p, exc, attempt))
+            attempt += 1
+            continue
         _finish_success(ctx, result)
         return result
 
@@ -654,19 +656,9 @@ async def acompletion(model: str, messages: list[dict[str, Any]] | None = None, 
             data = p.adapter.parse_response(p.model, json.loads(content))
             result = _build_response(data, ctx, started, response.headers)
         except Exception as exc:
-            mapped = _map_exception(exc, p.provider, p.model)
-            if attempt < p.retries and _is_retryable(mapped):
-                delay = _http.backoff_delay(
-                    attempt, _http.retry_after_seconds(getattr(mapped, "headers", None))
-                )
-                attempt += 1
-                await asyncio.sleep(delay)
-                continue
-            if attempt:
-                mapped.num_retries = attempt
-                mapped.max_retries = p.retries
-            _finish_failure(ctx, mapped)
-            raise mapped from (None if mapped is exc else exc)
+            await asyncio.sleep(_retry_delay_or_raise(p, exc, attempt))
+            attempt += 1
+            continue
         _finish_success(ctx, result)
         return result
 
