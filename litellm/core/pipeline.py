@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
 import time
 from collections.abc import Mapping
@@ -20,7 +21,7 @@ import httpx
 
 from litellm.core import http as _http
 from litellm.core.context import CallContext
-from litellm.core.settings import settings
+from litellm.core.settings import env, settings
 from litellm.core.streaming import CustomStreamWrapper
 from litellm.core.types import EmbeddingResponse, ModelResponse
 
@@ -67,6 +68,21 @@ _PROVIDER_KEY_SETTINGS = {
 _ASK_STREAM_USAGE = frozenset({"openai", "azure"})
 
 _dispatch_mod: Any = None
+_stdlib_logger = logging.getLogger("litellm.pipeline")
+_env_debug: bool | None = None
+
+
+def _debug(event: str, **fields: Any) -> None:
+    """A debug line through our structlog diagnostics, only when debug is on (LITELLM_LOG=DEBUG,
+    litellm._turn_on_debug(), or the app's own logging config); costs a level check otherwise.
+    Fields never carry keys or headers."""
+    global _env_debug
+    if _env_debug is None:
+        _env_debug = (env("LITELLM_LOG") or "").upper() == "DEBUG"
+    if _env_debug or _stdlib_logger.isEnabledFor(logging.DEBUG):
+        from litellm.core.log import get_logger
+
+        get_logger("litellm.pipeline").debug(event, **fields)
 
 
 def _dispatch() -> Any:
@@ -122,7 +138,9 @@ def _credentials(adapter: Any, provider: str, model: str, lp: dict[str, Any], ne
 
     key_setting = _PROVIDER_KEY_SETTINGS.get(provider)
     creds = Credentials(
-        api_key=lp.get("api_key") or settings.api_key or (getattr(settings, key_setting) if key_setting else None),
+        api_key=lp.get("api_key")
+        or settings.api_key
+        or (getattr(settings, key_setting) if key_setting else None),
         api_base=lp.get("api_base") or lp.get("base_url") or settings.api_base,
         api_version=lp.get("api_version") or settings.api_version,
         organization=lp.get("organization") or settings.organization,
@@ -332,6 +350,12 @@ def _mock_chunks(data: dict[str, Any], include_usage: bool) -> list[dict[str, An
 def _finish_success(ctx: CallContext, response: Any) -> None:
     ctx.end_time = time.time()
     ctx.result = response
+    _debug(
+        "llm call succeeded",
+        call_id=ctx.litellm_call_id,
+        model=ctx.model,
+        ms=round((ctx.end_time - ctx.start_time) * 1000, 1),
+    )
     if response is not None and not ctx.stream:
         private = response.__pydantic_private__
         if settings.max_budget:  # the budget needs the number now
@@ -352,6 +376,14 @@ def _finish_success(ctx: CallContext, response: Any) -> None:
 def _finish_failure(ctx: CallContext, exc: BaseException) -> None:
     ctx.end_time = time.time()
     ctx.exception = exc
+    _debug(
+        "llm call failed",
+        call_id=ctx.litellm_call_id,
+        model=ctx.model,
+        error=type(exc).__name__,
+        status=getattr(exc, "status_code", None),
+        ms=round((ctx.end_time - ctx.start_time) * 1000, 1),
+    )
     if ctx.callbacks is not None and not ctx.callbacks.empty:
         _dispatch().get_dispatcher().emit_failure(ctx)
 
@@ -385,7 +417,14 @@ def _check_budget() -> None:
         raise _exc().BudgetExceededError(settings._current_cost, settings.max_budget)
 
 
-_HEADER_PREFIXES = (b"x-ratelimit", b"x-request-id", b"request-id", b"anthropic-ratelimit", b"openai-processing", b"retry-after")
+_HEADER_PREFIXES = (
+    b"x-ratelimit",
+    b"x-request-id",
+    b"request-id",
+    b"anthropic-ratelimit",
+    b"openai-processing",
+    b"retry-after",
+)
 
 
 def _headers_of_interest(headers: Any) -> dict[str, str]:
@@ -411,7 +450,10 @@ def _build_response(
     if counted:  # some compatible servers omit usage: count locally, and say so in the payload
         from litellm.core.streaming import count_usage
 
-        data = {**data, "usage": count_usage(ctx.provider_model or ctx.model, ctx.messages, data.get("choices") or [])}
+        data = {
+            **data,
+            "usage": count_usage(ctx.provider_model or ctx.model, ctx.messages, data.get("choices") or []),
+        }
     response = ModelResponse.model_validate(data)
     response_ms = (time.time() - started) * 1000.0
     hidden = {
@@ -521,6 +563,15 @@ def _prepare(
             stream=stream,
             extra_headers=headers or None,
             extra_body=lp.get("extra_body"),
+        )
+        _debug(
+            "llm request",
+            call_id=ctx.litellm_call_id,
+            model=p.model,
+            provider=p.provider,
+            url=p.request.url,
+            stream=stream,
+            params=sorted(params),
         )
     except Exception as exc:
         mapped = _map_exception(exc, getattr(p, "provider", None), model)

@@ -456,3 +456,21 @@ def test_stream_event_hooks_get_every_chunk_in_order(fake_url):
     text = "".join(c.choices[0].delta.content or "" for c in rec.sync_chunks if c.choices)
     assert text.startswith("Hello from the fake provider")
     assert len(rec.async_chunks) == len(got_async)
+
+
+def test_debug_lines_with_litellm_log_env_never_show_the_key(fake_url):
+    code = textwrap.dedent(
+        f"""
+        import litellm
+        litellm.completion(model="openai/gpt-4o-mini", messages=[{{"role": "user", "content": "x"}}],
+                           api_base={fake_url + "/v1"!r}, api_key={CANARY!r})
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env={**os.environ, "LITELLM_LOG": "DEBUG"}
+    )
+    assert out.returncode == 0, out.stderr
+    assert "llm request" in out.stderr and "llm call succeeded" in out.stderr
+    assert CANARY not in out.stderr + out.stdout
+    quiet = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "llm request" not in quiet.stderr
