@@ -280,16 +280,16 @@ def _is_retryable(exc: BaseException) -> bool:
 
 
 def _mock_error(mock: Any, provider: str | None, model: str) -> BaseException | None:
+    if not isinstance(mock, BaseException) and not (isinstance(mock, str) and mock.startswith("litellm.")):
+        return None  # a plain mock answer: the exception module (and openai) stays unloaded
     exceptions = _exc()
     if isinstance(mock, BaseException):
         if isinstance(mock, (exceptions._LiteLLMErrorMixin, exceptions.BudgetExceededError)):
             return mock
         status = getattr(mock, "status_code", None)
         kind = exceptions.error_from_status(status) if status else "InternalServerError"
-        return exceptions.make_error(
-            kind, str(mock), model=model, llm_provider=provider, status_code=status or 500
-        )
-    if isinstance(mock, str) and mock.startswith("litellm.") and mock[8:] in exceptions.__all__:
+        return exceptions.make_error(kind, str(mock), model=model, llm_provider=provider, status_code=status or 500)
+    if mock[8:] in exceptions.__all__:
         return exceptions.make_error(mock[8:], f"mock {mock[8:]}", model=model, llm_provider=provider)
     return None
 
