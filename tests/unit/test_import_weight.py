@@ -58,3 +58,12 @@ def test_settings_written_on_the_root_reach_the_core():
     assert settings.callbacks == ["x"]
     litellm._reset_for_tests()
     assert litellm.callbacks == [] and litellm.drop_params is False
+
+
+def test_a_successful_call_does_not_import_openai():
+    code = (
+        "import sys, litellm; "
+        "litellm.completion(model='gpt-4o', messages=[{'role': 'user', 'content': 'x'}], mock_response='hi'); "
+        "assert 'openai' not in sys.modules, 'openai imported on the success path'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
