@@ -251,6 +251,100 @@ def w_sync_callbacks(cfg: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _start_sink() -> str:
+    """A local HTTP sink answering every request with 200 (JSON ``{}``, or ``ok`` for Slack)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Sink(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def _answer(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
+            body = b"ok" if "slack" in self.path else b"{}"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain" if body == b"ok" else "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("ETag", '"0"')
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_POST = do_PUT = do_GET = _answer
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Sink)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}"
+
+
+ALL_DESTINATIONS = (
+    "otel", "langfuse", "datadog", "datadog_llm_observability", "s3", "gcs_bucket", "slack", "sentry",
+    "generic_api",
+)  # fmt: skip
+
+
+def w_all_destinations(cfg: dict[str, Any]) -> dict[str, Any]:
+    """Request-path cost of having every destination on (registered by name, delivering to a local sink)."""
+    import os
+
+    import httpx
+
+    sink = _start_sink()
+    port = sink.rsplit(":", 1)[1]
+    os.environ.update(
+        {
+            "OTEL_EXPORTER": "otlp_http", "OTEL_ENDPOINT": f"{sink}/v1/traces",
+            "LANGFUSE_PUBLIC_KEY": "pk", "LANGFUSE_SECRET_KEY": "sk", "LANGFUSE_HOST": sink,
+            "DD_API_KEY": "x", "DD_BASE_URL": sink, "DD_SITE": "localhost", "DD_LLMOBS_ML_APP": "bench",
+            "LITELLM_DD_AGENT_HOST": "127.0.0.1", "LITELLM_DD_LLM_OBS_PORT": port,
+            "AWS_S3_BUCKET_NAME": "bench", "AWS_REGION_NAME": "us-east-1", "AWS_S3_ENDPOINT_URL": sink,
+            "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x",
+            "GCS_BUCKET_NAME": "bench", "STORAGE_EMULATOR_HOST": sink,
+            "SLACK_WEBHOOK_URL": f"{sink}/slack",
+            "SENTRY_DSN": f"http://public@127.0.0.1:{port}/1",
+            "GENERIC_LOGGER_ENDPOINT": f"{sink}/generic",
+        }
+    )  # fmt: skip
+    url = cfg["url"]
+    body = {"model": "fake", "messages": MESSAGES}
+    client = httpx.Client()
+    endpoint = url + "/v1/chat/completions"
+    contenders: dict[str, Callable[[], Any]] = {
+        "httpx": lambda: client.post(endpoint, json=body, headers=HEADERS).json()
+    }
+    out: dict[str, Any] = {}
+    try:
+        import litellm
+
+        enabled = []
+        for name in ALL_DESTINATIONS:
+            try:
+                litellm.callbacks = [name]
+                litellm.completion(**litellm_kwargs(url))
+                enabled.append(name)
+            except Exception as exc:  # a missing extra: measure the others, say which
+                out[f"{name}_error"] = _error(exc)
+        litellm.callbacks = enabled
+        out["destinations"] = enabled
+        kwargs = litellm_kwargs(url)
+        contenders["litellm_all"] = lambda: litellm.completion(**kwargs)
+    except Exception as exc:
+        out["litellm_all_error"] = _error(exc)
+    out.update(compare_sync(contenders, cfg["rounds"], cfg["n"], cfg["seconds"], cfg["warmup"]))
+    try:
+        flush(litellm, timeout=20)
+        stats = litellm.callback_stats()
+        out["delivered"] = {
+            "delivered": stats.get("delivered"),
+            "failed": stats.get("failed"),
+            "dropped": stats.get("dropped"),
+        }
+    except Exception as exc:
+        out["flush_error"] = _error(exc)
+    return out
+
+
 def w_stream(cfg: dict[str, Any]) -> dict[str, Any]:
     import httpx
 
@@ -463,6 +557,7 @@ def w_exporter(cfg: dict[str, Any]) -> dict[str, Any]:
 WORKERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "sync": w_sync,
     "sync_callbacks": w_sync_callbacks,
+    "all_destinations": w_all_destinations,
     "stream": w_stream,
     "async": w_async,
     "rss": w_rss,

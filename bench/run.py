@@ -238,6 +238,21 @@ def rows_callbacks(r: dict[str, Any]) -> list[Row]:
     return [Row(name, added, "µs", budget, _verdict(added < 150), detail)]
 
 
+def rows_all_destinations(r: dict[str, Any]) -> list[Row]:
+    """Issue 5: the request-path cost of every destination on (no DESIGN budget: reported, not judged)."""
+    name = "sync + every destination on, added over httpx"
+    floor, ours = r.get("httpx_us"), r.get("litellm_all_us")
+    if floor is None or ours is None:
+        return [_skip(name, "µs", "", r.get("litellm_all_error") or r.get("error") or "not measured")]
+    added = r.get("litellm_all_added_us", ours - floor)
+    missing = [k[: -len("_error")] for k in r if k.endswith("_error") and k != "flush_error"]
+    detail = f"{ours:.0f} µs/call vs {floor:.0f}" + _cpu(r, "litellm_all")
+    detail += f"; {len(r.get('destinations') or [])} destinations; {r.get('delivered', r.get('flush_error'))}"
+    if missing:
+        detail += f"; not enabled: {', '.join(missing)}"
+    return [Row(name, added, "µs", "(info)", "info", detail)]
+
+
 def rows_stream(r: dict[str, Any]) -> list[Row]:
     name, budget = f"streaming ({STREAM_CHUNKS} chunks): added per SSE chunk", "< 20 µs"
     floor, ours = r.get("httpx_us"), r.get("litellm_us")
@@ -473,6 +488,7 @@ def main(argv: list[str] | None = None) -> int:
             stages: list[tuple[str, str, dict[str, Any], float]] = [
                 ("sync", "sync", {**base, **cfg["sync"]}, 120),
                 ("sync_callbacks", "sync_callbacks", {**base, **cfg["sync"]}, 120),
+                ("all_destinations", "all_destinations", {**base, **cfg["sync"]}, 180),
                 ("stream", "stream", {"url": stream_server.url, **cfg["stream"]}, 120),
                 ("async", "async", {**base, **cfg["async"]}, 180),
                 ("rss", "rss", {**base, **cfg["rss"]}, cfg["rss"]["seconds"] + 90),
@@ -482,6 +498,7 @@ def main(argv: list[str] | None = None) -> int:
                 raw[key] = run_worker(worker, worker_cfg, timeout)
             rows += rows_sync(raw["sync"])
             rows += rows_callbacks(raw["sync_callbacks"])
+            rows += rows_all_destinations(raw["all_destinations"])
             rows += rows_stream(raw["stream"])
             rows += rows_async(raw["async"])
             rows += rows_rss(raw["rss"])
