@@ -67,6 +67,13 @@ __all__ = ["CallbackSet", "Dispatcher", "get_dispatcher", "resolve_callbacks"]
 
 _LANE_SLICE_TASKS = 256
 _LANE_SLICE_SECONDS = 0.05
+# A sync hook runs inline on the router (no thread hand-off) while its logger is fast. One that takes
+# longer than _SLOW_HOOK moves its logger to the worker pool for good (a slow logger must not delay the
+# others); one still running after _OVERRUN has its lane and the rest of the event taken off the router
+# by the watchdog, which starts a new router, so others continue.
+_SLOW_HOOK = 0.002
+_OVERRUN = 0.05
+_FAST_RUNS_TO_INLINE = 32
 
 
 # -- resolution, cached (the request path) -------------------------------------------------------------
@@ -149,7 +156,17 @@ class _Lane:
 
     # No reference to the target: lanes live in a WeakKeyDictionary keyed by it, so a per-call logger's
     # lane goes away with the logger.
-    __slots__ = ("__weakref__", "counters", "lock", "name", "pending", "running", "stuck")
+    __slots__ = (
+        "__weakref__",
+        "counters",
+        "fast_runs",
+        "lock",
+        "name",
+        "offload",
+        "pending",
+        "running",
+        "stuck",
+    )
 
     def __init__(self, target: _Target, counters: CallbackCounters) -> None:
         self.name = target.name
@@ -158,16 +175,28 @@ class _Lane:
         self.pending: deque[_Task] = deque()
         self.running = False
         self.stuck = False
+        self.offload = False  # its sync hooks go to the pool (it was slow inline), not the router
+        self.fast_runs = 0
 
 
 class _Run:
-    __slots__ = ("deadline", "finished", "task", "timed_out")
+    """One sync hook running; the watchdog reads it to time it out (and, inline, to take it over)."""
 
-    def __init__(self, task: _Task, deadline: float) -> None:
+    __slots__ = ("deadline", "finished", "pooled", "rest", "started", "taken", "task", "timed_out")
+
+    def __init__(self, task: _Task, started: float, deadline: float, pooled: bool, rest: Any = None) -> None:
         self.task = task
+        self.started = started
         self.deadline = deadline
+        self.pooled = pooled  # on a pool thread (a timeout lets the pool replace it) or the router
+        self.rest = rest  # inline: (tasks, index) of the event being delivered
         self.finished = False
         self.timed_out = False
+        self.taken = False  # inline: the watchdog moved the lane off the router while it ran
+
+
+class _Retired(BaseException):
+    """Raised on a router thread whose hook overran: a new router took over, this thread ends."""
 
 
 class Dispatcher(LoggingHookStage):
@@ -233,6 +262,10 @@ class Dispatcher(LoggingHookStage):
         self._hook_stuck: set[int] = set()  # ids of targets whose logging hook is stuck in a thread
         self._router: threading.Thread | None = None
         self._closed = False
+        self._inline: _Run | None = None  # the sync hook the router is running inline, if any
+        self._inline_count = 0  # inline hooks started (the watchdog stays awake while it moves)
+        self._watch_idle = True
+        self._watch_wake = threading.Event()
 
     # -- emit (the request path) ------------------------------------------------------------------------
 
@@ -303,10 +336,17 @@ class Dispatcher(LoggingHookStage):
             if self._started:
                 return
             _register_process_hooks()
-            router = threading.Thread(target=self._router_main, name="litellm-callbacks-router", daemon=True)
-            router.start()
-            self._router = router
+            self._spawn_router()
+            watchdog = threading.Thread(
+                target=self._watch_main, name="litellm-callbacks-watchdog", daemon=True
+            )
+            watchdog.start()
             self._started = True
+
+    def _spawn_router(self) -> None:
+        router = threading.Thread(target=self._router_main, name="litellm-callbacks-router", daemon=True)
+        router.start()
+        self._router = router
 
     def _ensure_loop(self) -> Any:
         loop = self._loop
@@ -337,25 +377,30 @@ class Dispatcher(LoggingHookStage):
     # -- router -----------------------------------------------------------------------------------------
 
     def _router_main(self) -> None:
-        self._own_threads.add(threading.get_ident())
+        ident = threading.get_ident()
+        self._own_threads.add(ident)
+        try:
+            self._route_loop()
+        except _Retired:
+            self._own_threads.discard(ident)  # idents are reused: a stranger must not pass for ours
+
+    def _route_loop(self) -> None:
         queue = self._queue
         wake = self._wake
-        last_watch = time.monotonic()
+        lock = self._cond
         while True:
-            with self._cond:
+            with lock:
                 item = queue.popleft() if queue else None
                 self._in_transit = item[0] if item is not None else None
                 if item is None and self._waiters:
-                    self._cond.notify_all()
+                    lock.notify_all()
             if item is None:
                 if self._closed:
                     return
                 wake.clear()
                 if queue:
                     continue
-                self._check_timeouts()
-                last_watch = time.monotonic()
-                wake.wait(self.watch_interval if (self._incomplete or self._running) else None)
+                wake.wait()
                 continue
             self._routed += 1
             try:
@@ -365,10 +410,6 @@ class Dispatcher(LoggingHookStage):
                     ("dispatch", "route"), "logging event routing failed", level="error", exc_info=True
                 )
                 self._finish_event(item[0])
-            now = time.monotonic()
-            if now - last_watch >= self.watch_interval:
-                self._check_timeouts()
-                last_watch = now
 
     def _route(self, seq: int, kind: int, ctx: Any, chunk: Any, chunk_time: float | None) -> None:
         cbs = ctx.callbacks
@@ -453,12 +494,77 @@ class Dispatcher(LoggingHookStage):
             fn, fn_is_async, hook = picked
             kw, res = view(target)
             tasks.append(_Task(seq, self._lane_for(target), fn, (kw, res, start, end), fn_is_async, hook))
-        if not tasks:
-            return
+        if tasks:
+            self._deliver(seq, tasks)
+
+    def _deliver(self, seq: int, tasks: list[_Task]) -> None:
+        """Run the event's sync hooks of idle, fast loggers here; hand the others to their lanes.
+
+        The event stays ``_in_transit`` while this runs, so only handed-off tasks are counted in
+        ``_incomplete`` (registered before the hand-off: they may finish at once).
+        """
+        for index, task in enumerate(tasks):
+            lane = task.lane
+            if task.is_async or lane.running or lane.stuck or lane.offload:
+                with self._lock:
+                    self._incomplete[seq] = self._incomplete.get(seq, 0) + 1
+                self._push(task)
+                continue
+            started = time.monotonic()
+            run = _Run(task, started, started + self.hook_timeout, False, (tasks, index))
+            self._inline = run
+            self._inline_count += 1
+            if self._watch_idle:
+                self._wake_watchdog()
+            error: Exception | None = None
+            try:
+                task.fn(*task.args)
+            except Exception as exc:
+                error = exc
+            with self._run_lock:
+                run.finished = True
+                taken = run.taken
+                if not taken:
+                    self._inline = None
+            if taken:
+                # The watchdog gave this lane and the rest of the event to others and started a new
+                # router: finish this task as the lane's runner, serve what queued behind it, and end.
+                self._running.pop(threading.get_ident(), None)
+                self._finish_run(lane, run, error)
+                self._run_sync_lane(lane)
+                raise _Retired
+            if time.monotonic() - started > _SLOW_HOOK:
+                lane.offload = True
+            self._account(lane, task, error, counted=False)
+
+    def _take_over_inline(self, run: _Run) -> bool:
+        """(watchdog) Move an overrunning inline hook's lane, and the rest of its event, off the router."""
+        task = run.task
+        lane = task.lane
+        router = self._router
+        ident = router.ident if router is not None else None
+        with self._run_lock:
+            if run.finished or self._inline is not run:
+                return False
+            run.taken = True
+            self._inline = None
+            # from here the hook is timed like one on a pool thread (it is not one: no pool replacement)
+            self._running[ident] = (lane, run)
+            lane.running = True  # later events queue behind the running hook, in order
+        lane.offload = True
+        tasks, index = run.rest
+        rest = tasks[index + 1 :]
         with self._lock:
-            self._incomplete[seq] = len(tasks)
-        for task in tasks:
-            self._push(task)
+            self._incomplete[task.seq] = self._incomplete.get(task.seq, 0) + 1 + len(rest)
+            if self._in_transit == task.seq:
+                self._in_transit = None
+        for other in rest:
+            self._push(other)
+        try:
+            self._spawn_router()
+        except RuntimeError:  # interpreter shutdown: events left queued are counted by flush's timeout
+            pass
+        return True
 
     def _lane_for(self, target: _Target) -> _Lane:
         lane = self._lanes.get(target)
@@ -529,9 +635,12 @@ class Dispatcher(LoggingHookStage):
         self._pool.submit(lambda: self._run_sync_lane(lane))  # still ``running``: back of the queue
 
     def _exec_sync(self, lane: _Lane, task: _Task) -> None:
-        run = _Run(task, time.monotonic() + self.hook_timeout)
+        started = time.monotonic()
+        run = _Run(task, started, started + self.hook_timeout, True)
         ident = threading.get_ident()
         self._running[ident] = (lane, run)
+        if self._watch_idle:
+            self._wake_watchdog()
         error: Exception | None = None
         try:
             task.fn(*task.args)
@@ -541,12 +650,26 @@ class Dispatcher(LoggingHookStage):
             self._running.pop(ident, None)
         with self._run_lock:
             run.finished = True
-            late = run.timed_out
-        if late:
-            # the watchdog already counted this task as timed out and replaced this thread
+        if lane.offload:
+            # a logger moved off the router for one slow hook comes back once it is fast again
+            if time.monotonic() - started <= _SLOW_HOOK:
+                lane.fast_runs += 1
+                if lane.fast_runs >= _FAST_RUNS_TO_INLINE:
+                    lane.offload = False
+                    lane.fast_runs = 0
+            else:
+                lane.fast_runs = 0
+        self._finish_run(lane, run, error)
+
+    def _finish_run(self, lane: _Lane, run: _Run, error: Exception | None) -> None:
+        """Count a finished hook handed off from the router (``run.finished`` already set)."""
+        task = run.task
+        if run.timed_out:
+            # the watchdog already counted this task as timed out (and replaced a pool thread)
             with lane.lock:
                 lane.stuck = False
-            self._pool.mark_stuck(-1)
+            if run.pooled:
+                self._pool.mark_stuck(-1)
             _log.log_once(
                 ("hook_recovered", lane.name, task.hook), "hung callback hook returned", callback=lane.name
             )
@@ -588,13 +711,14 @@ class Dispatcher(LoggingHookStage):
                 error = exc
             self._account(lane, task, error)
 
-    def _account(self, lane: _Lane, task: _Task, error: Exception | None) -> None:
+    def _account(self, lane: _Lane, task: _Task, error: Exception | None, counted: bool = True) -> None:
         if error is None:
             lane.counters.add("delivered")
         else:
             lane.counters.add("failed")
             self._report_error(lane.name, task.hook, error)
-        self._task_done(task.seq)
+        if counted:  # handed off, so counted in ``_incomplete`` (an inline one is covered by transit)
+            self._task_done(task.seq)
 
     def _report_error(self, name: str, hook: str, error: BaseException) -> None:
         _log.log_once(
@@ -606,6 +730,36 @@ class Dispatcher(LoggingHookStage):
             error=f"{type(error).__name__}: {error}",
             exc_info=error,
         )
+
+    # -- watchdog ---------------------------------------------------------------------------------------
+
+    def _wake_watchdog(self) -> None:
+        self._watch_wake.set()
+
+    def _watch_main(self) -> None:
+        # Ticks while hooks run (inline or on the pool), sleeps when none has run for a tick, so an
+        # idle process has no thread waking and a busy one pays one wake per tick, not per event.
+        wake = self._watch_wake
+        seen = -1
+        while not self._closed:
+            count = self._inline_count
+            if count == seen and self._inline is None and not self._running:
+                self._watch_idle = True
+                if self._inline_count == count and self._inline is None and not self._running:
+                    wake.wait()
+                self._watch_idle = False
+            wake.clear()
+            seen = self._inline_count
+            wake.wait(min(self.watch_interval, _OVERRUN))
+            try:
+                run = self._inline
+                if run is not None and time.monotonic() - run.started >= min(_OVERRUN, self.hook_timeout):
+                    self._take_over_inline(run)
+                self._check_timeouts()
+            except Exception:
+                _log.log_once(
+                    ("dispatch", "watchdog"), "callback watchdog failed", level="error", exc_info=True
+                )
 
     def _check_timeouts(self) -> None:
         if not self._running:
@@ -628,7 +782,8 @@ class Dispatcher(LoggingHookStage):
             for task in abandoned:
                 self._task_done(task.seq)
             self._task_done(run.task.seq)
-            self._pool.mark_stuck(+1)
+            if run.pooled:
+                self._pool.mark_stuck(+1)
             _log.log_once(
                 ("hook_timeout", lane.name, run.task.hook),
                 "callback hook timed out; its events are dropped (counted) until it returns",
@@ -727,6 +882,7 @@ class Dispatcher(LoggingHookStage):
             self._closed = True
             self._started = False
         self._wake.set()
+        self._watch_wake.set()
         self._pool.shutdown()
         loop = self._loop
         if loop is not None:
