@@ -734,6 +734,8 @@ class Dispatcher(LoggingHookStage):
     # -- watchdog ---------------------------------------------------------------------------------------
 
     def _wake_watchdog(self) -> None:
+        # cleared here, not by the watchdog when it gets the GIL: until then every hook would set again
+        self._watch_idle = False
         self._watch_wake.set()
 
     def _watch_main(self) -> None:
