@@ -49,6 +49,9 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import struct
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -66,6 +69,7 @@ __all__ = [
     "OpenTelemetryLogger",
     "OpenTelemetrySettings",
     "content_attributes",
+    "encode_otlp_traces",
     "input_messages",
     "metric_attributes",
     "operation_name",
@@ -700,6 +704,150 @@ def record_to_span(record: Mapping[str, Any], resources: dict[str, Any] | None =
     )
 
 
+# ------------------------------------------------------------- records -> OTLP protobuf, without the SDK
+#
+# Building SDK ReadableSpans from queued records only to have the SDK's encoder turn them into protobuf
+# message objects cost about 100 us per span on the exporter's thread, which shares the GIL with callers.
+# The OTLP trace messages are small and fixed, so the records are written straight to protobuf wire bytes:
+# fields in field-number order, proto3 defaults omitted, explicitly set sub-messages and oneof members kept
+# (the bytes the SDK's encoder produces for the same spans; a unit test holds the two equal).
+
+_U64 = 0xFFFFFFFFFFFFFFFF
+_pack_fixed64 = struct.Struct("<Q").pack
+_pack_fixed32 = struct.Struct("<I").pack
+_pack_double = struct.Struct("<d").pack
+# Span.flags: the parent's is_remote bit is known (0x100) and, for a remote parent, set (0x200)
+_FLAGS_LOCAL = b"\x85\x01" + _pack_fixed32(0x100)
+_FLAGS_REMOTE = b"\x85\x01" + _pack_fixed32(0x300)
+_EMPTY_STATUS = b"\x7a\x00"
+
+
+def _varint(n: int) -> bytes:
+    if n < 0x80:
+        return bytes((n,))
+    out = bytearray()
+    while n >= 0x80:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+def _ld(tag: bytes, payload: bytes) -> bytes:
+    """A length-delimited field: tag, length, payload."""
+    return tag + _varint(len(payload)) + payload
+
+
+def _pb_any(value: Any) -> bytes:
+    """An AnyValue message's body (oneof members are written even when they hold the default)."""
+    if value is None:
+        return b""
+    if value is True:
+        return b"\x10\x01"
+    if value is False:
+        return b"\x10\x00"
+    if isinstance(value, str):
+        return _ld(b"\x0a", value.encode("utf-8"))
+    if isinstance(value, int):
+        return b"\x18" + _varint(value & _U64)
+    if isinstance(value, float):
+        return b"\x21" + _pack_double(value)
+    if isinstance(value, bytes):
+        return _ld(b"\x3a", value)
+    if isinstance(value, Mapping):
+        return _ld(b"\x32", _pb_attributes(value, b"\x0a"))
+    if isinstance(value, (list, tuple)):
+        return _ld(b"\x2a", b"".join([_ld(b"\x0a", _pb_any(v)) for v in value]))
+    raise TypeError(f"unsupported attribute value type {type(value).__name__}")
+
+
+def _pb_attributes(attrs: Mapping[str, Any], tag: bytes) -> bytes:
+    """Repeated KeyValue fields under ``tag``; a value that cannot be encoded is left out, as the SDK does."""
+    parts = []
+    for key, value in attrs.items():
+        try:
+            body = _pb_any(value)
+        except TypeError:
+            continue
+        key_bytes = str(key).encode("utf-8")
+        kv = (_ld(b"\x0a", key_bytes) if key_bytes else b"") + _ld(b"\x12", body)
+        parts.append(_ld(tag, kv))
+    return b"".join(parts)
+
+
+def _pb_span(record: Mapping[str, Any]) -> bytes:
+    parts = [
+        b"\x0a\x10" + bytes.fromhex(record["trace_id"]),
+        b"\x12\x08" + bytes.fromhex(record["span_id"]),
+    ]
+    parent = record.get("parent_span_id")
+    if parent:
+        parts.append(b"\x22\x08" + bytes.fromhex(parent))
+    name = record.get("name")
+    if name:
+        parts.append(_ld(b"\x2a", str(name).encode("utf-8")))
+    # SDK SpanKind values are one below the protobuf enum's (which starts at UNSPECIFIED)
+    parts.append(b"\x30" + _varint(int(record.get("kind", 2)) + 1))
+    start, end = record.get("start"), record.get("end")
+    if start:
+        parts.append(b"\x39" + _pack_fixed64(start & _U64))
+    if end:
+        parts.append(b"\x41" + _pack_fixed64(end & _U64))
+    attrs = record.get("attributes")
+    if attrs:
+        parts.append(_pb_attributes(attrs, b"\x4a"))
+    for event in record.get("events") or ():
+        body = []
+        if event.get("ts"):
+            body.append(b"\x09" + _pack_fixed64(event["ts"] & _U64))
+        if event.get("name"):
+            body.append(_ld(b"\x12", str(event["name"]).encode("utf-8")))
+        if event.get("attributes"):
+            body.append(_pb_attributes(event["attributes"], b"\x1a"))
+        parts.append(_ld(b"\x5a", b"".join(body)))
+    code, description = record.get("status") or (0, None)
+    if code or description:
+        status = _ld(b"\x12", str(description).encode("utf-8")) if description else b""
+        if code:
+            status += b"\x18" + _varint(int(code))
+        parts.append(_ld(b"\x7a", status))
+    else:
+        parts.append(_EMPTY_STATUS)
+    parts.append(_FLAGS_REMOTE if parent and record.get("parent_remote") else _FLAGS_LOCAL)
+    return b"".join(parts)
+
+
+def encode_otlp_traces(records: list[Mapping[str, Any]]) -> bytes:
+    """An OTLP ``ExportTraceServiceRequest`` (protobuf bytes) for records of :func:`span_to_record`'s
+    shape, grouped by resource and instrumentation scope in first-seen order as the SDK's encoder does."""
+    groups: dict[Any, tuple[Mapping[str, Any], str, dict[tuple, list[bytes]]]] = {}
+    keys: dict[int, Any] = {}  # resource dict id -> its key (records of one logger share one dict)
+    for record in records:
+        resource = record.get("resource") or {}
+        schema = record.get("resource_schema") or ""
+        rid = id(resource)
+        key = keys.get(rid)
+        if key is None:
+            key = keys[rid] = (json.dumps(resource, sort_keys=True, default=str), schema)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = (resource, schema, {})
+        scope = tuple((record.get("scope") or ["litellm", None])[:2])
+        group[2].setdefault(scope, []).append(_ld(b"\x12", _pb_span(record)))
+    out = []
+    for resource, schema, scopes in groups.values():
+        body = [_ld(b"\x0a", _pb_attributes(resource, b"\x0a"))]
+        for (scope_name, scope_version), spans in scopes.items():
+            scope = (_ld(b"\x0a", scope_name.encode("utf-8")) if scope_name else b"") + (
+                _ld(b"\x12", str(scope_version).encode("utf-8")) if scope_version else b""
+            )
+            body.append(_ld(b"\x12", _ld(b"\x0a", scope) + b"".join(spans)))
+        if schema:
+            body.append(_ld(b"\x1a", schema.encode("utf-8")))
+        out.append(_ld(b"\x0a", b"".join(body)))
+    return b"".join(out)
+
+
 @contextmanager
 def _suppressed() -> Iterator[None]:
     """Run an export with OpenTelemetry instrumentation suppressed, so it never traces itself."""
@@ -782,6 +930,7 @@ class OpenTelemetryLogger(PayloadLogger):
         self._closed = False
         self._span_exporter: Any = None
         self._resources: dict[str, Any] = {}
+        self._http_headers: dict[str, str] | None = None
         s = self.settings
         if tracer_provider is None and not s.configured:
             global_provider = trace_api.get_tracer_provider()
@@ -799,6 +948,13 @@ class OpenTelemetryLogger(PayloadLogger):
             if tracer_provider is not None
             else trace_api.NoOpTracer()
         )
+        # per-process constants of the records built without SDK spans
+        resource = getattr(tracer_provider, "resource", None)
+        self._resource_attrs = dict(resource.attributes) if resource is not None else {}
+        self._resource_schema = (resource.schema_url if resource is not None else "") or ""
+        scope = getattr(self._tracer, "_instrumentation_scope", None)
+        self._scope = [scope.name, scope.version] if scope is not None else [s.tracer_name, None]
+        self._direct = self._direct_spec()
         self.meter_provider = self._pick_meter_provider(meter_provider, set_global_providers)
         self._instruments = self._make_instruments(self.meter_provider) if self.meter_provider else None
 
@@ -964,8 +1120,6 @@ class OpenTelemetryLogger(PayloadLogger):
         return self.settings.capture_mode or SPAN_ONLY
 
     def on_event(self, payload: dict, kwargs: dict) -> None:
-        from opentelemetry.trace import SpanKind, Status, StatusCode
-
         attrs = span_attributes(payload)
         mode = self.capture_mode()
         content = content_attributes(payload) if mode != NO_CONTENT else {}
@@ -974,6 +1128,136 @@ class OpenTelemetryLogger(PayloadLogger):
         start_ns, end_ns = _ns(payload.get("startTime")), _ns(payload.get("endTime"))
         if start_ns is not None and end_ns is not None and end_ns < start_ns:
             end_ns = start_ns
+        events = content if content and mode in (EVENT_ONLY, SPAN_AND_EVENT) else None
+        if self._direct_records_ok(attrs, events):
+            self._submit_record(payload, kwargs, attrs, events, start_ns, end_ns)
+        else:
+            self._end_sdk_span(payload, kwargs, attrs, events, start_ns, end_ns)
+        if self._instruments is not None:
+            self._record_metrics(payload, attrs)
+
+    def _direct_records_ok(self, attrs: Mapping[str, Any], events: Mapping[str, Any] | None) -> bool:
+        """Whether the record can be built without an SDK span and be exactly what the span would give.
+
+        True for this logger's own provider when nothing was added to it (only our queue processor),
+        its sampler is the SDK default (parent-based, always on) and no span limit would cut anything.
+        """
+        spec = self._direct
+        if spec is None:
+            return False
+        provider, processors, limits = spec
+        if provider._active_span_processor._span_processors != processors:
+            return False  # someone added a processor to our provider: it must see real spans
+        max_attrs = limits.max_span_attributes
+        if max_attrs is not None and len(attrs) > max_attrs:
+            return False
+        if events is not None and limits.max_event_attributes is not None:
+            if len(events) > limits.max_event_attributes:
+                return False
+        return True
+
+    def _direct_spec(self) -> Any:
+        """(provider, processors, limits) when records may skip the SDK span (see _direct_records_ok)."""
+        provider = self.tracer_provider
+        if not self._own_provider or self.exporter is None:
+            return None
+        from opentelemetry.sdk.trace import sampling
+        from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
+
+        limits = getattr(provider, "_span_limits", None)
+        multi = getattr(provider, "_active_span_processor", None)
+        processors = getattr(multi, "_span_processors", None)
+        sampler = getattr(provider, "sampler", None)
+        if type(getattr(provider, "id_generator", None)) is not RandomIdGenerator:
+            return None  # a custom id generator (OTEL_PYTHON_ID_GENERATOR) must pick the ids
+        default_sampler = isinstance(sampler, sampling.ParentBased) and all(
+            getattr(sampler, name, None) is expected
+            for name, expected in (
+                ("_root", sampling.ALWAYS_ON),
+                ("_remote_parent_sampled", sampling.ALWAYS_ON),
+                ("_remote_parent_not_sampled", sampling.ALWAYS_OFF),
+                ("_local_parent_sampled", sampling.ALWAYS_ON),
+                ("_local_parent_not_sampled", sampling.ALWAYS_OFF),
+            )
+        )
+        if (
+            limits is None
+            or processors is None
+            or not default_sampler
+            or limits.max_attribute_length is not None
+            or limits.max_span_attribute_length is not None
+            or (limits.max_events is not None and limits.max_events < 2)
+        ):
+            return None
+        return provider, processors, limits
+
+    def _submit_record(
+        self,
+        payload: Mapping[str, Any],
+        kwargs: Mapping[str, Any],
+        attrs: dict[str, Any],
+        content_event: Mapping[str, Any] | None,
+        start_ns: int | None,
+        end_ns: int | None,
+    ) -> None:
+        """Queue the record :func:`span_to_record` would make of the SDK span, built from the payload."""
+        parent = self._parent_span_context(payload, kwargs)
+        if parent is not None and not parent.trace_flags.sampled:
+            return  # the default parent-based sampler drops children of unsampled parents
+        now = None
+        if start_ns is None:
+            start_ns = now = time.time_ns()
+        if end_ns is None:
+            end_ns = now or time.time_ns()
+        # sampled, plus W3C's random-trace-id bit: set for our own random ids, inherited from a parent
+        if parent is None:
+            trace_id, flags = _random_id(128), 3
+        else:
+            trace_id, flags = parent.trace_id, 1 | (int(parent.trace_flags) & 2)
+        span_id = _random_id(64)
+        events = []
+        if content_event is not None:
+            events.append({"name": CONTENT_EVENT, "ts": end_ns, "attributes": dict(content_event)})
+        status: list[Any] = [0, None]
+        if payload.get("status") == "failure":
+            message = _failure_message(payload)
+            events.append({"name": "exception", "ts": end_ns, "attributes": _exception_attributes(payload)})
+            status = [2, message]
+        trace_hex, span_hex = f"{trace_id:032x}", f"{span_id:016x}"
+        call_id = attrs.get("litellm.call_id")
+        self.exporter.submit(  # type: ignore[union-attr]  # _direct_records_ok checked it
+            {
+                "id": str(call_id or f"{trace_hex}{span_hex}"),
+                "name": span_name(payload),
+                "trace_id": trace_hex,
+                "span_id": span_hex,
+                "trace_flags": flags,
+                "parent_span_id": f"{parent.span_id:016x}" if parent is not None else None,
+                "parent_remote": bool(parent.is_remote) if parent is not None else False,
+                "kind": 2,  # SpanKind.CLIENT
+                "start": start_ns,
+                "end": end_ns,
+                "attributes": attrs,
+                "events": events,
+                "status": status,
+                "resource": self._resource_attrs,
+                "resource_schema": self._resource_schema,
+                "scope": self._scope,
+            }
+        )
+
+    def _end_sdk_span(
+        self,
+        payload: Mapping[str, Any],
+        kwargs: Mapping[str, Any],
+        attrs: dict[str, Any],
+        content_event: Mapping[str, Any] | None,
+        start_ns: int | None,
+        end_ns: int | None,
+    ) -> None:
+        """Start and end a real span on the tracer (the application's provider, or ours when customised)."""
+        from opentelemetry.trace import SpanKind, Status, StatusCode
+
         span = self._tracer.start_span(
             span_name(payload),
             context=self._parent_context(payload, kwargs),
@@ -982,24 +1266,30 @@ class OpenTelemetryLogger(PayloadLogger):
             start_time=start_ns,
         )
         try:
-            if content and mode in (EVENT_ONLY, SPAN_AND_EVENT):
-                span.add_event(CONTENT_EVENT, content, timestamp=end_ns)
+            if content_event is not None:
+                span.add_event(CONTENT_EVENT, content_event, timestamp=end_ns)
             if payload.get("status") == "failure":
-                info = payload.get("error_information") or {}
-                message = str(payload.get("error_str") or info.get("error_message") or "")[:_MAX_STATUS_CHARS]
-                span.add_event(
-                    "exception",
-                    {
-                        "exception.type": str(info.get("error_class") or "Exception"),
-                        "exception.message": message,
-                    },
-                    timestamp=end_ns,
-                )
-                span.set_status(Status(StatusCode.ERROR, message))
+                span.add_event("exception", _exception_attributes(payload), timestamp=end_ns)
+                span.set_status(Status(StatusCode.ERROR, _failure_message(payload)))
         finally:
             span.end(end_time=end_ns)
-        if self._instruments is not None:
-            self._record_metrics(payload, attrs)
+
+    def _parent_span_context(self, payload: Mapping[str, Any], kwargs: Mapping[str, Any]) -> Any:
+        """The parent's SpanContext (see _parent_context), or None for a new trace."""
+        if self.settings.ignore_context_propagation:
+            return None
+        params = kwargs.get("litellm_params") or {}
+        parent = params.get("otel_parent_context")
+        carrier = None
+        if parent is None:
+            carrier = _traceparent_carrier(payload, params)
+            if not carrier:
+                return None  # the common case: no OpenTelemetry import, no context objects
+        from opentelemetry import trace as trace_api
+
+        context = self._parent_context(payload, kwargs)
+        span_context = trace_api.get_current_span(context).get_span_context()
+        return span_context if span_context.is_valid else None
 
     def _parent_context(self, payload: Mapping[str, Any], kwargs: Mapping[str, Any]) -> Any:
         from opentelemetry.context import Context
@@ -1044,10 +1334,10 @@ class OpenTelemetryLogger(PayloadLogger):
     # -- delivery (the exporter's worker) ----------------------------------------------------------------
 
     def _send(self, batch: list[dict]) -> None:
-        spans = [record_to_span(record, self._resources) for record in batch]
         if self._span_exporter is None:
-            self._send_http(spans)
+            self._send_http(batch)
             return
+        spans = [record_to_span(record, self._resources) for record in batch]
         from opentelemetry.sdk.trace.export import SpanExportResult
 
         with _suppressed():
@@ -1057,13 +1347,16 @@ class OpenTelemetryLogger(PayloadLogger):
                 f"{type(self._span_exporter).__name__} could not export {len(spans)} spans"
             )
 
-    def _send_http(self, spans: list[Any]) -> None:
-        from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
-
+    def _send_http(self, records: list[dict]) -> None:
         from litellm.exporters.http import post
 
-        body = encode_spans(spans).SerializeToString()
-        headers = {**dict(self.settings.headers or {}), "Content-Type": "application/x-protobuf"}
+        body = encode_otlp_traces(records)
+        headers = self._http_headers
+        if headers is None:
+            headers = self._http_headers = {
+                **dict(self.settings.headers or {}),
+                "Content-Type": "application/x-protobuf",
+            }
         post(
             self.settings.traces_url(),
             content=body,
@@ -1124,6 +1417,27 @@ def _is_sdk_provider(provider: Any) -> bool:
     """True for a real (SDK) provider the application installed, False for the API's proxy/no-op ones."""
     module = type(provider).__module__
     return module.startswith("opentelemetry.sdk") or not module.startswith("opentelemetry")
+
+
+def _random_id(bits: int) -> int:
+    """A non-zero random trace (128) or span (64) id, drawn as the SDK's RandomIdGenerator does."""
+    value = random.getrandbits(bits)
+    while not value:
+        value = random.getrandbits(bits)
+    return value
+
+
+def _failure_message(payload: Mapping[str, Any]) -> str:
+    info = payload.get("error_information") or {}
+    return str(payload.get("error_str") or info.get("error_message") or "")[:_MAX_STATUS_CHARS]
+
+
+def _exception_attributes(payload: Mapping[str, Any]) -> dict[str, str]:
+    info = payload.get("error_information") or {}
+    return {
+        "exception.type": str(info.get("error_class") or "Exception"),
+        "exception.message": _failure_message(payload),
+    }
 
 
 def _ns(seconds: Any) -> int | None:

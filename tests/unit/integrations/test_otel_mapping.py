@@ -336,3 +336,109 @@ def test_a_span_survives_the_json_round_trip_the_spool_uses():
     assert (again.status.status_code, again.status.description) == (StatusCode.ERROR, "boom")
     assert again.resource.attributes["service.name"] == "rt"
     assert (again.instrumentation_scope.name, again.instrumentation_scope.version) == ("scope-x", "1.2")
+
+
+def _sdk_records(provider_resource: dict, spans: list[dict]) -> list[dict]:
+    """Records of real SDK spans (the reference the direct encoder and record builder must match)."""
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+    from opentelemetry.trace import SpanKind, Status, StatusCode
+
+    from litellm.integrations.opentelemetry import span_to_record
+
+    memory = InMemorySpanExporter()
+    provider = TracerProvider(resource=Resource.create(provider_resource))
+    provider.add_span_processor(SimpleSpanProcessor(memory))
+    for spec in spans:
+        tracer = provider.get_tracer(*spec.get("scope", ("litellm",)))
+        span = tracer.start_span(
+            spec["name"], kind=SpanKind.CLIENT, attributes=spec["attributes"], start_time=100
+        )
+        for name, attrs in spec.get("events", ()):
+            span.add_event(name, attrs, timestamp=150)
+        if spec.get("error"):
+            span.set_status(Status(StatusCode.ERROR, spec["error"]))
+        span.end(end_time=200)
+    return [span_to_record(s) for s in memory.get_finished_spans()]
+
+
+def test_direct_otlp_encoding_is_byte_identical_to_the_sdk_encoder():
+    pytest.importorskip("opentelemetry.exporter.otlp.proto.common.trace_encoder")
+    from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
+
+    from litellm.integrations.opentelemetry import encode_otlp_traces, record_to_span
+
+    records = _sdk_records(
+        {"service.name": "enc", "deployment.environment": "t"},
+        [
+            {"name": "chat m", "attributes": span_attributes(_payload())},
+            {
+                "name": "odd values",
+                "scope": ("other-scope", "2.0"),
+                "attributes": {"i0": 0, "neg": -7, "f": 1.5, "b": False, "s": "", "l": ["é", "x"]},
+                "events": [("e", {"k": "v", "n": 3}), ("empty", {})],
+                "error": "boom ✗",
+            },
+        ],
+    )
+    records.append(dict(records[0], parent_span_id="00000000000000ab", parent_remote=True))
+    records.append(dict(records[0], resource={"service.name": "second"}, resource_schema="https://s"))
+    resources: dict = {}
+    reference = encode_spans([record_to_span(r, resources) for r in records]).SerializeToString()
+    assert encode_otlp_traces(records) == reference
+
+
+def _direct_logger(**settings):
+    pytest.importorskip("opentelemetry.sdk.trace")
+    from litellm.integrations.opentelemetry import OpenTelemetryLogger
+
+    config = OpenTelemetrySettings(exporter="otlp_http", endpoint="http://127.0.0.1:9/v1/traces", **settings)
+    logger = OpenTelemetryLogger(config=config, environ={})
+    queued: list[dict] = []
+    logger.exporter.submit = queued.append  # capture instead of delivering
+    return logger, queued
+
+
+@pytest.mark.parametrize("status", ["success", "failure"])
+def test_records_built_without_sdk_spans_equal_the_sdk_spans_records(status):
+    logger, queued = _direct_logger(capture_mode="SPAN_AND_EVENT")
+    assert logger._direct is not None  # the default own provider takes the direct path
+    payload = _payload(
+        status=status,
+        startTime=1.5,
+        endTime=2.5,
+        error_str="rate limited" if status == "failure" else None,
+        error_information={"error_class": "RateLimitError", "error_code": "429"},
+    )
+    logger.on_event(payload, {})
+    logger._direct = None  # the same event through a real SDK span
+    logger.on_event(payload, {})
+    direct, sdk = queued
+    for key in ("trace_id", "span_id", "id"):
+        assert len(direct[key]) == len(sdk[key])
+        direct.pop(key), sdk.pop(key)
+    assert direct == sdk
+
+
+def test_a_processor_added_to_the_logger_provider_still_sees_real_spans():
+    pytest.importorskip("opentelemetry.sdk.trace")
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    logger, queued = _direct_logger()
+    memory = InMemorySpanExporter()
+    logger.tracer_provider.add_span_processor(SimpleSpanProcessor(memory))
+    logger.on_event(_payload(startTime=1.0, endTime=2.0), {})
+    assert len(memory.get_finished_spans()) == 1 and len(queued) == 1
+
+
+def test_an_unsampled_w3c_parent_drops_the_direct_span_as_the_default_sampler_does():
+    logger, queued = _direct_logger()
+    parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00"
+    logger.on_event(_payload(metadata={"traceparent": parent}), {})
+    assert queued == []
+    logger.on_event(_payload(metadata={"traceparent": parent[:-2] + "01"}), {})
+    assert queued[0]["trace_id"] == "0af7651916cd43dd8448eb211c80319c"
+    assert queued[0]["parent_span_id"] == "b7ad6b7169203331" and queued[0]["parent_remote"] is True
