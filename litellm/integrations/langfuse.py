@@ -38,6 +38,7 @@ import base64
 import json
 import os
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -227,6 +228,11 @@ def trace_fields(payload: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _generation_name(payload: Mapping[str, Any]) -> str:
+    metadata = payload.get("metadata") or {}
+    return metadata.get("generation_name") or f"litellm-{payload.get('call_type') or 'completion'}"
+
+
 def generation_fields(payload: Mapping[str, Any]) -> dict[str, Any]:
     """The keyword arguments of the SDK's ``LangfuseGeneration`` for one call (pure)."""
     metadata = payload.get("metadata") or {}
@@ -249,7 +255,7 @@ def generation_fields(payload: Mapping[str, Any]) -> dict[str, Any]:
         }
     )
     fields: dict[str, Any] = {
-        "name": metadata.get("generation_name") or f"litellm-{payload.get('call_type') or 'completion'}",
+        "name": _generation_name(payload),
         "model": request_model(payload),
         "model_parameters": {
             k: v
@@ -451,15 +457,74 @@ class LangfuseLogger(PayloadLogger):
         self._tracer = self.tracer_provider.get_tracer(
             "langfuse-sdk", sdk_version, attributes={"public_key": s.public_key}
         )
+        # per-process constants of the records built without SDK spans
+        from litellm.integrations.opentelemetry import direct_record_spec
+
+        scope = getattr(self._tracer, "_instrumentation_scope", None)
+        self._scope = [scope.name, scope.version] if scope is not None else ["langfuse-sdk", sdk_version]
+        resource_obj = self.tracer_provider.resource
+        self._resource_attrs = dict(resource_obj.attributes)
+        self._resource_schema = resource_obj.schema_url or ""
+        self._direct = direct_record_spec(self.tracer_provider)
 
     # -- per event -----------------------------------------------------------------------------------------
 
     def on_event(self, payload: dict, kwargs: dict) -> None:
+        attrs = generation_attributes(
+            payload, environment=self.settings.environment, release=self.settings.release
+        )
+        name = _generation_name(payload)
+        trace_id, parent_id = trace_and_parent_ids(payload)
+        spec = self._direct
+        if spec is not None and spec[0]._active_span_processor._span_processors == spec[1]:
+            max_attrs = spec[2].max_span_attributes
+            if max_attrs is None or len(attrs) <= max_attrs:
+                self._submit_record(payload, name, attrs, trace_id, parent_id)
+                return
+        self._end_sdk_span(payload, name, attrs, trace_id, parent_id)
+
+    def _submit_record(
+        self, payload: Mapping[str, Any], name: str, attrs: dict, trace_id: str, parent_id: str | None
+    ) -> None:
+        """Queue the record the SDK span below would give, without creating it (see the otel logger)."""
+        from litellm.integrations.opentelemetry import _random_id
+
+        start = _ns(payload.get("startTime"))
+        end = _ns(payload.get("endTime"))
+        if start is None:
+            start = time.time_ns()
+        if end is None:
+            end = time.time_ns()
+        span_hex = f"{_random_id(64):016x}"
+        failed = payload.get("status") == "failure"
+        self.exporter.submit(
+            {
+                "id": f"{trace_id}{span_hex}",
+                "name": name,
+                "trace_id": trace_id,
+                "span_id": span_hex,
+                "trace_flags": 1,  # the parent's flags: sampled, no random-id bit
+                "parent_span_id": parent_id or f"{_random_id(64):016x}",
+                "parent_remote": False,
+                "kind": 0,  # SpanKind.INTERNAL
+                "start": start,
+                "end": end,
+                "attributes": attrs,
+                "events": [],
+                "status": [2, str(payload.get("error_str") or "")] if failed else [0, None],
+                "resource": self._resource_attrs,
+                "resource_schema": self._resource_schema,
+                "scope": self._scope,
+            }
+        )
+
+    def _end_sdk_span(
+        self, payload: Mapping[str, Any], name: str, attrs: dict, trace_id: str, parent_id: str | None
+    ) -> None:
         from opentelemetry import trace as trace_api
         from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
         from opentelemetry.trace import Status, StatusCode
 
-        trace_id, parent_id = trace_and_parent_ids(payload)
         parent = trace_api.NonRecordingSpan(
             trace_api.SpanContext(
                 int(trace_id, 16),
@@ -468,11 +533,8 @@ class LangfuseLogger(PayloadLogger):
                 trace_flags=trace_api.TraceFlags(1),
             )
         )
-        attrs = generation_attributes(
-            payload, environment=self.settings.environment, release=self.settings.release
-        )
         span = self._tracer.start_span(
-            name=generation_fields(payload)["name"],
+            name=name,
             context=trace_api.set_span_in_context(parent),
             start_time=_ns(payload.get("startTime")),
             attributes=attrs,
@@ -484,16 +546,12 @@ class LangfuseLogger(PayloadLogger):
     # -- delivery (the exporter's worker) ---------------------------------------------------------------
 
     def _send(self, batch: list[dict]) -> None:
-        from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
-
         from litellm.exporters.http import post
-        from litellm.integrations.opentelemetry import record_to_span
+        from litellm.integrations.opentelemetry import encode_otlp_traces
 
-        spans = [record_to_span(record, self._resources) for record in batch]
-        body = encode_spans(spans).SerializeToString()
         post(
             self.settings.traces_url(),
-            content=body,
+            content=encode_otlp_traces(batch),
             headers=self._headers,
             gzip=True,
             timeout=self.settings.timeout,

@@ -1157,39 +1157,9 @@ class OpenTelemetryLogger(PayloadLogger):
         return True
 
     def _direct_spec(self) -> Any:
-        """(provider, processors, limits) when records may skip the SDK span (see _direct_records_ok)."""
-        provider = self.tracer_provider
         if not self._own_provider or self.exporter is None:
             return None
-        from opentelemetry.sdk.trace import sampling
-        from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
-
-        limits = getattr(provider, "_span_limits", None)
-        multi = getattr(provider, "_active_span_processor", None)
-        processors = getattr(multi, "_span_processors", None)
-        sampler = getattr(provider, "sampler", None)
-        if type(getattr(provider, "id_generator", None)) is not RandomIdGenerator:
-            return None  # a custom id generator (OTEL_PYTHON_ID_GENERATOR) must pick the ids
-        default_sampler = isinstance(sampler, sampling.ParentBased) and all(
-            getattr(sampler, name, None) is expected
-            for name, expected in (
-                ("_root", sampling.ALWAYS_ON),
-                ("_remote_parent_sampled", sampling.ALWAYS_ON),
-                ("_remote_parent_not_sampled", sampling.ALWAYS_OFF),
-                ("_local_parent_sampled", sampling.ALWAYS_ON),
-                ("_local_parent_not_sampled", sampling.ALWAYS_OFF),
-            )
-        )
-        if (
-            limits is None
-            or processors is None
-            or not default_sampler
-            or limits.max_attribute_length is not None
-            or limits.max_span_attribute_length is not None
-            or (limits.max_events is not None and limits.max_events < 2)
-        ):
-            return None
-        return provider, processors, limits
+        return direct_record_spec(self.tracer_provider)
 
     def _submit_record(
         self,
@@ -1417,6 +1387,40 @@ def _is_sdk_provider(provider: Any) -> bool:
     """True for a real (SDK) provider the application installed, False for the API's proxy/no-op ones."""
     module = type(provider).__module__
     return module.startswith("opentelemetry.sdk") or not module.startswith("opentelemetry")
+
+
+def direct_record_spec(provider: Any) -> Any:
+    """(provider, processors, limits) when a logger's own provider lets records skip SDK spans: its
+    sampler and id generator are the SDK defaults and no span limit cuts anything; else None."""
+    from opentelemetry.sdk.trace import sampling
+    from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
+
+    limits = getattr(provider, "_span_limits", None)
+    multi = getattr(provider, "_active_span_processor", None)
+    processors = getattr(multi, "_span_processors", None)
+    sampler = getattr(provider, "sampler", None)
+    if type(getattr(provider, "id_generator", None)) is not RandomIdGenerator:
+        return None  # a custom id generator (OTEL_PYTHON_ID_GENERATOR) must pick the ids
+    default_sampler = isinstance(sampler, sampling.ParentBased) and all(
+        getattr(sampler, name, None) is expected
+        for name, expected in (
+            ("_root", sampling.ALWAYS_ON),
+            ("_remote_parent_sampled", sampling.ALWAYS_ON),
+            ("_remote_parent_not_sampled", sampling.ALWAYS_OFF),
+            ("_local_parent_sampled", sampling.ALWAYS_ON),
+            ("_local_parent_not_sampled", sampling.ALWAYS_OFF),
+        )
+    )
+    if (
+        limits is None
+        or processors is None
+        or not default_sampler
+        or limits.max_attribute_length is not None
+        or limits.max_span_attribute_length is not None
+        or (limits.max_events is not None and limits.max_events < 2)
+    ):
+        return None
+    return provider, processors, limits
 
 
 def _random_id(bits: int) -> int:

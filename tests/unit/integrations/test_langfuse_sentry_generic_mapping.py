@@ -106,6 +106,26 @@ def test_trace_fields_merge_tags_and_read_litellm_metadata_keys():
 # --------------------------------------------------------------------------------------------- sentry
 
 
+@pytest.mark.parametrize("status", ["success", "failure"])
+def test_langfuse_records_built_without_sdk_spans_equal_the_sdk_spans_records(status):
+    pytest.importorskip("langfuse")
+    from litellm.integrations.langfuse import LangfuseLogger
+
+    logger = LangfuseLogger("pk-1", "sk-1", "http://127.0.0.1:9", environ={})
+    queued: list[dict] = []
+    logger.exporter.submit = queued.append  # capture instead of delivering
+    assert logger._direct is not None
+    payload = _payload(status=status, error_str="boom" if status == "failure" else None)
+    logger.on_event(payload, {})
+    logger._direct = None  # the same event through a real SDK span
+    logger.on_event(payload, {})
+    direct, sdk = queued
+    for key in ("span_id", "parent_span_id", "id"):
+        assert len(direct[key]) == len(sdk[key])
+        direct.pop(key), sdk.pop(key)
+    assert direct == sdk
+
+
 def test_sentry_settings_read_litellm_env_names():
     s = SentrySettings.from_env(
         {"SENTRY_DSN": "http://k@h/1", "SENTRY_API_SAMPLE_RATE": "0.5", "SENTRY_SEND_DEFAULT_PII": "true"}
