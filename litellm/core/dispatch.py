@@ -182,17 +182,15 @@ class _Lane:
 class _Run:
     """One sync hook running; the watchdog reads it to time it out (and, inline, to take it over)."""
 
-    __slots__ = ("deadline", "finished", "pooled", "rest", "started", "taken", "task", "timed_out")
+    __slots__ = ("deadline", "finished", "pooled", "started", "task", "timed_out")
 
-    def __init__(self, task: _Task, started: float, deadline: float, pooled: bool, rest: Any = None) -> None:
+    def __init__(self, task: _Task, started: float, deadline: float, pooled: bool) -> None:
         self.task = task
         self.started = started
         self.deadline = deadline
-        self.pooled = pooled  # on a pool thread (a timeout lets the pool replace it) or the router
-        self.rest = rest  # inline: (tasks, index) of the event being delivered
+        self.pooled = pooled  # on a pool thread (a timeout lets the pool replace it) or a router
         self.finished = False
         self.timed_out = False
-        self.taken = False  # inline: the watchdog moved the lane off the router while it ran
 
 
 class _Retired(BaseException):
@@ -244,7 +242,11 @@ class Dispatcher(LoggingHookStage):
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
         self._queue: deque = deque()
-        self._wake = threading.Event()
+        # The router sleeps by acquiring a lock it already holds; an emit releases it only when the
+        # router said it is asleep. A bare lock costs the caller far less than an Event (a Condition).
+        self._wake = threading.Lock()
+        self._wake.acquire()
+        self._router_asleep = False
         self._seq = itertools.count(1)
         self._started = False
         self._in_transit: int | None = None
@@ -262,7 +264,7 @@ class Dispatcher(LoggingHookStage):
         self._hook_stuck: set[int] = set()  # ids of targets whose logging hook is stuck in a thread
         self._router: threading.Thread | None = None
         self._closed = False
-        self._inline: _Run | None = None  # the sync hook the router is running inline, if any
+        self._inline: tuple | None = None  # (task, started, tasks, index) of the hook run inline
         self._inline_count = 0  # inline hooks started (the watchdog stays awake while it moves)
         self._watch_idle = True
         self._watch_wake = threading.Event()
@@ -302,12 +304,19 @@ class Dispatcher(LoggingHookStage):
                 self._drop_event(kind, ctx, "queue_full")
                 return
             queue.append((seq, kind, ctx, chunk, time.time() if kind == _CHUNK else None))
-            if not self._wake.is_set():
-                self._wake.set()
+            if self._router_asleep:
+                self._wake_router()
         except Exception:  # never let logging break the call
             _log.log_once(
                 ("dispatch", "enqueue"), "could not enqueue a logging event", level="error", exc_info=True
             )
+
+    def _wake_router(self) -> None:
+        self._router_asleep = False
+        try:
+            self._wake.release()
+        except RuntimeError:  # another thread woke it first (the lock was already released)
+            pass
 
     def _drop_event(self, kind: int, ctx: Any, reason: str) -> None:
         with self._lock:
@@ -397,10 +406,12 @@ class Dispatcher(LoggingHookStage):
             if item is None:
                 if self._closed:
                     return
-                wake.clear()
-                if queue:
+                self._router_asleep = True
+                if queue or self._closed:  # an emit may have missed the flag: look again first
+                    self._router_asleep = False
                     continue
-                wake.wait()
+                wake.acquire()  # a spurious wake (a late second release) only costs one more look
+                self._router_asleep = False
                 continue
             self._routed += 1
             try:
@@ -503,6 +514,8 @@ class Dispatcher(LoggingHookStage):
         The event stays ``_in_transit`` while this runs, so only handed-off tasks are counted in
         ``_incomplete`` (registered before the hand-off: they may finish at once).
         """
+        monotonic = time.monotonic
+        run_lock = self._run_lock
         for index, task in enumerate(tasks):
             lane = task.lane
             if task.is_async or lane.running or lane.stuck or lane.offload:
@@ -510,49 +523,64 @@ class Dispatcher(LoggingHookStage):
                     self._incomplete[seq] = self._incomplete.get(seq, 0) + 1
                 self._push(task)
                 continue
-            started = time.monotonic()
-            run = _Run(task, started, started + self.hook_timeout, False, (tasks, index))
-            self._inline = run
+            started = monotonic()
+            # a bare tuple, not a _Run: the watchdog makes the _Run only for a hook it takes over
+            inline = (task, started, tasks, index)
+            self._inline = inline
             self._inline_count += 1
             if self._watch_idle:
                 self._wake_watchdog()
-            error: Exception | None = None
             try:
                 task.fn(*task.args)
             except Exception as exc:
-                error = exc
-            with self._run_lock:
-                run.finished = True
-                taken = run.taken
+                lane.counters.add("failed")
+                self._report_error(lane.name, task.hook, exc)
+                error: Exception | None = exc
+            else:
+                error = None
+            with run_lock:
+                taken = self._inline is not inline
                 if not taken:
                     self._inline = None
             if taken:
-                # The watchdog gave this lane and the rest of the event to others and started a new
-                # router: finish this task as the lane's runner, serve what queued behind it, and end.
-                self._running.pop(threading.get_ident(), None)
-                self._finish_run(lane, run, error)
-                self._run_sync_lane(lane)
-                raise _Retired
-            if time.monotonic() - started > _SLOW_HOOK:
+                self._after_take_over(lane, error)
+            if error is None:
+                lane.counters.delivered_by_router += 1  # one writer: the router (see CallbackCounters)
+            if monotonic() - started > _SLOW_HOOK:
                 lane.offload = True
-            self._account(lane, task, error, counted=False)
 
-    def _take_over_inline(self, run: _Run) -> bool:
+    def _after_take_over(self, lane: _Lane, error: Exception | None) -> None:
+        """(old router) The watchdog gave this lane and the rest of the event to others and started a
+        new router: finish the task as the lane's runner, serve what queued behind it, and end."""
+        entry = self._running.pop(threading.get_ident(), None)
+        if entry is not None:
+            run = entry[1]
+            with self._run_lock:
+                run.finished = True
+            if run.timed_out:
+                self._finish_run(lane, run, None)
+            else:
+                if error is None:  # a failure was counted already, when the hook raised
+                    lane.counters.add("delivered")
+                self._task_done(run.task.seq)
+        self._run_sync_lane(lane)
+        raise _Retired
+
+    def _take_over_inline(self, inline: tuple) -> bool:
         """(watchdog) Move an overrunning inline hook's lane, and the rest of its event, off the router."""
-        task = run.task
+        task, started, tasks, index = inline
         lane = task.lane
         router = self._router
         ident = router.ident if router is not None else None
+        run = _Run(task, started, started + self.hook_timeout, False)
         with self._run_lock:
-            if run.finished or self._inline is not run:
+            if self._inline is not inline:
                 return False
-            run.taken = True
             self._inline = None
             # from here the hook is timed like one on a pool thread (it is not one: no pool replacement)
             self._running[ident] = (lane, run)
             lane.running = True  # later events queue behind the running hook, in order
         lane.offload = True
-        tasks, index = run.rest
         rest = tasks[index + 1 :]
         with self._lock:
             self._incomplete[task.seq] = self._incomplete.get(task.seq, 0) + 1 + len(rest)
@@ -711,14 +739,13 @@ class Dispatcher(LoggingHookStage):
                 error = exc
             self._account(lane, task, error)
 
-    def _account(self, lane: _Lane, task: _Task, error: Exception | None, counted: bool = True) -> None:
+    def _account(self, lane: _Lane, task: _Task, error: Exception | None) -> None:
         if error is None:
             lane.counters.add("delivered")
         else:
             lane.counters.add("failed")
             self._report_error(lane.name, task.hook, error)
-        if counted:  # handed off, so counted in ``_incomplete`` (an inline one is covered by transit)
-            self._task_done(task.seq)
+        self._task_done(task.seq)
 
     def _report_error(self, name: str, hook: str, error: BaseException) -> None:
         _log.log_once(
@@ -754,9 +781,9 @@ class Dispatcher(LoggingHookStage):
             seen = self._inline_count
             wake.wait(min(self.watch_interval, _OVERRUN))
             try:
-                run = self._inline
-                if run is not None and time.monotonic() - run.started >= min(_OVERRUN, self.hook_timeout):
-                    self._take_over_inline(run)
+                inline = self._inline
+                if inline is not None and time.monotonic() - inline[1] >= min(_OVERRUN, self.hook_timeout):
+                    self._take_over_inline(inline)
                 self._check_timeouts()
             except Exception:
                 _log.log_once(
@@ -883,7 +910,7 @@ class Dispatcher(LoggingHookStage):
         with self._start_lock:
             self._closed = True
             self._started = False
-        self._wake.set()
+        self._wake_router()
         self._watch_wake.set()
         self._pool.shutdown()
         loop = self._loop
