@@ -1,9 +1,11 @@
 """``OpenTelemetryLogger`` ("otel", "opentelemetry"): one GenAI CLIENT span and GenAI metrics per call.
 
 Owns the OpenTelemetry settings (:class:`OpenTelemetrySettings`, read from the environment once, in
-the logger's constructor), the mapping from a StandardLoggingPayload to span attributes following the
-GenAI semantic conventions (pure functions, no OpenTelemetry import, shared with the Langfuse logger),
-and the delivery of spans.
+the logger's constructor), the logger, its parent-context and sampling decisions, and the delivery of
+spans. The mapping from a StandardLoggingPayload to GenAI semantic-convention attributes lives in
+:mod:`litellm.integrations._genai_semconv`; span records, the direct OTLP protobuf encoder and the
+direct-record preconditions in :mod:`litellm.integrations._otlp` (both shared with the Langfuse logger).
+Their public names are re-exported here.
 
 Span: name ``"{gen_ai.operation.name} {gen_ai.request.model}"``, kind CLIENT, start and end times taken
 from the payload (so building it off the caller's thread is exact), ``gen_ai.*`` request, response and
@@ -47,19 +49,47 @@ export traffic (exports run with OpenTelemetry's suppress-instrumentation flag).
 
 from __future__ import annotations
 
-import json
 import os
-import random
-import struct
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from litellm.core.settings import settings as _core_settings
 from litellm.exporters import BatchExporter, RetryableExportError
+from litellm.integrations._genai_semconv import (
+    _DURATION_BUCKETS,
+    _TOKEN_BUCKETS,
+    CAPTURE_MODES,
+    CONTENT_EVENT,
+    EVENT_ONLY,
+    NO_CONTENT,
+    SPAN_AND_EVENT,
+    SPAN_ONLY,
+    _exception_attributes,
+    _failure_message,
+    content_attributes,
+    input_messages,
+    metric_attributes,
+    operation_name,
+    output_messages,
+    provider_name,
+    request_model,
+    server_address,
+    span_attributes,
+    span_name,
+    usage_details,
+)
+from litellm.integrations._otlp import (
+    _random_id,
+    _suppressed,
+    direct_record_spec,
+    encode_otlp_traces,
+    queue_span_processor,
+    record_to_span,
+    span_to_record,
+)
 from litellm.integrations.base import PayloadLogger
 
 __all__ = [
@@ -87,78 +117,6 @@ __all__ = [
 ]
 
 _EXTRA_HINT = "pip install 'litellm-observe[otel]'"
-
-NO_CONTENT, SPAN_ONLY, EVENT_ONLY, SPAN_AND_EVENT = "NO_CONTENT", "SPAN_ONLY", "EVENT_ONLY", "SPAN_AND_EVENT"
-CAPTURE_MODES = (NO_CONTENT, SPAN_ONLY, EVENT_ONLY, SPAN_AND_EVENT)
-# The event the GenAI conventions define for content kept out of span attributes.
-CONTENT_EVENT = "gen_ai.client.inference.operation.details"
-
-# LiteLLM provider -> gen_ai.provider.name well-known value; anything else is passed through as is.
-_PROVIDER_NAMES = {
-    "openai": "openai",
-    "text-completion-openai": "openai",
-    "azure": "azure.ai.openai",
-    "azure_text": "azure.ai.openai",
-    "azure_ai": "azure.ai.inference",
-    "anthropic": "anthropic",
-    "bedrock": "aws.bedrock",
-    "sagemaker": "aws.sagemaker",
-    "vertex_ai": "gcp.vertex_ai",
-    "vertex_ai_beta": "gcp.vertex_ai",
-    "gemini": "gcp.gemini",
-    "cohere": "cohere",
-    "cohere_chat": "cohere",
-    "watsonx": "ibm.watsonx.ai",
-    "perplexity": "perplexity",
-    "xai": "x_ai",
-    "deepseek": "deepseek",
-    "groq": "groq",
-    "mistral": "mistral_ai",
-}
-
-# call_type (without the async "a" prefix) -> gen_ai.operation.name
-_OPERATIONS = {
-    "completion": "chat",
-    "text_completion": "text_completion",
-    "embedding": "embeddings",
-    "responses": "chat",
-    "generate_content": "generate_content",
-    "image_generation": "image_generation",
-    "transcription": "transcription",
-    "speech": "speech",
-    "rerank": "rerank",
-    "moderation": "moderation",
-}
-
-# model_parameters key -> gen_ai.request.* attribute
-_REQUEST_PARAMS = {
-    "temperature": "gen_ai.request.temperature",
-    "max_tokens": "gen_ai.request.max_tokens",
-    "max_completion_tokens": "gen_ai.request.max_tokens",
-    "top_p": "gen_ai.request.top_p",
-    "top_k": "gen_ai.request.top_k",
-    "frequency_penalty": "gen_ai.request.frequency_penalty",
-    "presence_penalty": "gen_ai.request.presence_penalty",
-    "seed": "gen_ai.request.seed",
-}
-
-# Metric attributes: the conventions' low-cardinality set (never ids, costs or content).
-_METRIC_KEYS = (
-    "gen_ai.operation.name",
-    "gen_ai.provider.name",
-    "gen_ai.request.model",
-    "gen_ai.response.model",
-    "server.address",
-    "server.port",
-    "error.type",
-)
-
-# Bucket advice from the GenAI metric conventions.
-_DURATION_BUCKETS = (0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92)
-_TOKEN_BUCKETS = (1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864)
-
-_MAX_STATUS_CHARS = 1024
-
 
 # ------------------------------------------------------------------------------------------- settings
 
@@ -329,543 +287,6 @@ class OpenTelemetrySettings:
 OpenTelemetryConfig = OpenTelemetrySettings  # LiteLLM's name for the same settings object
 
 
-# ------------------------------------------------------------------------- payload -> GenAI attributes
-
-
-def operation_name(call_type: str | None) -> str:
-    """``gen_ai.operation.name`` for a LiteLLM call type (``acompletion`` -> ``chat``)."""
-    name = (call_type or "completion").strip()
-    if name not in _OPERATIONS and name.startswith("a") and name[1:] in _OPERATIONS:
-        name = name[1:]
-    return _OPERATIONS.get(name, name)
-
-
-def provider_name(custom_llm_provider: str | None) -> str:
-    """``gen_ai.provider.name``: the conventions' well-known value, else LiteLLM's provider name."""
-    provider = (custom_llm_provider or "").strip()
-    return _PROVIDER_NAMES.get(provider, provider or "unknown")
-
-
-def request_model(payload: Mapping[str, Any]) -> str:
-    """The model name as sent to the provider (``openai/gpt-4o`` -> ``gpt-4o``)."""
-    hidden = payload.get("hidden_params") or {}
-    name = hidden.get("litellm_model_name")
-    if name:
-        return str(name)
-    model = str(payload.get("model") or "")
-    provider = payload.get("custom_llm_provider")
-    if provider and model.startswith(f"{provider}/"):
-        return model[len(provider) + 1 :]
-    return model
-
-
-def server_address(api_base: str | None) -> tuple[str | None, int | None]:
-    """Host and port of the provider endpoint (never user info, path or query)."""
-    if not api_base:
-        return None, None
-    try:
-        parts = urlsplit(api_base if "://" in api_base else f"https://{api_base}")
-        port = parts.port or (443 if parts.scheme == "https" else 80 if parts.scheme == "http" else None)
-        return parts.hostname, port
-    except ValueError:
-        return None, None
-
-
-def _get(obj: Any, key: str) -> Any:
-    if isinstance(obj, Mapping):
-        return obj.get(key)
-    return getattr(obj, key, None)
-
-
-def usage_details(payload: Mapping[str, Any]) -> dict[str, int]:
-    """Token counts: input, output, total, and cache_read / cache_creation / reasoning when non-zero."""
-    out = {
-        "input": int(payload.get("prompt_tokens") or 0),
-        "output": int(payload.get("completion_tokens") or 0),
-        "total": int(payload.get("total_tokens") or 0),
-    }
-    usage = (payload.get("hidden_params") or {}).get("usage_object")
-    if usage is None:
-        usage = _get(payload.get("response"), "usage")
-    if usage is None:
-        return out
-    cache_read = _get(usage, "cache_read_input_tokens") or _get(
-        _get(usage, "prompt_tokens_details"), "cached_tokens"
-    )
-    cache_creation = _get(usage, "cache_creation_input_tokens")
-    reasoning = _get(_get(usage, "completion_tokens_details"), "reasoning_tokens")
-    for key, value in (
-        ("cache_read", cache_read),
-        ("cache_creation", cache_creation),
-        ("reasoning", reasoning),
-    ):
-        try:
-            if value and int(value) > 0:
-                out[key] = int(value)
-        except (TypeError, ValueError):
-            pass
-    return out
-
-
-def _response(payload: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    response = payload.get("response")
-    return response if isinstance(response, Mapping) else None
-
-
-def span_name(payload: Mapping[str, Any]) -> str:
-    model = request_model(payload)
-    op = operation_name(payload.get("call_type"))
-    return f"{op} {model}" if model else op
-
-
-def _attr_value(value: Any) -> Any:
-    """A value OpenTelemetry accepts: primitives, homogeneous lists of primitives, else JSON text."""
-    if isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
-        return list(value)
-    return json.dumps(value, default=str, separators=(",", ":"))
-
-
-def span_attributes(payload: Mapping[str, Any]) -> dict[str, Any]:
-    """The span's attributes for one call, without message content (see :func:`content_attributes`)."""
-    attrs: dict[str, Any] = {
-        "gen_ai.operation.name": operation_name(payload.get("call_type")),
-        "gen_ai.provider.name": provider_name(payload.get("custom_llm_provider")),
-        "gen_ai.request.model": request_model(payload),
-    }
-    params = payload.get("model_parameters") or {}
-    for key, attr in _REQUEST_PARAMS.items():
-        value = params.get(key)
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and attr not in attrs:
-            attrs[attr] = value
-    stop = params.get("stop")
-    if stop:
-        attrs["gen_ai.request.stop_sequences"] = [stop] if isinstance(stop, str) else [str(s) for s in stop]
-    n = params.get("n")
-    if isinstance(n, int) and n != 1:
-        attrs["gen_ai.request.choice.count"] = n
-    if payload.get("stream"):
-        attrs["gen_ai.request.stream"] = True
-    response = _response(payload)
-    if response is not None:
-        if response.get("model"):
-            attrs["gen_ai.response.model"] = str(response["model"])
-        if response.get("id"):
-            attrs["gen_ai.response.id"] = str(response["id"])
-        reasons = [c.get("finish_reason") for c in response.get("choices") or () if isinstance(c, Mapping)]
-        reasons = [str(r) for r in reasons if r]
-        if reasons:
-            attrs["gen_ai.response.finish_reasons"] = reasons
-    if payload.get("status") != "failure":
-        usage = usage_details(payload)
-        attrs["gen_ai.usage.input_tokens"] = usage["input"]
-        attrs["gen_ai.usage.output_tokens"] = usage["output"]
-        for key, attr in (
-            ("cache_read", "gen_ai.usage.cache_read.input_tokens"),
-            ("cache_creation", "gen_ai.usage.cache_creation.input_tokens"),
-            ("reasoning", "gen_ai.usage.reasoning.output_tokens"),
-        ):
-            if key in usage:
-                attrs[attr] = usage[key]
-    cost = payload.get("response_cost")
-    if isinstance(cost, (int, float)) and not isinstance(cost, bool):
-        attrs["gen_ai.usage.cost"] = float(cost)
-    host, port = server_address(payload.get("api_base") or None)
-    if host:
-        attrs["server.address"] = host
-    if port:
-        attrs["server.port"] = port
-    if payload.get("status") == "failure":
-        info = payload.get("error_information") or {}
-        attrs["error.type"] = str(info.get("error_class") or info.get("error_code") or "_OTHER")
-        if info.get("error_code"):
-            attrs["litellm.error.code"] = str(info["error_code"])
-    if payload.get("stream"):
-        start, first = payload.get("startTime"), payload.get("completionStartTime")
-        if isinstance(start, (int, float)) and isinstance(first, (int, float)) and first >= start:
-            attrs["gen_ai.response.time_to_first_chunk"] = float(first) - float(start)
-    call_id = payload.get("litellm_call_id") or payload.get("id")
-    if call_id:
-        attrs["litellm.call_id"] = str(call_id)
-    if payload.get("session_id"):
-        attrs["gen_ai.conversation.id"] = str(payload["session_id"])
-    if payload.get("call_type"):
-        attrs["litellm.call_type"] = str(payload["call_type"])
-    if payload.get("model"):
-        attrs["litellm.model"] = str(payload["model"])
-    if payload.get("model_group"):
-        attrs["litellm.model_group"] = str(payload["model_group"])
-    if payload.get("cache_hit") is not None:
-        attrs["litellm.cache_hit"] = bool(payload["cache_hit"])
-    tags = payload.get("request_tags")
-    if tags:
-        attrs["litellm.request.tags"] = [str(t) for t in tags]
-    if payload.get("end_user"):
-        attrs["user.id"] = str(payload["end_user"])
-    return attrs
-
-
-def _text_parts(content: Any) -> list[dict[str, Any]]:
-    if content is None:
-        return []
-    if isinstance(content, str):
-        return [{"type": "text", "content": content}]
-    parts: list[dict[str, Any]] = []
-    if isinstance(content, list):
-        for item in content:
-            if not isinstance(item, Mapping):
-                parts.append({"type": "text", "content": str(item)})
-                continue
-            kind = item.get("type")
-            if kind == "text":
-                parts.append({"type": "text", "content": item.get("text", "")})
-            elif kind == "image_url":
-                url = item.get("image_url")
-                url = url.get("url") if isinstance(url, Mapping) else url
-                if isinstance(url, str) and url.startswith("data:"):
-                    # inline bytes would balloon every span; keep the kind, not the data
-                    parts.append({"type": "blob", "modality": "image", "mime_type": url[5:].split(";")[0]})
-                else:
-                    parts.append({"type": "uri", "modality": "image", "uri": url})
-            else:
-                parts.append({"type": str(kind or "unknown")})
-        return parts
-    return [{"type": "text", "content": str(content)}]
-
-
-def _arguments(raw: Any) -> Any:
-    if isinstance(raw, str):
-        try:
-            return json.loads(raw)
-        except ValueError:
-            return raw
-    return raw
-
-
-def _tool_call_parts(tool_calls: Any) -> list[dict[str, Any]]:
-    parts = []
-    for call in tool_calls or ():
-        if not isinstance(call, Mapping):
-            continue
-        function = call.get("function") or {}
-        parts.append(
-            {
-                "type": "tool_call",
-                "id": call.get("id"),
-                "name": function.get("name"),
-                "arguments": _arguments(function.get("arguments")),
-            }
-        )
-    return parts
-
-
-def input_messages(messages: Any) -> list[dict[str, Any]]:
-    """OpenAI-format messages -> the GenAI conventions' ``gen_ai.input.messages`` structure."""
-    out: list[dict[str, Any]] = []
-    if isinstance(messages, str):
-        return [{"role": "user", "parts": _text_parts(messages)}]
-    for message in messages or ():
-        if not isinstance(message, Mapping):
-            continue
-        role = str(message.get("role") or "user")
-        if role == "tool":
-            parts: list[dict[str, Any]] = [
-                {
-                    "type": "tool_call_response",
-                    "id": message.get("tool_call_id"),
-                    "response": message.get("content"),
-                }
-            ]
-        else:
-            parts = _text_parts(message.get("content")) + _tool_call_parts(message.get("tool_calls"))
-        out.append({"role": role, "parts": parts})
-    return out
-
-
-def output_messages(response: Mapping[str, Any] | None) -> list[dict[str, Any]]:
-    """A chat response's choices -> ``gen_ai.output.messages``."""
-    out: list[dict[str, Any]] = []
-    if not isinstance(response, Mapping):
-        return out
-    for choice in response.get("choices") or ():
-        if not isinstance(choice, Mapping):
-            continue
-        message = choice.get("message") or choice.get("delta") or {}
-        parts = _text_parts(message.get("content")) if isinstance(message, Mapping) else []
-        if isinstance(message, Mapping):
-            parts += _tool_call_parts(message.get("tool_calls"))
-        if not parts and choice.get("text") is not None:  # text completion
-            parts = _text_parts(choice.get("text"))
-        out.append(
-            {
-                "role": (message.get("role") if isinstance(message, Mapping) else None) or "assistant",
-                "parts": parts,
-                "finish_reason": choice.get("finish_reason") or "",
-            }
-        )
-    return out
-
-
-def content_attributes(payload: Mapping[str, Any]) -> dict[str, str]:
-    """Message content as JSON text attributes (``gen_ai.input.messages``, ``gen_ai.output.messages``)."""
-    attrs: dict[str, str] = {}
-    messages = input_messages(payload.get("messages"))
-    if messages:
-        attrs["gen_ai.input.messages"] = json.dumps(messages, default=str, ensure_ascii=False)
-    outputs = output_messages(_response(payload))
-    if outputs:
-        attrs["gen_ai.output.messages"] = json.dumps(outputs, default=str, ensure_ascii=False)
-    return attrs
-
-
-def metric_attributes(span_attrs: Mapping[str, Any]) -> dict[str, Any]:
-    """The low-cardinality subset of a span's attributes that metrics carry."""
-    return {k: span_attrs[k] for k in _METRIC_KEYS if k in span_attrs}
-
-
-# ------------------------------------------------------------------ spans <-> records (for the spool)
-
-
-def span_to_record(span: Any) -> dict[str, Any]:
-    """A finished SDK span as a JSON-serialisable dict (what the exporter queues and spools)."""
-    ctx = span.context
-    parent = span.parent
-    attrs = {k: list(v) if isinstance(v, tuple) else v for k, v in (span.attributes or {}).items()}
-    resource = span.resource
-    scope = span.instrumentation_scope
-    return {
-        "id": str(attrs.get("litellm.call_id") or f"{ctx.trace_id:032x}{ctx.span_id:016x}"),
-        "name": span.name,
-        "trace_id": f"{ctx.trace_id:032x}",
-        "span_id": f"{ctx.span_id:016x}",
-        "trace_flags": int(ctx.trace_flags),
-        "parent_span_id": f"{parent.span_id:016x}" if parent is not None else None,
-        "parent_remote": bool(parent.is_remote) if parent is not None else False,
-        "kind": span.kind.value,
-        "start": span.start_time,
-        "end": span.end_time,
-        "attributes": attrs,
-        "events": [
-            {
-                "name": e.name,
-                "ts": e.timestamp,
-                "attributes": {
-                    k: list(v) if isinstance(v, tuple) else v for k, v in (e.attributes or {}).items()
-                },
-            }
-            for e in span.events
-        ],
-        "status": [span.status.status_code.value, span.status.description],
-        "resource": dict(resource.attributes) if resource is not None else {},
-        "resource_schema": (resource.schema_url if resource is not None else "") or "",
-        "scope": [scope.name, scope.version] if scope is not None else ["litellm", None],
-    }
-
-
-def record_to_span(record: Mapping[str, Any], resources: dict[str, Any] | None = None) -> Any:
-    """Rebuild a ReadableSpan from :func:`span_to_record`'s dict (in this or a later process)."""
-    from opentelemetry import trace as trace_api
-    from opentelemetry.sdk.resources import Resource
-    from opentelemetry.sdk.trace import Event, ReadableSpan
-    from opentelemetry.sdk.util.instrumentation import InstrumentationScope
-    from opentelemetry.trace import SpanKind, Status, StatusCode
-
-    trace_id = int(record["trace_id"], 16)
-    flags = trace_api.TraceFlags(int(record.get("trace_flags", 1)))
-    context = trace_api.SpanContext(trace_id, int(record["span_id"], 16), is_remote=False, trace_flags=flags)
-    parent = None
-    if record.get("parent_span_id"):
-        parent = trace_api.SpanContext(
-            trace_id,
-            int(record["parent_span_id"], 16),
-            is_remote=bool(record.get("parent_remote")),
-            trace_flags=flags,
-        )
-    key = json.dumps([record.get("resource") or {}, record.get("resource_schema") or ""], sort_keys=True)
-    cache = resources if resources is not None else {}
-    resource = cache.get(key)
-    if resource is None:
-        resource = cache[key] = Resource(record.get("resource") or {}, record.get("resource_schema") or None)
-    code, description = record.get("status") or (0, None)
-    scope_name, scope_version = (record.get("scope") or ["litellm", None])[:2]
-    return ReadableSpan(
-        name=record["name"],
-        context=context,
-        parent=parent,
-        resource=resource,
-        attributes=record.get("attributes") or {},
-        events=[Event(e["name"], e.get("attributes") or {}, e.get("ts")) for e in record.get("events") or ()],
-        kind=SpanKind(int(record.get("kind", SpanKind.CLIENT.value))),
-        status=Status(StatusCode(int(code)), description if int(code) == StatusCode.ERROR.value else None),
-        start_time=record.get("start"),
-        end_time=record.get("end"),
-        instrumentation_scope=InstrumentationScope(scope_name, scope_version),
-    )
-
-
-# ------------------------------------------------------------- records -> OTLP protobuf, without the SDK
-#
-# Building SDK ReadableSpans from queued records only to have the SDK's encoder turn them into protobuf
-# message objects cost about 100 us per span on the exporter's thread, which shares the GIL with callers.
-# The OTLP trace messages are small and fixed, so the records are written straight to protobuf wire bytes:
-# fields in field-number order, proto3 defaults omitted, explicitly set sub-messages and oneof members kept
-# (the bytes the SDK's encoder produces for the same spans; a unit test holds the two equal).
-
-_U64 = 0xFFFFFFFFFFFFFFFF
-_pack_fixed64 = struct.Struct("<Q").pack
-_pack_fixed32 = struct.Struct("<I").pack
-_pack_double = struct.Struct("<d").pack
-# Span.flags: the parent's is_remote bit is known (0x100) and, for a remote parent, set (0x200)
-_FLAGS_LOCAL = b"\x85\x01" + _pack_fixed32(0x100)
-_FLAGS_REMOTE = b"\x85\x01" + _pack_fixed32(0x300)
-_EMPTY_STATUS = b"\x7a\x00"
-
-
-def _varint(n: int) -> bytes:
-    if n < 0x80:
-        return bytes((n,))
-    out = bytearray()
-    while n >= 0x80:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
-
-
-def _ld(tag: bytes, payload: bytes) -> bytes:
-    """A length-delimited field: tag, length, payload."""
-    return tag + _varint(len(payload)) + payload
-
-
-def _pb_any(value: Any) -> bytes:
-    """An AnyValue message's body (oneof members are written even when they hold the default)."""
-    if value is None:
-        return b""
-    if value is True:
-        return b"\x10\x01"
-    if value is False:
-        return b"\x10\x00"
-    if isinstance(value, str):
-        return _ld(b"\x0a", value.encode("utf-8"))
-    if isinstance(value, int):
-        return b"\x18" + _varint(value & _U64)
-    if isinstance(value, float):
-        return b"\x21" + _pack_double(value)
-    if isinstance(value, bytes):
-        return _ld(b"\x3a", value)
-    if isinstance(value, Mapping):
-        return _ld(b"\x32", _pb_attributes(value, b"\x0a"))
-    if isinstance(value, (list, tuple)):
-        return _ld(b"\x2a", b"".join([_ld(b"\x0a", _pb_any(v)) for v in value]))
-    raise TypeError(f"unsupported attribute value type {type(value).__name__}")
-
-
-def _pb_attributes(attrs: Mapping[str, Any], tag: bytes) -> bytes:
-    """Repeated KeyValue fields under ``tag``; a value that cannot be encoded is left out, as the SDK does."""
-    parts = []
-    for key, value in attrs.items():
-        try:
-            body = _pb_any(value)
-        except TypeError:
-            continue
-        key_bytes = str(key).encode("utf-8")
-        kv = (_ld(b"\x0a", key_bytes) if key_bytes else b"") + _ld(b"\x12", body)
-        parts.append(_ld(tag, kv))
-    return b"".join(parts)
-
-
-def _pb_span(record: Mapping[str, Any]) -> bytes:
-    parts = [
-        b"\x0a\x10" + bytes.fromhex(record["trace_id"]),
-        b"\x12\x08" + bytes.fromhex(record["span_id"]),
-    ]
-    parent = record.get("parent_span_id")
-    if parent:
-        parts.append(b"\x22\x08" + bytes.fromhex(parent))
-    name = record.get("name")
-    if name:
-        parts.append(_ld(b"\x2a", str(name).encode("utf-8")))
-    # SDK SpanKind values are one below the protobuf enum's (which starts at UNSPECIFIED)
-    parts.append(b"\x30" + _varint(int(record.get("kind", 2)) + 1))
-    start, end = record.get("start"), record.get("end")
-    if start:
-        parts.append(b"\x39" + _pack_fixed64(start & _U64))
-    if end:
-        parts.append(b"\x41" + _pack_fixed64(end & _U64))
-    attrs = record.get("attributes")
-    if attrs:
-        parts.append(_pb_attributes(attrs, b"\x4a"))
-    for event in record.get("events") or ():
-        body = []
-        if event.get("ts"):
-            body.append(b"\x09" + _pack_fixed64(event["ts"] & _U64))
-        if event.get("name"):
-            body.append(_ld(b"\x12", str(event["name"]).encode("utf-8")))
-        if event.get("attributes"):
-            body.append(_pb_attributes(event["attributes"], b"\x1a"))
-        parts.append(_ld(b"\x5a", b"".join(body)))
-    code, description = record.get("status") or (0, None)
-    if code or description:
-        status = _ld(b"\x12", str(description).encode("utf-8")) if description else b""
-        if code:
-            status += b"\x18" + _varint(int(code))
-        parts.append(_ld(b"\x7a", status))
-    else:
-        parts.append(_EMPTY_STATUS)
-    parts.append(_FLAGS_REMOTE if parent and record.get("parent_remote") else _FLAGS_LOCAL)
-    return b"".join(parts)
-
-
-def encode_otlp_traces(records: list[Mapping[str, Any]]) -> bytes:
-    """An OTLP ``ExportTraceServiceRequest`` (protobuf bytes) for records of :func:`span_to_record`'s
-    shape, grouped by resource and instrumentation scope in first-seen order as the SDK's encoder does."""
-    groups: dict[Any, tuple[Mapping[str, Any], str, dict[tuple, list[bytes]]]] = {}
-    keys: dict[int, Any] = {}  # resource dict id -> its key (records of one logger share one dict)
-    for record in records:
-        resource = record.get("resource") or {}
-        schema = record.get("resource_schema") or ""
-        rid = id(resource)
-        key = keys.get(rid)
-        if key is None:
-            key = keys[rid] = (json.dumps(resource, sort_keys=True, default=str), schema)
-        group = groups.get(key)
-        if group is None:
-            group = groups[key] = (resource, schema, {})
-        scope = tuple((record.get("scope") or ["litellm", None])[:2])
-        group[2].setdefault(scope, []).append(_ld(b"\x12", _pb_span(record)))
-    out = []
-    for resource, schema, scopes in groups.values():
-        body = [_ld(b"\x0a", _pb_attributes(resource, b"\x0a"))]
-        for (scope_name, scope_version), spans in scopes.items():
-            scope = (_ld(b"\x0a", scope_name.encode("utf-8")) if scope_name else b"") + (
-                _ld(b"\x12", str(scope_version).encode("utf-8")) if scope_version else b""
-            )
-            body.append(_ld(b"\x12", _ld(b"\x0a", scope) + b"".join(spans)))
-        if schema:
-            body.append(_ld(b"\x1a", schema.encode("utf-8")))
-        out.append(_ld(b"\x0a", b"".join(body)))
-    return b"".join(out)
-
-
-@contextmanager
-def _suppressed() -> Iterator[None]:
-    """Run an export with OpenTelemetry instrumentation suppressed, so it never traces itself."""
-    from opentelemetry import context as otel_context
-
-    ctx = None
-    for name in ("_SUPPRESS_INSTRUMENTATION_KEY", "_SUPPRESS_HTTP_INSTRUMENTATION_KEY"):
-        key = getattr(otel_context, name, None)
-        if key is not None:
-            ctx = otel_context.set_value(key, True, ctx)
-    token = otel_context.attach(ctx) if ctx is not None else None
-    try:
-        yield
-    finally:
-        if token is not None:
-            otel_context.detach(token)
-
-
 # ------------------------------------------------------------------------------------------ the logger
 
 
@@ -874,20 +295,6 @@ def _require_sdk() -> None:
         import opentelemetry.sdk.trace  # noqa: F401
     except ImportError as exc:
         raise ImportError(f"the OpenTelemetry logger needs the OpenTelemetry SDK: {_EXTRA_HINT}") from exc
-
-
-def queue_span_processor(exporter: BatchExporter) -> Any:
-    """A SpanProcessor that queues each finished span, as a record, on ``exporter`` (never blocks)."""
-    from opentelemetry.sdk.trace import SpanProcessor
-
-    class _QueueSpanProcessor(SpanProcessor):
-        def on_end(self, span: Any) -> None:
-            exporter.submit(span_to_record(span))
-
-        def force_flush(self, timeout_millis: int = 30000) -> bool:
-            return exporter.flush(timeout_millis / 1000.0)
-
-    return _QueueSpanProcessor()
 
 
 class OpenTelemetryLogger(PayloadLogger):
@@ -1387,61 +794,6 @@ def _is_sdk_provider(provider: Any) -> bool:
     """True for a real (SDK) provider the application installed, False for the API's proxy/no-op ones."""
     module = type(provider).__module__
     return module.startswith("opentelemetry.sdk") or not module.startswith("opentelemetry")
-
-
-def direct_record_spec(provider: Any) -> Any:
-    """(provider, processors, limits) when a logger's own provider lets records skip SDK spans: its
-    sampler and id generator are the SDK defaults and no span limit cuts anything; else None."""
-    from opentelemetry.sdk.trace import sampling
-    from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
-
-    limits = getattr(provider, "_span_limits", None)
-    multi = getattr(provider, "_active_span_processor", None)
-    processors = getattr(multi, "_span_processors", None)
-    sampler = getattr(provider, "sampler", None)
-    if type(getattr(provider, "id_generator", None)) is not RandomIdGenerator:
-        return None  # a custom id generator (OTEL_PYTHON_ID_GENERATOR) must pick the ids
-    default_sampler = isinstance(sampler, sampling.ParentBased) and all(
-        getattr(sampler, name, None) is expected
-        for name, expected in (
-            ("_root", sampling.ALWAYS_ON),
-            ("_remote_parent_sampled", sampling.ALWAYS_ON),
-            ("_remote_parent_not_sampled", sampling.ALWAYS_OFF),
-            ("_local_parent_sampled", sampling.ALWAYS_ON),
-            ("_local_parent_not_sampled", sampling.ALWAYS_OFF),
-        )
-    )
-    if (
-        limits is None
-        or processors is None
-        or not default_sampler
-        or limits.max_attribute_length is not None
-        or limits.max_span_attribute_length is not None
-        or (limits.max_events is not None and limits.max_events < 2)
-    ):
-        return None
-    return provider, processors, limits
-
-
-def _random_id(bits: int) -> int:
-    """A non-zero random trace (128) or span (64) id, drawn as the SDK's RandomIdGenerator does."""
-    value = random.getrandbits(bits)
-    while not value:
-        value = random.getrandbits(bits)
-    return value
-
-
-def _failure_message(payload: Mapping[str, Any]) -> str:
-    info = payload.get("error_information") or {}
-    return str(payload.get("error_str") or info.get("error_message") or "")[:_MAX_STATUS_CHARS]
-
-
-def _exception_attributes(payload: Mapping[str, Any]) -> dict[str, str]:
-    info = payload.get("error_information") or {}
-    return {
-        "exception.type": str(info.get("error_class") or "Exception"),
-        "exception.message": _failure_message(payload),
-    }
 
 
 def _ns(seconds: Any) -> int | None:
