@@ -46,8 +46,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from litellm.exporters import BatchExporter
+from litellm.integrations._genai_semconv import request_model, usage_details
 from litellm.integrations.base import PayloadLogger
-from litellm.integrations.opentelemetry import request_model, usage_details
 
 __all__ = [
     "LANGFUSE_STEERING_KEYS",
@@ -422,7 +422,7 @@ class LangfuseLogger(PayloadLogger):
             from opentelemetry.sdk.trace import TracerProvider
         except ImportError as exc:
             raise ImportError(f"the Langfuse logger needs the langfuse package: {_EXTRA_HINT}") from exc
-        from litellm.integrations.opentelemetry import queue_span_processor
+        from litellm.integrations._otlp import queue_span_processor
 
         self.settings = LangfuseSettings.from_env(
             environ,
@@ -458,7 +458,7 @@ class LangfuseLogger(PayloadLogger):
             "langfuse-sdk", sdk_version, attributes={"public_key": s.public_key}
         )
         # per-process constants of the records built without SDK spans
-        from litellm.integrations.opentelemetry import direct_record_spec
+        from litellm.integrations._otlp import direct_record_spec
 
         scope = getattr(self._tracer, "_instrumentation_scope", None)
         self._scope = [scope.name, scope.version] if scope is not None else ["langfuse-sdk", sdk_version]
@@ -487,7 +487,7 @@ class LangfuseLogger(PayloadLogger):
         self, payload: Mapping[str, Any], name: str, attrs: dict, trace_id: str, parent_id: str | None
     ) -> None:
         """Queue the record the SDK span below would give, without creating it (see the otel logger)."""
-        from litellm.integrations.opentelemetry import _random_id
+        from litellm.integrations._otlp import _random_id
 
         start = _ns(payload.get("startTime"))
         end = _ns(payload.get("endTime"))
@@ -547,7 +547,7 @@ class LangfuseLogger(PayloadLogger):
 
     def _send(self, batch: list[dict]) -> None:
         from litellm.exporters.http import post
-        from litellm.integrations.opentelemetry import encode_otlp_traces
+        from litellm.integrations._otlp import encode_otlp_traces
 
         post(
             self.settings.traces_url(),
