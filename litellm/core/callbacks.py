@@ -46,7 +46,17 @@ class _Target:
     and a long-lived one keeps one lane (its order, its hung state) across every call.
     """
 
-    __slots__ = ("__weakref__", "_ref", "is_logger", "logging_hooks", "name", "post", "pre", "routes")
+    __slots__ = (
+        "__weakref__",
+        "_ref",
+        "is_logger",
+        "lane_cache",
+        "logging_hooks",
+        "name",
+        "post",
+        "pre",
+        "routes",
+    )
 
     def __init__(self, obj: Any, custom_logger_cls: type, payload_logger_cls: type | None) -> None:
         try:
@@ -54,6 +64,8 @@ class _Target:
         except TypeError:  # not weak-referenceable (a builtin, a __slots__ class): kept for good
             self._ref = lambda: obj
         self.is_logger = isinstance(obj, custom_logger_cls)
+        # (dispatcher token, lane) of the dispatcher that last delivered to it: saves a weak-dict lookup
+        self.lane_cache: tuple | None = None
         if self.is_logger:
             cls_name = getattr(type(obj), "name", None)
             if (

@@ -197,6 +197,9 @@ class _Retired(BaseException):
     """Raised on a router thread whose hook overran: a new router took over, this thread ends."""
 
 
+_lane_tokens = itertools.count(1)
+
+
 class Dispatcher(LoggingHookStage):
     """Delivers call events to callbacks off the request path (see the module docstring).
 
@@ -255,6 +258,7 @@ class Dispatcher(LoggingHookStage):
         self._routed = 0
         self._events_dropped = 0
         self._lanes: weakref.WeakKeyDictionary[_Target, _Lane] = weakref.WeakKeyDictionary()
+        self._lanes_token = next(_lane_tokens)  # new lanes after a fork: cached ones are the parent's
         self._counters: dict[str, CallbackCounters] = {}
         self._running: dict[int, tuple[_Lane, _Run]] = {}
         self._run_lock = threading.Lock()
@@ -472,25 +476,22 @@ class Dispatcher(LoggingHookStage):
         )
         redacted: tuple | None = None
         tasks: list[_Task] = []
+        lane_for = self._lane_for
+        plain = (kwargs, result, start, end)
 
-        def view(target: _Target) -> tuple:
+        def redacted_args() -> tuple:
             nonlocal redacted
-            if not (redact_all or target.wants_redaction()):
-                return kwargs, result
             if redacted is None:
-                redacted = (_redact.redact_kwargs(kwargs), _redact.redact_response_obj(result))
+                redacted = (_redact.redact_kwargs(kwargs), _redact.redact_response_obj(result), start, end)
             return redacted
 
         for target in post:
-            kw, res = view(target)
-            lane = self._lane_for(target)
-            tasks.append(
-                _Task(seq, lane, target.hook(target.post), (kw, res, start, end), False, target.post)
-            )
+            args = redacted_args() if redact_all or target.wants_redaction() else plain
+            tasks.append(_Task(seq, lane_for(target), target.hook(target.post), args, False, target.post))
         for target in targets:
             if kind == _PRE:
-                kw, _ = view(target)
-                lane = self._lane_for(target)
+                kw = redacted_args()[0] if redact_all or target.wants_redaction() else kwargs
+                lane = lane_for(target)
                 if target.is_logger:
                     messages = kw.get("messages", ctx.messages)
                     fn = target.hook(target.pre)
@@ -503,8 +504,8 @@ class Dispatcher(LoggingHookStage):
             if picked is None:
                 continue
             fn, fn_is_async, hook = picked
-            kw, res = view(target)
-            tasks.append(_Task(seq, self._lane_for(target), fn, (kw, res, start, end), fn_is_async, hook))
+            args = redacted_args() if redact_all or target.wants_redaction() else plain
+            tasks.append(_Task(seq, lane_for(target), fn, args, fn_is_async, hook))
         if tasks:
             self._deliver(seq, tasks)
 
@@ -595,10 +596,14 @@ class Dispatcher(LoggingHookStage):
         return True
 
     def _lane_for(self, target: _Target) -> _Lane:
+        cached = target.lane_cache
+        if cached is not None and cached[0] == self._lanes_token:
+            return cached[1]
         lane = self._lanes.get(target)
         if lane is None:
             lane = _Lane(target, self._counters_for(target.name))
             self._lanes[target] = lane
+        target.lane_cache = (self._lanes_token, lane)
         return lane
 
     def _counters_for(self, name: str) -> CallbackCounters:
