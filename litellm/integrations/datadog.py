@@ -10,7 +10,11 @@ StandardLoggingPayload to a Logs API record::
 as LiteLLM does, because the intake truncates logs over 1 MB); ``status`` is ``info`` for a success and
 ``error`` for a failure. Records go through a :class:`~litellm.exporters.BatchExporter` as gzip JSON
 arrays of at most 1,000 entries and about 4 MB (the intake's limits are 1,000 and 5 MB uncompressed); a
-413 makes the engine split the batch.
+batch over 4 MB, or a 413, makes the engine split it.
+
+Cost per event (it shares the caller's GIL): the payload is encoded to JSON exactly once, in ``on_event``,
+and the exporter queues the finished record text (``{"dd_log": "<record JSON>"}``); ``send`` only joins
+the texts of a batch and compresses them, so the byte size of a batch is known without encoding again.
 
 Environment (names and defaults as LiteLLM documents them): ``DD_API_KEY``, ``DD_SITE``, ``DD_SOURCE``
 (litellm), ``DD_SERVICE`` (litellm-server), ``DD_ENV`` (unknown), ``DD_VERSION`` (unknown), ``HOSTNAME``,
@@ -26,11 +30,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from litellm.exporters import BatchExporter
+from litellm.exporters import BatchExporter, PayloadTooLargeError
 from litellm.integrations.base import PayloadLogger
 
 __all__ = [
@@ -196,8 +201,11 @@ def truncate_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), default=str, ensure_ascii=False)
+# One encoder each, built once: json.dumps with keyword arguments builds a new encoder on every call.
+_dumps = json.JSONEncoder(separators=(",", ":"), default=str, ensure_ascii=False).encode
+# The outer record keeps the wire encoding LiteLLM's JSON body had (ASCII, non-ASCII as \\u escapes).
+_dumps_ascii = json.JSONEncoder(separators=(",", ":"), default=str).encode
+_quote = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
 
 
 def build_log_record(payload: Mapping[str, Any], settings: DatadogSettings) -> dict[str, Any]:
@@ -210,6 +218,36 @@ def build_log_record(payload: Mapping[str, Any], settings: DatadogSettings) -> d
         "service": settings.service,
         "status": "error" if payload.get("status") == "failure" else "info",
     }
+
+
+class _RecordEncoder:
+    """``build_log_record`` encoded straight to JSON text: the same bytes as encoding its dict, without
+    building the dict, re-encoding the message or rebuilding the per-process tags for every call."""
+
+    __slots__ = ("_base_tags", "_head", "_hostname", "_tail_error", "_tail_info")
+
+    def __init__(self, settings: DatadogSettings) -> None:
+        self._base_tags = ",".join(datadog_tags(settings))
+        self._head = '{"ddsource":' + _quote(settings.source) + ',"ddtags":'
+        mid = ',"service":' + _quote(settings.service) + ',"status":'
+        self._tail_info = mid + '"info"}'
+        self._tail_error = mid + '"error"}'
+        self._hostname = ',"hostname":' + _quote(settings.hostname) + ',"message":'
+
+    def __call__(self, payload: Mapping[str, Any], settings: DatadogSettings) -> str:
+        tags = self._base_tags
+        if payload.get("request_tags") or payload.get("metadata"):
+            # Per-call tags (request tags, team) are rare enough to build the slow way.
+            tags = ",".join(datadog_tags(settings, payload))
+        message = _dumps(truncate_payload(payload))
+        tail = self._tail_error if payload.get("status") == "failure" else self._tail_info
+        return self._head + _quote(tags) + self._hostname + _quote(message) + tail
+
+
+def _gzip(data: bytes) -> bytes:
+    """A gzip member (what ``Content-Encoding: gzip`` means), at compression level 1."""
+    compressor = zlib.compressobj(1, zlib.DEFLATED, 31)
+    return compressor.compress(data) + compressor.flush()
 
 
 class DatadogLogger(PayloadLogger):
@@ -249,12 +287,14 @@ class DatadogLogger(PayloadLogger):
             base_url=dd_base_url,
             batch_size=batch_size,
         )
-        self._headers = self.settings.headers()
+        self._headers = {**self.settings.headers(), "Content-Encoding": "gzip"}
+        self._encode = _RecordEncoder(self.settings)
         self.exporter = BatchExporter(
             self.name,
             self._send,
             max_batch_size=self.settings.batch_size,
-            max_batch_bytes=DD_MAX_BATCH_BYTES,
+            # No max_batch_bytes: the engine would encode every record again to measure it; _send knows
+            # the sizes from the queued text and asks the engine to split (PayloadTooLargeError).
             flush_interval=flush_interval,
             spool_dir=spool_dir,
             spool_mode=spool_mode,
@@ -262,12 +302,19 @@ class DatadogLogger(PayloadLogger):
         )
 
     def on_event(self, payload: dict, kwargs: dict) -> None:
-        self.exporter.submit(build_log_record(payload, self.settings))
+        self.exporter.submit({"dd_log": self._encode(payload, self.settings)})
 
     def _send(self, batch: list[dict]) -> None:
         from litellm.exporters.http import post
 
-        post(self.settings.intake_url, json_body=batch, headers=self._headers, gzip=True)
+        # A record spooled by an earlier version is the record dict itself.
+        texts = [item["dd_log"] if "dd_log" in item else _dumps_ascii(item) for item in batch]
+        body = ("[" + ",".join(texts) + "]").encode()
+        if len(body) > DD_MAX_BATCH_BYTES and len(batch) > 1:
+            raise PayloadTooLargeError(f"batch of {len(batch)} logs is {len(body)} bytes")
+        # Level 1: a fifth of level 6's CPU on log JSON, still about 30x smaller than the JSON.
+        content = _gzip(body)
+        post(self.settings.intake_url, content=content, headers=self._headers)
 
     def flush(self, timeout: float | None = None) -> bool:
         return self.exporter.flush(10.0 if timeout is None else timeout)

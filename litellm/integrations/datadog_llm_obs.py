@@ -17,6 +17,11 @@ derived from the call id so a redelivered span keeps its id), ``parent_id`` ("un
 (input/output/total tokens, ``total_cost``, ``time_to_first_token``). Message content follows the
 payload's redaction (the dispatcher redacts before this logger sees it).
 
+Cost per event (it shares the caller's GIL): a span is encoded to JSON exactly once, in ``on_event``
+(the same text measures it against the 1 MB limit), and the exporter queues that text
+(``{"llmobs_span": "<span JSON>"}``); ``send`` joins the texts of a batch into the envelopes, so the
+request's size is known without encoding again.
+
 Must not: do I/O in ``on_event``, read the environment outside the settings, or put the API key into
 a span, a log line or an error.
 """
@@ -30,11 +35,17 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from litellm.exporters import BatchExporter
+from litellm.exporters import BatchExporter, PayloadTooLargeError
 from litellm.integrations.base import PayloadLogger
 from litellm.integrations.datadog import DatadogSettings, datadog_tags
 
-__all__ = ["DatadogLLMObsLogger", "build_span_event", "llmobs_settings_from_env", "wrap_events"]
+__all__ = [
+    "DatadogLLMObsLogger",
+    "build_span_event",
+    "encode_span_event",
+    "llmobs_settings_from_env",
+    "wrap_events",
+]
 
 # dd-trace's limits: 5 MB per request (the intake takes a little more) and just under 1 MB per event.
 _MAX_REQUEST_BYTES = 5 << 20
@@ -56,6 +67,11 @@ _TASK_CALLS = frozenset(
     }
 )
 _PARAM_METADATA = ("temperature", "max_tokens", "max_completion_tokens", "top_p", "n", "stop", "seed")
+# Built once: json.dumps with keyword arguments builds a new encoder on every call. The output is what
+# the shared HTTP client's JSON encoding gives, so the request bytes are as before.
+_encode = json.JSONEncoder(separators=(",", ":"), default=str).encode
+_ENVELOPE_HEAD = '{"_dd.stage":"raw","event_type":"span","spans":['
+_ENVELOPE_TAIL = "]}"
 
 
 def llmobs_settings_from_env(environ: Mapping[str, str] | None = None, **overrides: Any) -> DatadogSettings:
@@ -196,6 +212,21 @@ def _usage_detail(payload: Mapping[str, Any], *path: str) -> float:
 
 def build_span_event(payload: Mapping[str, Any], settings: DatadogSettings) -> dict[str, Any]:
     """The LLM Observability span event for one call (pure)."""
+    return _fit(_span_event(payload, settings))
+
+
+def encode_span_event(payload: Mapping[str, Any], settings: DatadogSettings, base_tags: list[str]) -> str:
+    """``build_span_event`` as JSON text, encoded once (``base_tags``: ``datadog_tags(settings)``)."""
+    event = _span_event(payload, settings, base_tags)
+    text = _encode(event)
+    if len(text) <= _MAX_EVENT_BYTES:
+        return text
+    return _encode(_trimmed(event))
+
+
+def _span_event(
+    payload: Mapping[str, Any], settings: DatadogSettings, base_tags: list[str] | None = None
+) -> dict[str, Any]:
     metadata = payload.get("metadata") or {}
     if not isinstance(metadata, Mapping):
         metadata = {}
@@ -252,7 +283,11 @@ def build_span_event(payload: Mapping[str, Any], settings: DatadogSettings) -> d
         "language:python",
         f"error:{int(failed)}",
         *([f"error_type:{meta['error.type']}"] if failed else []),
-        *datadog_tags(settings, payload),
+        *(
+            base_tags
+            if base_tags is not None and not (payload.get("request_tags") or payload.get("metadata"))
+            else datadog_tags(settings, payload)
+        ),
     ]
     event: dict[str, Any] = {
         "trace_id": trace_id,
@@ -270,7 +305,7 @@ def build_span_event(payload: Mapping[str, Any], settings: DatadogSettings) -> d
     session = payload.get("session_id") or metadata.get("session_id")
     if session:
         event["session_id"] = str(session)
-    return _fit(event)
+    return event
 
 
 def _fit(event: dict[str, Any]) -> dict[str, Any]:
@@ -281,6 +316,10 @@ def _fit(event: dict[str, Any]) -> dict[str, Any]:
         return event
     if size <= _MAX_EVENT_BYTES:
         return event
+    return _trimmed(event)
+
+
+def _trimmed(event: dict[str, Any]) -> dict[str, Any]:
     meta = dict(event["meta"])
     meta["input"] = {"value": _DROPPED_TEXT}
     meta["output"] = {"value": _DROPPED_TEXT}
@@ -336,11 +375,13 @@ class DatadogLLMObsLogger(PayloadLogger):
             # The agent forwards to the intake named by this header, adding its own key.
             headers["X-Datadog-EVP-Subdomain"] = "llmobs-intake"
         self._headers = headers
+        self._base_tags = datadog_tags(self.settings)
         self.exporter = BatchExporter(
             self.name,
             self._send,
             max_batch_size=self.settings.batch_size,
-            max_batch_bytes=_MAX_REQUEST_BYTES - 64 * 1024,
+            # No max_batch_bytes: the engine would encode every span again to measure it; _send knows
+            # the sizes from the queued text and asks the engine to split (PayloadTooLargeError).
             flush_interval=flush_interval,
             spool_dir=spool_dir,
             spool_mode=spool_mode,
@@ -348,12 +389,17 @@ class DatadogLLMObsLogger(PayloadLogger):
         )
 
     def on_event(self, payload: dict, kwargs: dict) -> None:
-        self.exporter.submit(build_span_event(payload, self.settings))
+        self.exporter.submit({"llmobs_span": encode_span_event(payload, self.settings, self._base_tags)})
 
     def _send(self, batch: list[dict]) -> None:
         from litellm.exporters.http import post
 
-        post(self.settings.intake_url, json_body=wrap_events(batch), headers=self._headers)
+        # A span spooled by an earlier version is the event dict itself.
+        texts = [item["llmobs_span"] if "llmobs_span" in item else _encode(item) for item in batch]
+        body = ("[" + ",".join(_ENVELOPE_HEAD + t + _ENVELOPE_TAIL for t in texts) + "]").encode()
+        if len(body) > _MAX_REQUEST_BYTES - 64 * 1024 and len(batch) > 1:
+            raise PayloadTooLargeError(f"batch of {len(batch)} spans is {len(body)} bytes")
+        post(self.settings.intake_url, content=body, headers=self._headers)
 
     def flush(self, timeout: float | None = None) -> bool:
         return self.exporter.flush(10.0 if timeout is None else timeout)

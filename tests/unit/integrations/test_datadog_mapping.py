@@ -248,3 +248,108 @@ def test_request_body_is_one_raw_span_envelope_per_event() -> None:
         {"_dd.stage": "raw", "event_type": "span", "spans": [{"span_id": "1"}]},
         {"_dd.stage": "raw", "event_type": "span", "spans": [{"span_id": "2"}]},
     ]
+
+
+# -- encoded once: the queued text is exactly the JSON of the record / span --------------------------
+
+
+def _logs_settings() -> DatadogSettings:
+    return DatadogSettings.from_env({"DD_API_KEY": SECRET, "DD_SITE": "x", "HOSTNAME": 'h\u00e9"st'})
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        payload(),
+        failure(),
+        payload(request_tags=[], metadata={}),
+        payload(request_tags=None, metadata=None, messages=[{"role": "user", "content": '\u00fc "q" \x01'}]),
+        payload(messages="x" * 20_000),
+    ],
+    ids=["tags", "failure", "no-tags", "unicode", "long"],
+)
+def test_queued_log_text_is_the_json_of_the_log_record(event: dict) -> None:
+    from litellm.integrations.datadog import _RecordEncoder
+
+    settings = _logs_settings()
+    text = _RecordEncoder(settings)(event, settings)
+    assert text == json.dumps(build_log_record(event, settings), separators=(",", ":"), default=str)
+
+
+@pytest.mark.parametrize(
+    "event",
+    [payload(), failure(), payload(request_tags=[], metadata={}), payload(messages="x" * 2_000_000)],
+    ids=["tags", "failure", "no-tags", "oversized"],
+)
+def test_queued_span_text_is_the_json_of_the_span_event(event: dict) -> None:
+    from litellm.integrations.datadog import datadog_tags
+    from litellm.integrations.datadog_llm_obs import encode_span_event
+
+    settings = llmobs_settings_from_env({"DD_API_KEY": SECRET, "DD_SITE": "x"})
+    text = encode_span_event(event, settings, datadog_tags(settings))
+    assert json.loads(text) == build_span_event(event, settings)
+    assert text == json.dumps(build_span_event(event, settings), separators=(",", ":"), default=str)
+
+
+def _capture_posts(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
+    from litellm.exporters import http
+
+    posts: list[dict] = []
+    monkeypatch.setattr(http, "post", lambda url, **kw: posts.append({"url": url, **kw}))
+    return posts
+
+
+def test_logs_batch_is_gzip_json_array_of_the_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gzip
+
+    from litellm.integrations.datadog import DatadogLogger
+
+    posts = _capture_posts(monkeypatch)
+    logger = DatadogLogger(environ={"DD_API_KEY": SECRET, "DD_SITE": "x"})
+    queued: list[dict] = []
+    logger.exporter.submit = queued.append  # type: ignore[method-assign]
+    events = [payload(id="a"), failure(id="b")]
+    for event in events:
+        logger.on_event(event, {})
+    logger._send(queued)
+    (sent,) = posts
+    assert sent["headers"]["Content-Encoding"] == "gzip"
+    body = json.loads(gzip.decompress(sent["content"]))
+    assert body == [json.loads(json.dumps(build_log_record(e, logger.settings))) for e in events]
+
+
+def test_logs_batch_over_the_byte_limit_is_handed_back_for_splitting_unsent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from litellm.exporters import PayloadTooLargeError
+    from litellm.integrations import datadog
+
+    posts = _capture_posts(monkeypatch)
+    monkeypatch.setattr(datadog, "DD_MAX_BATCH_BYTES", 5000)
+    logger = datadog.DatadogLogger(environ={"DD_API_KEY": SECRET, "DD_SITE": "x"})
+    record = {"dd_log": json.dumps({"message": "m" * 3000})}
+    with pytest.raises(PayloadTooLargeError):
+        logger._send([record, record])
+    assert posts == []
+    logger._send([record])  # one record alone always goes out: the intake decides
+    assert len(posts) == 1
+
+
+def test_span_batch_over_the_byte_limit_is_handed_back_for_splitting_unsent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from litellm.exporters import PayloadTooLargeError
+    from litellm.integrations import datadog_llm_obs
+    from litellm.integrations.datadog_llm_obs import DatadogLLMObsLogger
+
+    posts = _capture_posts(monkeypatch)
+    monkeypatch.setattr(datadog_llm_obs, "_MAX_REQUEST_BYTES", 64 * 1024 + 5000)
+    logger = DatadogLLMObsLogger(environ={"DD_API_KEY": SECRET, "DD_SITE": "x"})
+    span = {"llmobs_span": json.dumps({"meta": "m" * 3000})}
+    with pytest.raises(PayloadTooLargeError):
+        logger._send([span, span])
+    assert posts == []
+    logger._send([span])
+    assert json.loads(posts[0]["content"]) == [
+        {"_dd.stage": "raw", "event_type": "span", "spans": [{"meta": "m" * 3000}]}
+    ]
