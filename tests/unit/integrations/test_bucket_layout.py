@@ -166,6 +166,28 @@ def test_gcs_batch_name_is_stable_and_marks_ndjson() -> None:
     assert name.startswith(f"2026-11-25/batch-{int(START * 1000)}-") and name.endswith(".ndjson")
 
 
+def test_gcs_object_names_keep_safe_ids_and_replace_unsafe_characters() -> None:
+    assert object_name(payload("3f2b8a1e-8c55_4b53.x"), gcs()) == "2026-11-25/3f2b8a1e-8c55_4b53.x"
+    assert object_name(payload("a/b c:\u00e9"), gcs()) == "2026-11-25/a_b_c_\u00e9"
+
+
+def test_gcs_day_is_the_utc_day_of_the_start_on_both_sides_of_midnight() -> None:
+    midnight = 1795651200.0  # 2026-11-26 00:00:00 UTC
+    assert object_name(payload(startTime=midnight - 0.001), gcs()) == "2026-11-25/call-1"
+    assert object_name(payload(startTime=midnight), gcs()) == "2026-11-26/call-1"
+
+
+def test_gcs_per_call_objects_are_named_even_for_records_queued_in_batched_mode() -> None:
+    from litellm.integrations.gcs_bucket import GCSBucketLogger
+
+    queued = gcs_record(payload("c1"), gcs())  # batched mode: no per-call name queued
+    assert "name" not in queued
+    logger = GCSBucketLogger(environ={"STORAGE_EMULATOR_HOST": "127.0.0.1:9", "GCS_BUCKET_NAME": "b"})
+    logger.settings = gcs(use_batched_logging=False)
+    ((name, body, content_type),) = logger._objects([queued])
+    assert (name, json.loads(body)["id"], content_type) == ("2026-11-25/c1", "c1", "application/json")
+
+
 def test_gcs_environment_names_and_emulator_host() -> None:
     env = {
         "GCS_BUCKET_NAME": "b",
