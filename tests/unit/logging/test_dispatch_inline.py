@@ -8,6 +8,7 @@ import time
 from logging_fakes import Sink, ctx_for, wait_until
 
 from litellm.core import dispatch as dispatch_mod
+from litellm.core import dispatch_lanes
 from litellm.integrations.custom_logger import CustomLogger
 
 
@@ -39,7 +40,7 @@ def test_fast_sync_loggers_of_one_event_run_on_one_thread_without_a_hand_off(dis
 
 
 def test_a_logger_slow_once_moves_off_the_router_comes_back_and_keeps_order_and_counts(dispatcher):
-    n = dispatch_mod._FAST_RUNS_TO_INLINE * 2 + 10
+    n = dispatch_lanes._FAST_RUNS_TO_INLINE * 2 + 10
     slow_once, other = ThreadRecorder(delays={0: 0.02}), Sink()
     for i in range(n):
         dispatcher.emit_success(ctx_for(slow_once, other, index=i))
@@ -55,7 +56,7 @@ def test_a_logger_slow_once_moves_off_the_router_comes_back_and_keeps_order_and_
 def test_an_overrunning_hook_that_then_raises_is_counted_once_as_failed_and_others_are_served():
     d = dispatch_mod.Dispatcher(hook_timeout=5.0, watch_interval=0.05)
     try:
-        slow, good = ThreadRecorder(delays={0: dispatch_mod._OVERRUN * 4}, fail={0}), Sink()
+        slow, good = ThreadRecorder(delays={0: dispatch_lanes._OVERRUN * 4}, fail={0}), Sink()
         d.emit_success(ctx_for(slow, good, index=0))
         for i in range(1, 4):
             d.emit_success(ctx_for(slow, good, index=i))
