@@ -48,6 +48,12 @@ def test_s3_path_prefix_and_hour_partitions() -> None:
     assert key == "gw/logs/2026-11-25/06/time-06-07-08-123456_call-1.json"
 
 
+def test_s3_key_fields_are_zero_padded_in_utc() -> None:
+    early = 1767229261.000007  # 2026-01-01 01:01:01.000007 UTC
+    key = object_key(payload(startTime=early), s3(s3_partition_granularity="hour"))
+    assert key == "2026-01-01/01/time-01-01-01-000007_call-1.json"
+
+
 def test_s3_team_and_key_prefixes_come_from_metadata() -> None:
     p = payload(metadata={"user_api_key_team_alias": "team a", "user_api_key_alias": "k/1"})
     key = object_key(p, s3(s3_use_team_prefix=True, s3_use_key_prefix=True))
