@@ -97,6 +97,7 @@ class CallContext:
         "optional_params",
         "otel_parent",
         "provider_model",
+        "raw_response",
         "raw_usage",
         "response_headers",
         "result",
@@ -149,7 +150,8 @@ class CallContext:
         self.cost: Any = None
         self.chunks: list[dict[str, Any]] | None = None
         self.response_headers: dict[str, str] | None = None
-        self.raw_usage: dict[str, Any] | None = None  # the provider's usage dict, cheaper to price than the model
+        self.raw_usage: dict[str, Any] | None = None
+        self.raw_response: dict[str, Any] | None = None  # the provider's usage dict, cheaper to price than the model
         self.cache_hit: bool | None = None
         self._kwargs: dict[str, Any] | None = None
         # the caller's trace context, captured on the caller's thread (logging runs elsewhere); only
@@ -269,8 +271,11 @@ class CallContext:
             if self.turn_off_message_logging:
                 response_obj: Any = _redact_response(response)
             else:
+                # the provider's OpenAI-format dict the response was validated from: same content,
+                # JSON-ready, and no second serialisation per event
+                raw = self.raw_response if not self.stream else None
                 dump = getattr(response, "model_dump", None)
-                response_obj = dump() if dump else response
+                response_obj = raw if raw is not None else (dump() if dump else response)
         else:
             response_obj = None
         hidden = hidden_src

@@ -472,6 +472,7 @@ def _build_response(
     private["_hidden_params"] = hidden
     private["_response_ms"] = response_ms
     ctx.raw_usage = data["usage"]
+    ctx.raw_response = data
     return response
 
 
