@@ -262,9 +262,10 @@ def _start_sink() -> str:
 
         def _answer(self) -> None:
             self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
-            body = b"ok" if "slack" in self.path else b"{}"
+            # Slack answers "ok"; S3 answers a PUT with an empty body (botocore reads "{}" as an error)
+            body = b"ok" if "slack" in self.path else (b"" if self.command == "PUT" else b"{}")
             self.send_response(200)
-            self.send_header("Content-Type", "text/plain" if body == b"ok" else "application/json")
+            self.send_header("Content-Type", "application/json" if body == b"{}" else "text/plain")
             self.send_header("Content-Length", str(len(body)))
             self.send_header("ETag", '"0"')
             self.end_headers()
