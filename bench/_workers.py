@@ -257,6 +257,8 @@ def _start_sink() -> str:
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     class Sink(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # answers "Expect: 100-continue" (boto3 waits 1 s for it otherwise)
+
         def log_message(self, *args: Any) -> None:
             pass
 
