@@ -79,6 +79,8 @@ _PER_CALL_CACHE_MAX = 64
 
 
 def _as_tuple(value: Any) -> tuple:
+    if type(value) is list:  # the common case, on every call: skip the checks below
+        return tuple(value)
     if not value:
         return ()
     if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
