@@ -155,14 +155,11 @@ class LaneRunner:
             self._inline_count += 1
             if self._watch_idle:
                 self._wake_watchdog()
+            error: Exception | None = None
             try:
                 task.fn(*task.args)
             except Exception as exc:
-                lane.counters.add("failed")
-                self._report_error(lane.name, task.hook, exc)
-                error: Exception | None = exc
-            else:
-                error = None
+                error = exc
             with run_lock:
                 taken = self._inline is not inline
                 if not taken:
@@ -171,6 +168,9 @@ class LaneRunner:
                 self._after_take_over(lane, error)
             if error is None:
                 lane.counters.delivered_by_router += 1  # one writer: the router (see CallbackCounters)
+            else:
+                lane.counters.add("failed")
+                self._report_error(lane.name, task.hook, error)
             if monotonic() - started > _SLOW_HOOK:
                 lane.offload = True
 
@@ -182,12 +182,7 @@ class LaneRunner:
             run = entry[1]
             with self._run_lock:
                 run.finished = True
-            if run.timed_out:
-                self._finish_run(lane, run, None)
-            else:
-                if error is None:  # a failure was counted already, when the hook raised
-                    lane.counters.add("delivered")
-                self._task_done(run.task.seq)
+            self._finish_run(lane, run, error)  # as on a pool thread: a late hook counts as timed out only
         self._run_sync_lane(lane)
         raise _Retired
 
