@@ -84,3 +84,21 @@ def test_the_watchdog_sleeps_when_no_hook_runs():
         assert d._inline_count == count + 1
     finally:
         d.shutdown(5)
+
+
+def test_a_router_replaced_after_an_overrun_ends_once_its_hook_returns():
+    d = dispatch_mod.Dispatcher(hook_timeout=5.0, watch_interval=0.05)
+    try:
+        slow = ThreadRecorder(delays={0: dispatch_lanes._OVERRUN * 10})
+        d.emit_success(ctx_for(slow, index=0))
+        first = d._router
+        assert first is not None
+        assert wait_until(lambda: d._router is not first)  # taken over while the hook still runs
+        assert first.is_alive()
+        assert d.flush(5)
+        assert wait_until(lambda: not first.is_alive())
+        assert d._router.is_alive()
+        d.emit_success(ctx_for(slow, index=1))
+        assert d.flush(5) and [i for i, _ in slow.seen] == [0, 1]
+    finally:
+        d.shutdown(5)
