@@ -202,6 +202,7 @@ class Dispatcher(LaneRunner, LoggingHookStage):
         self._run_lock = threading.Lock()
         self._pool = WorkerPool(self.max_workers, self)
         self._loop: Any = None
+        self._async_tasks: set = set()  # lane tasks on the loop (touched on the loop thread only)
         self._own_threads: set[int | None] = set()
         self._hook_stuck: set[int] = set()  # ids of targets whose logging hook is stuck in a thread
         self._router: threading.Thread | None = None

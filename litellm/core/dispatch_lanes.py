@@ -126,6 +126,7 @@ class LaneRunner:
         _watch_wake: threading.Event
         _router: threading.Thread | None
         _pool: WorkerPool
+        _async_tasks: set
 
         def _ensure_loop(self) -> Any: ...
 
@@ -141,13 +142,22 @@ class LaneRunner:
         """
         monotonic = time.monotonic
         run_lock = self._run_lock
+        async_starts: list[_Lane] | None = None  # started with one loop wake-up, not one per lane
         for index, task in enumerate(tasks):
             lane = task.lane
             if task.is_async or lane.running or lane.stuck or lane.offload:
                 with self._lock:
                     self._incomplete[seq] = self._incomplete.get(seq, 0) + 1
-                self._push(task)
+                if task.is_async:
+                    if async_starts is None:
+                        async_starts = []
+                    self._push(task, async_starts)
+                else:
+                    self._push(task)
                 continue
+            if async_starts:  # before a hook that might hang this thread
+                self._ensure_loop().call_soon_threadsafe(self._start_async_lanes, async_starts)
+                async_starts = None
             started = monotonic()
             # a bare tuple, not a _Run: the watchdog makes the _Run only for a hook it takes over
             inline = (task, started, tasks, index)
@@ -173,6 +183,8 @@ class LaneRunner:
                 self._report_error(lane.name, task.hook, error)
             if monotonic() - started > _SLOW_HOOK:
                 lane.offload = True
+        if async_starts:
+            self._ensure_loop().call_soon_threadsafe(self._start_async_lanes, async_starts)
 
     def _after_take_over(self, lane: _Lane, error: Exception | None) -> None:
         """(old router) The watchdog gave this lane and the rest of the event to others and started a
@@ -216,7 +228,8 @@ class LaneRunner:
 
     # -- lanes ------------------------------------------------------------------------------------------
 
-    def _push(self, task: _Task) -> None:
+    def _push(self, task: _Task, async_starts: list[_Lane] | None = None) -> None:
+        """Queue a task on its lane and start the lane if idle (an async one into ``async_starts``, if given)."""
         lane = task.lane
         reason = None
         with lane.lock:
@@ -232,6 +245,9 @@ class LaneRunner:
         if reason is not None:
             lane.counters.drop(reason)
             self._task_done(task.seq)
+            return
+        if async_starts is not None and task.is_async:
+            async_starts.append(lane)
             return
         self._start_lane(lane, task.is_async)
 
@@ -310,14 +326,22 @@ class LaneRunner:
             return
         self._account(lane, task, error)
 
+    def _start_async_lanes(self, lanes: list[_Lane]) -> None:
+        for lane in lanes:
+            self._start_async_lane(lane)
+
     def _start_async_lane(self, lane: _Lane) -> None:
         import asyncio
 
-        asyncio.get_running_loop().create_task(self._run_async_lane(lane))
+        # the loop holds tasks weakly: keep each lane's task until it ends, or it may vanish mid-hook
+        task = asyncio.get_running_loop().create_task(self._run_async_lane(lane))
+        self._async_tasks.add(task)
+        task.add_done_callback(self._async_tasks.discard)
 
     async def _run_async_lane(self, lane: _Lane) -> None:
         import asyncio
 
+        timeout_cm = getattr(asyncio, "timeout", None)
         while True:
             task = self._next_task(lane, want_async=True)
             if task is None:
@@ -329,7 +353,11 @@ class LaneRunner:
             try:
                 awaitable = task.fn(*task.args)
                 if hasattr(awaitable, "__await__"):
-                    await asyncio.wait_for(awaitable, self.hook_timeout)
+                    if timeout_cm is not None:  # 3.11+: no extra task per hook, unlike wait_for
+                        async with timeout_cm(self.hook_timeout):
+                            await awaitable
+                    else:
+                        await asyncio.wait_for(awaitable, self.hook_timeout)
             except asyncio.TimeoutError:
                 lane.counters.add("timed_out")
                 _log.log_once(
