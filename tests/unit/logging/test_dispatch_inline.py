@@ -102,3 +102,31 @@ def test_a_router_replaced_after_an_overrun_ends_once_its_hook_returns():
         assert d.flush(5) and [i for i, _ in slow.seen] == [0, 1]
     finally:
         d.shutdown(5)
+
+
+class AsyncOnly(CustomLogger):
+    def __init__(self):
+        super().__init__()
+        self.got = threading.Event()
+
+    async def async_log_success_event(self, kwargs, response_obj, start_time, end_time):
+        self.got.set()
+
+
+class BlockingSync(CustomLogger):
+    def __init__(self):
+        super().__init__()
+        self.release = threading.Event()
+
+    def log_success_event(self, kwargs, response_obj, start_time, end_time):
+        self.release.wait(10)
+
+
+def test_async_loggers_of_an_event_start_before_a_sync_hook_of_it_that_blocks(dispatcher):
+    async_logger, blocking = AsyncOnly(), BlockingSync()
+    try:
+        dispatcher.emit_success(ctx_for(async_logger, blocking, is_async=True))
+        assert async_logger.got.wait(5)  # not held back until the blocking hook returns
+    finally:
+        blocking.release.set()
+    assert dispatcher.flush(5)
