@@ -53,6 +53,7 @@ def main() -> None:
         r = litellm.completion(
             model="openai/gpt-4o-mini", messages=messages, api_base=openai_base, api_key="sk-fake"
         )
+        litellm.flush_callbacks()  # the record is delivered off the request path: wait for it here
         print(
             "   ->",
             r.choices[0].message.content,
@@ -61,7 +62,6 @@ def main() -> None:
             "+",
             r.usage.completion_tokens,
         )
-        litellm.flush_callbacks()
 
         print("2. streaming:")
         stream = litellm.completion(
