@@ -151,7 +151,9 @@ class CallContext:
         self.chunks: list[dict[str, Any]] | None = None
         self.response_headers: dict[str, str] | None = None
         self.raw_usage: dict[str, Any] | None = None
-        self.raw_response: dict[str, Any] | None = None  # the provider's usage dict, cheaper to price than the model
+        self.raw_response: dict[str, Any] | None = (
+            None  # the provider's usage dict, cheaper to price than the model
+        )
         self.cache_hit: bool | None = None
         self._kwargs: dict[str, Any] | None = None
         # the caller's trace context, captured on the caller's thread (logging runs elsewhere); only

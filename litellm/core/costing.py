@@ -29,7 +29,9 @@ def cost_for(ctx: Any, response: Any) -> Any:
             model=ctx.provider_model or ctx.model,
             custom_llm_provider=ctx.custom_llm_provider,
             call_type=ctx.call_type,
-            usage=ctx.raw_usage if ctx.raw_usage is not None and not ctx.stream else getattr(response, "usage", None),
+            usage=ctx.raw_usage
+            if ctx.raw_usage is not None and not ctx.stream
+            else getattr(response, "usage", None),
             response=response,
             custom_pricing=ctx.custom_pricing,
             base_model=(ctx.metadata or {}).get("base_model") or (ctx.custom_pricing or {}).get("base_model"),

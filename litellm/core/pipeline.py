@@ -288,7 +288,9 @@ def _mock_error(mock: Any, provider: str | None, model: str) -> BaseException | 
             return mock
         status = getattr(mock, "status_code", None)
         kind = exceptions.error_from_status(status) if status else "InternalServerError"
-        return exceptions.make_error(kind, str(mock), model=model, llm_provider=provider, status_code=status or 500)
+        return exceptions.make_error(
+            kind, str(mock), model=model, llm_provider=provider, status_code=status or 500
+        )
     if mock[8:] in exceptions.__all__:
         return exceptions.make_error(mock[8:], f"mock {mock[8:]}", model=model, llm_provider=provider)
     return None

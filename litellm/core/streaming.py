@@ -317,7 +317,10 @@ def count_usage(
     """No usage from the provider: count locally (marked as counted in the payload)."""
     completion_text = "".join(
         (c["message"].get("content") or "")
-        + "".join((t.get("function") or {}).get("arguments") or "" for t in c.get("message", {}).get("tool_calls") or [])
+        + "".join(
+            (t.get("function") or {}).get("arguments") or ""
+            for t in c.get("message", {}).get("tool_calls") or []
+        )
         for c in choices
     )
     try:

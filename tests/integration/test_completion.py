@@ -282,7 +282,16 @@ def test_retries_recover_from_429_honouring_retry_after(fake_url, fake_key, fake
         **oa(fake_url),
     )
     assert r.choices[0].message.content
-    assert len([q for q in fake_provider.requests if {k.lower(): v for k, v in q["headers"].items()}.get("x-fake-key") == fake_key]) == 3
+    assert (
+        len(
+            [
+                q
+                for q in fake_provider.requests
+                if {k.lower(): v for k, v in q["headers"].items()}.get("x-fake-key") == fake_key
+            ]
+        )
+        == 3
+    )
 
 
 def test_no_retry_on_400(fake_url, fake_key, fake_provider):
@@ -294,7 +303,16 @@ def test_no_retry_on_400(fake_url, fake_key, fake_provider):
             extra_headers={"x-fake-fail-times": "1", "x-fake-key": fake_key, "x-fake-error": "400"},
             **oa(fake_url),
         )
-    assert len([q for q in fake_provider.requests if {k.lower(): v for k, v in q["headers"].items()}.get("x-fake-key") == fake_key]) == 1
+    assert (
+        len(
+            [
+                q
+                for q in fake_provider.requests
+                if {k.lower(): v for k, v in q["headers"].items()}.get("x-fake-key") == fake_key
+            ]
+        )
+        == 1
+    )
 
 
 def test_retries_exhausted_report_the_count(fake_url, fake_key):

@@ -467,7 +467,11 @@ def test_debug_lines_with_litellm_log_env_never_show_the_key(fake_url):
         """
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env={**os.environ, "LITELLM_LOG": "DEBUG"}
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "LITELLM_LOG": "DEBUG"},
     )
     assert out.returncode == 0, out.stderr
     assert "llm request" in out.stderr and "llm call succeeded" in out.stderr
