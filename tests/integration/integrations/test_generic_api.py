@@ -6,21 +6,16 @@ process killed with payloads queued."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import textwrap
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 import litellm
 from litellm.integrations.generic_api import GenericAPILogger
-from tests.integration.receivers import ROOT, free_port
+from tests.integration.receivers import free_port
+from tests.integration.receivers.killed import kill_after_spooling
 from tests.integration.receivers.webhook import WebhookReceiver
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
@@ -203,33 +198,12 @@ time.sleep(60)
 """
 
 
-def _lines_on_disk(spool: Path) -> int:
-    return sum(p.read_bytes().count(b"\n") for p in spool.rglob("*.jsonl"))
-
-
 def test_process_killed_with_payloads_queued_delivers_them_from_the_spool_next_time(tmp_path):
     spool = tmp_path / "spool"
     run = uuid.uuid4().hex[:8]
     port = free_port()
     endpoint = f"http://127.0.0.1:{port}{WebhookReceiver.path}"
-    proc = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(_KILLED_PROCESS), str(spool), endpoint, run],
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
-        deadline = time.monotonic() + 15
-        while _lines_on_disk(spool) < 5 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert _lines_on_disk(spool) == 5
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
-        if proc.stdout is not None:
-            proc.stdout.close()
+    kill_after_spooling(_KILLED_PROCESS, [str(spool), endpoint, run], spool, lines=5)
 
     receiver = WebhookReceiver(port=port)
     logger = GenericAPILogger(endpoint=endpoint, environ={}, spool_dir=spool, spool_mode="write_ahead")

@@ -11,15 +11,9 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import signal
-import subprocess
-import sys
-import textwrap
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -28,7 +22,8 @@ pytest.importorskip("opentelemetry.proto")
 
 import litellm
 from litellm.integrations.langfuse import LangfuseLogger
-from tests.integration.receivers import ROOT, free_port
+from tests.integration.receivers import free_port
+from tests.integration.receivers.killed import kill_after_spooling
 from tests.integration.receivers.otlp import OTLPReceiver
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
@@ -260,32 +255,11 @@ time.sleep(60)
 """
 
 
-def _lines_on_disk(spool: Path) -> int:
-    return sum(p.read_bytes().count(b"\n") for p in spool.rglob("*.jsonl"))
-
-
 def test_process_killed_with_spans_queued_delivers_them_from_the_spool_next_time(tmp_path):
     spool = tmp_path / "spool"
     run = uuid.uuid4().hex[:10]
     dead = f"http://127.0.0.1:{free_port()}"
-    proc = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(_KILLED_PROCESS), str(spool), dead, run],
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
-        deadline = time.monotonic() + 15
-        while _lines_on_disk(spool) < 4 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert _lines_on_disk(spool) == 4
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
-        if proc.stdout is not None:
-            proc.stdout.close()
+    kill_after_spooling(_KILLED_PROCESS, [str(spool), dead, run], spool, lines=4)
 
     receiver = OTLPReceiver()
     logger = LangfuseLogger(

@@ -9,15 +9,10 @@ process killed with spans queued (write-ahead spool, delivered by the next proce
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
-import textwrap
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -26,7 +21,8 @@ pytest.importorskip("opentelemetry.proto")
 
 import litellm
 from litellm.integrations.opentelemetry import OpenTelemetryLogger, OpenTelemetrySettings
-from tests.integration.receivers import ROOT, free_port
+from tests.integration.receivers import free_port
+from tests.integration.receivers.killed import kill_after_spooling
 from tests.integration.receivers.otlp import OTLPReceiver, TestAgent
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
@@ -341,32 +337,11 @@ time.sleep(60)
 """
 
 
-def _lines_on_disk(spool: Path) -> int:
-    return sum(p.read_bytes().count(b"\n") for p in spool.rglob("*.jsonl"))
-
-
 def test_process_killed_with_spans_queued_delivers_them_from_the_spool_next_time(agent, tmp_path):
     spool = tmp_path / "spool"
     run = uuid.uuid4().hex[:12]
     dead = f"http://127.0.0.1:{free_port()}"  # nothing listens: the spans stay queued
-    proc = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(_KILLED_PROCESS), str(spool), dead, run],
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
-        deadline = time.monotonic() + 15
-        while _lines_on_disk(spool) < 5 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert _lines_on_disk(spool) == 5
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
-        if proc.stdout is not None:
-            proc.stdout.close()
+    proc = kill_after_spooling(_KILLED_PROCESS, [str(spool), dead, run], spool, lines=5)
     assert proc.returncode == -signal.SIGKILL
 
     logger = OpenTelemetryLogger(
