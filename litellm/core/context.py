@@ -32,7 +32,6 @@ SECRET_PARAMS = frozenset(
     }
 )
 
-REDACTED = "redacted-by-litellm"
 
 # Call ids: UUID-shaped, unique across processes (random per-process prefix, re-drawn after fork) and
 # cheap (a counter, not uuid4's ~3 µs per call on the request path).
@@ -52,24 +51,6 @@ def new_call_id() -> str:
 
 
 os.register_at_fork(after_in_child=_reseed_ids)
-
-
-def _redact_messages(messages: Any) -> Any:
-    try:
-        from litellm.core.redact import redact_messages
-
-        return redact_messages(messages)
-    except ImportError:  # the redaction module lands with the logging pipeline
-        return [{"role": m.get("role", "user"), "content": REDACTED} for m in messages or []]
-
-
-def _redact_response(obj: Any) -> Any:
-    try:
-        from litellm.core.redact import redact_response_obj
-
-        return redact_response_obj(obj)
-    except ImportError:
-        return REDACTED
 
 
 class CallContext:
@@ -186,7 +167,11 @@ class CallContext:
         }
 
     def _messages_for_logging(self) -> Any:
-        return _redact_messages(self.messages) if self.turn_off_message_logging else self.messages
+        if not self.turn_off_message_logging:
+            return self.messages
+        from litellm.core.redact import redact_messages
+
+        return redact_messages(self.messages)
 
     def pre_call_kwargs(self) -> dict[str, Any]:
         return {
@@ -252,11 +237,11 @@ class CallContext:
                     )
                 )
             )
-        kwargs["standard_logging_object"] = self.build_payload(response, cost)
+        kwargs["standard_logging_object"] = self.build_payload(response, cost, kwargs["messages"])
         self._kwargs = kwargs
         return kwargs
 
-    def build_payload(self, response: Any, cost: Any) -> StandardLoggingPayload:
+    def build_payload(self, response: Any, cost: Any, messages: Any = None) -> StandardLoggingPayload:
         failed = self.exception is not None
         usage = getattr(response, "usage", None) if response is not None and not failed else None
         prompt_tokens, completion_tokens, total_tokens = usage_numbers(usage)
@@ -271,7 +256,9 @@ class CallContext:
         tags = metadata.get("tags") or []
         if response is not None and not failed:
             if self.turn_off_message_logging:
-                response_obj: Any = _redact_response(response)
+                from litellm.core.redact import redact_response_obj
+
+                response_obj: Any = redact_response_obj(response)
             else:
                 # the provider's OpenAI-format dict the response was validated from: same content,
                 # JSON-ready, and no second serialisation per event
@@ -325,7 +312,7 @@ class CallContext:
             "end_user": self.user or metadata.get("user_api_key_end_user_id"),
             "requester_ip_address": metadata.get("requester_ip_address"),
             "user_agent": metadata.get("user_agent"),
-            "messages": self._messages_for_logging(),
+            "messages": messages if messages is not None else self._messages_for_logging(),
             "response": response_obj,
             "error_str": scrub(str(self.exception)) if failed else None,
             "error_information": error_information(self.exception, self.custom_llm_provider)

@@ -19,11 +19,8 @@ def cost_for(ctx: Any, response: Any) -> Any:
     """Cost of a finished call from its context and (assembled) response; never raises."""
     if response is None:
         return _NoCost(failure_reason="no response to price")
-    try:
-        from litellm.cost.calculator import compute_cost
-    except ImportError as exc:  # pragma: no cover - the cost module ships with the package
-        return _NoCost(failure_reason=f"cost module unavailable: {exc}")
-    extra: dict[str, Any] = {}
+    from litellm.cost.calculator import compute_cost
+
     try:
         return compute_cost(
             model=ctx.provider_model or ctx.model,
@@ -36,7 +33,7 @@ def cost_for(ctx: Any, response: Any) -> Any:
             custom_pricing=ctx.custom_pricing,
             base_model=(ctx.metadata or {}).get("base_model") or (ctx.custom_pricing or {}).get("base_model"),
             service_tier=(ctx.optional_params or {}).get("service_tier"),
-            extra=extra,
+            extra={},
         )
     except Exception as exc:  # a pricing bug must never fail a call or lose the event
         return _NoCost(failure_reason=f"{type(exc).__name__}: {exc}")

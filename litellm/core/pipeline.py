@@ -593,17 +593,8 @@ def _mock_result(p: _Prepared) -> Any:
     data = _mock_dict(mock, p.model)
     if p.stream:
         include_usage = bool((p.call.openai.get("stream_options") or {}).get("include_usage"))
-        return CustomStreamWrapper(
-            ctx=ctx,
-            adapter=None,
-            model=p.model,
-            finish=_finish_stream,
-            map_error=lambda e: _map_exception(e, p.provider, p.model),
-            mock_chunks=_mock_chunks(data, include_usage),
-            collect=ctx.callbacks is not None or bool(settings.max_budget),
-            on_chunk=_chunk_hook(ctx),
-            hide_usage_only_chunk=not include_usage,
-        )
+        p.hide_usage = not include_usage  # a mock sends usage; show it only when asked, as a provider would
+        return _stream_wrapper(p, mock_chunks=_mock_chunks(data, include_usage))
     response = _build_response(data, ctx, ctx.start_time, None)
     _finish_success(ctx, response)
     return response
