@@ -197,15 +197,6 @@ def span_name(payload: Mapping[str, Any]) -> str:
     return f"{op} {model}" if model else op
 
 
-def _attr_value(value: Any) -> Any:
-    """A value OpenTelemetry accepts: primitives, homogeneous lists of primitives, else JSON text."""
-    if isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
-        return list(value)
-    return json.dumps(value, default=str, separators=(",", ":"))
-
-
 def span_attributes(payload: Mapping[str, Any]) -> dict[str, Any]:
     """The span's attributes for one call, without message content (see :func:`content_attributes`)."""
     attrs: dict[str, Any] = {
