@@ -4,11 +4,7 @@ a process killed with logs still queued. The caller is never affected and no log
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
-import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from litellm.integrations.datadog import DatadogLogger
-from tests.integration.receivers import ROOT
 from tests.integration.receivers.ddagent import LogsIntake
+from tests.integration.receivers.killed import kill_after_spooling
 from tests.integration.receivers.traffic import call
 
 pytestmark = pytest.mark.integration
@@ -130,13 +126,7 @@ litellm.callbacks = [logger]
 for i in range(8):
     litellm.completion(model="openai/gpt-4o-mini", api_base=fake_url + "/v1", api_key="x",
                        messages=[{"role": "user", "content": "hi"}], litellm_call_id=f"killed-{i}")
-deadline = time.monotonic() + 20
-while time.monotonic() < deadline:
-    lines = sum(p.read_bytes().count(b"\\n") for p in spool.rglob("*.jsonl"))
-    if lines >= 8:
-        break
-    time.sleep(0.02)
-print("ready", lines, flush=True)
+print("ready", flush=True)
 time.sleep(60)
 """
 
@@ -148,21 +138,7 @@ def test_process_killed_with_logs_queued_leaves_them_to_the_next_process(
 
     spool = tmp_path / "spool"
     intake.down()  # nothing can be delivered before the kill
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(CHILD), fake_url, intake.url, str(spool)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        assert proc.stdout.readline().strip() == "ready 8"
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
-        proc.stdout.close()  # type: ignore[union-attr]
+    proc = kill_after_spooling(CHILD, [fake_url, intake.url, str(spool)], spool, lines=8)
     assert proc.returncode == -signal.SIGKILL
 
     intake.up()

@@ -20,6 +20,7 @@ import pytest
 
 from litellm.integrations.s3 import S3Logger
 from tests.integration.receivers import ROOT
+from tests.integration.receivers.killed import kill_after_spooling
 from tests.integration.receivers.moto import CREDENTIALS, FaultProxy, MotoServer, shared_moto
 from tests.integration.receivers.traffic import call
 
@@ -133,13 +134,7 @@ litellm.callbacks = [logger]
 for i in range(6):
     litellm.completion(model="openai/gpt-4o-mini", api_base=fake_url + "/v1", api_key="x",
                        messages=[{"role": "user", "content": "hi"}], litellm_call_id=f"s3-killed-{i}")
-deadline = time.monotonic() + 20
-while time.monotonic() < deadline:
-    lines = sum(p.read_bytes().count(b"\\n") for p in spool.rglob("*.jsonl"))
-    if lines >= 6:
-        break
-    time.sleep(0.02)
-print("ready", lines, flush=True)
+print("ready", flush=True)
 time.sleep(60)
 """
 
@@ -152,21 +147,7 @@ def test_process_killed_with_events_queued_leaves_them_to_the_next_process(
     path = f"killed-{uuid.uuid4().hex[:8]}"
     spool = tmp_path / "spool"
     proxy.down()  # the child can store nothing before it dies
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(CHILD), fake_url, proxy.url, path, str(spool)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        assert proc.stdout.readline().strip() == "ready 6"
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
-        proc.stdout.close()  # type: ignore[union-attr]
+    proc = kill_after_spooling(CHILD, [fake_url, proxy.url, path, str(spool)], spool, lines=6)
     assert proc.returncode == -signal.SIGKILL
     assert stored_ids(moto, path) == []
 
