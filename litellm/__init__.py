@@ -20,15 +20,15 @@ __version__ = "0.1.0"
 # public name -> "module:attribute"; resolved on first access, then cached in the module dict
 _LAZY: dict[str, str] = {
     # the call pipeline
-    "completion": "litellm.core.pipeline:completion",
-    "acompletion": "litellm.core.pipeline:acompletion",
-    "embedding": "litellm.core.pipeline:embedding",
-    "aembedding": "litellm.core.pipeline:aembedding",
-    "stream_chunk_builder": "litellm.core.streaming:stream_chunk_builder",
-    "CustomStreamWrapper": "litellm.core.streaming:CustomStreamWrapper",
+    "completion": "litellm.calls.pipeline:completion",
+    "acompletion": "litellm.calls.pipeline:acompletion",
+    "embedding": "litellm.calls.pipeline:embedding",
+    "aembedding": "litellm.calls.pipeline:aembedding",
+    "stream_chunk_builder": "litellm.calls.streaming:stream_chunk_builder",
+    "CustomStreamWrapper": "litellm.calls.streaming:CustomStreamWrapper",
     # logging
-    "flush_callbacks": "litellm.core.pipeline:flush_callbacks",
-    "callback_stats": "litellm.core.pipeline:callback_stats",
+    "flush_callbacks": "litellm.calls.pipeline:flush_callbacks",
+    "callback_stats": "litellm.calls.pipeline:callback_stats",
     "_turn_on_debug": "litellm.core.log:turn_on_debug",
     # types
     "ModelResponse": "litellm.core.types:ModelResponse",
@@ -48,7 +48,7 @@ _LAZY: dict[str, str] = {
     "get_supported_openai_params": "litellm.providers.params:get_supported_openai_params",
     "validate_environment": "litellm.providers.environment:validate_environment",
     "get_valid_models": "litellm.providers.environment:get_valid_models",
-    "check_valid_key": "litellm.providers.environment:check_valid_key",
+    "check_valid_key": "litellm.calls.pipeline:check_valid_key",
     "get_llm_provider": "litellm.providers.registry:get_llm_provider",
     "provider_list": "litellm.providers.registry:PROVIDER_LIST",
     # cost
@@ -147,6 +147,6 @@ class _Facade(_types.ModuleType):
 sys.modules[__name__].__class__ = _Facade
 
 if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
+    from litellm.calls.pipeline import acompletion, completion, embedding  # noqa: F401
     from litellm.core.exceptions import *  # noqa: F403
-    from litellm.core.pipeline import acompletion, completion, embedding  # noqa: F401
     from litellm.core.types import *  # noqa: F403

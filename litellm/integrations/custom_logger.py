@@ -2,13 +2,13 @@
 
 Owns the hook names and signatures LiteLLM documents (``log_success_event``, ``async_log_failure_event``,
 ``logging_hook``, the proxy hooks, ...), each a no-op here so a subclass overrides only what it needs.
-The dispatcher (``litellm.core.dispatch``) decides which hook runs, when and where: it calls hooks
+The dispatcher (``litellm.dispatch.dispatcher``) decides which hook runs, when and where: it calls hooks
 positionally, sync hooks for sync calls and async hooks for async calls, on its own worker and loop.
 
 Must not: import anything heavy or anything from the package root (users import this module directly
 to subclass it), hold state beyond the two redaction flags, or do I/O.
 
-Routing summary (see ``litellm.core.dispatch`` for the full rules):
+Routing summary (see ``litellm.dispatch.dispatcher`` for the full rules):
 
 * ``log_pre_api_call`` fires once per call, sync or async; ``async_log_pre_api_call`` is kept for
   signature compatibility but, as in LiteLLM, is not called.

@@ -2,7 +2,7 @@
 
 An adapter is pure: it builds a request (URL, headers, JSON body) from OpenAI-format input, turns the
 provider's JSON response and stream events into OpenAI-format *dicts*, and classifies error responses.
-It never sends, sleeps, logs or reads the environment: the pipeline (``litellm.core.pipeline``) owns
+It never sends, sleeps, logs or reads the environment: the pipeline (``litellm.calls.pipeline``) owns
 HTTP, retries, timing, credentials lookup and logging, and turns the OpenAI-format dicts into
 ``ModelResponse`` / ``ModelResponseStream`` objects.
 

@@ -2,8 +2,8 @@
 
 Owns: :func:`env_value` (the one place ``litellm.providers`` reads environment variables; it defers to
 ``litellm.core.settings.env``), :func:`credentials_from_env` (fill what a call lacks from the env vars an
-adapter names), and the public helpers :func:`validate_environment`, :func:`get_valid_models` and
-:func:`check_valid_key`.
+adapter names), and the public helpers :func:`validate_environment` and :func:`get_valid_models` (``check_valid_key`` makes a call, so it
+lives in :mod:`litellm.calls.pipeline`).
 
 Must not: read the environment anywhere else, import the pipeline or the price map at import time, or
 put a key in a log line, an exception or a return value.
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from litellm.providers.base import ProviderAdapter
 
 __all__ = [
-    "check_valid_key",
     "credentials_from_env",
     "env_value",
     "get_valid_models",
@@ -127,19 +126,3 @@ def get_valid_models(
         if entry.get("litellm_provider") in ready:
             models.append(key)
     return models
-
-
-def check_valid_key(model: str, api_key: str) -> bool:
-    """Whether ``api_key`` works for ``model``: makes one 1-token completion, True unless it fails."""
-    from litellm.core.pipeline import completion
-
-    try:
-        completion(
-            model=model,
-            messages=[{"role": "user", "content": "Hey, how's it going?"}],
-            max_tokens=1,
-            api_key=api_key,
-        )
-    except Exception:  # any failure (bad key, unknown model, network) means "not valid" for this helper
-        return False
-    return True

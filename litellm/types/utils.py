@@ -1,6 +1,6 @@
 """LiteLLM's documented import path for the public response types (``litellm.types.utils``)."""
 
-from litellm.core.payload import StandardLoggingPayload
+from litellm.calls.payload import StandardLoggingPayload
 from litellm.core.types import (
     ChatCompletionDeltaToolCall,
     ChatCompletionMessageToolCall,

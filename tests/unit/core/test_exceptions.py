@@ -57,7 +57,7 @@ def test_retry_counts_show_in_the_message():
 
 
 def test_payload_error_information_masks_keys_quoted_by_traceback_source_lines():
-    from litellm.core.payload import error_information
+    from litellm.calls.payload import error_information
 
     def caller():
         key = "sk-canary-in-source-line-0123456789abcdef"

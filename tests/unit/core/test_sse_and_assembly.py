@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from litellm.calls.streaming import assemble_chunks
 from litellm.core.sse import SSEDecoder
-from litellm.core.streaming import assemble_chunks
 
 
 def feed(lines):

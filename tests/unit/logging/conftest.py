@@ -6,8 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from litellm.core import dispatch, log
+from litellm.core import log
 from litellm.core.settings import settings
+from litellm.dispatch import dispatcher as dispatch
 from litellm.integrations import registry
 
 

@@ -8,7 +8,7 @@ import time
 import uuid
 from typing import Any
 
-from litellm.core.dispatch import resolve_callbacks
+from litellm.dispatch.dispatcher import resolve_callbacks
 from litellm.integrations.custom_logger import CustomLogger
 
 CANARY_CONTENT = "canary-content-5b1f0e"

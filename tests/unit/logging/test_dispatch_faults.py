@@ -9,8 +9,8 @@ import time
 import pytest
 from logging_fakes import FakeCtx, FnRecorder, Recorder, Sink, ctx_for, wait_until
 
-from litellm.core import dispatch as dispatch_mod
 from litellm.core import log
+from litellm.dispatch import dispatcher as dispatch_mod
 from litellm.integrations.custom_logger import CustomLogger
 
 

@@ -7,8 +7,8 @@ import time
 
 from logging_fakes import Sink, ctx_for, wait_until
 
-from litellm.core import dispatch as dispatch_mod
-from litellm.core import dispatch_lanes
+from litellm.dispatch import dispatcher as dispatch_mod
+from litellm.dispatch import lanes as dispatch_lanes
 from litellm.integrations.custom_logger import CustomLogger
 
 

@@ -64,7 +64,7 @@ def test_events_queued_at_interpreter_exit_are_delivered(tmp_path):
     result = run_script(
         f"""
         import time
-        from litellm.core.dispatch import get_dispatcher
+        from litellm.dispatch.dispatcher import get_dispatcher
         from logging_fakes import ctx_for
 
         def slow_writer(kwargs, response, start, end):
@@ -96,7 +96,7 @@ def test_a_forked_child_delivers_its_own_events_and_not_the_parents():
     result = run_script(
         """
         import os, threading
-        from litellm.core.dispatch import get_dispatcher
+        from litellm.dispatch.dispatcher import get_dispatcher
         from logging_fakes import Sink, ctx_for
 
         release = threading.Event()
@@ -133,7 +133,7 @@ def test_the_dispatcher_starts_its_threads_on_the_first_event_not_before():
     result = run_script(
         """
         import threading
-        from litellm.core.dispatch import get_dispatcher
+        from litellm.dispatch.dispatcher import get_dispatcher
         from logging_fakes import Sink, ctx_for
 
         d = get_dispatcher()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from logging_fakes import Recorder
 
-from litellm.core.dispatch import resolve_callbacks
 from litellm.core.settings import settings
+from litellm.dispatch.dispatcher import resolve_callbacks
 from litellm.integrations.custom_logger import CustomLogger
 from litellm.integrations.memory import MemoryLogger
 

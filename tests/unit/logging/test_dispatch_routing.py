@@ -166,7 +166,7 @@ def test_function_failure_callback_gets_none_response_and_the_exception(dispatch
     settings.failure_callback = [rec.sync_fn()]
     from logging_fakes import FakeCtx
 
-    from litellm.core.dispatch import resolve_callbacks
+    from litellm.dispatch.dispatcher import resolve_callbacks
 
     error = TimeoutError("slow")
     ctx = FakeCtx(resolve_callbacks(), exception=error)
@@ -181,7 +181,7 @@ def test_input_callbacks_get_one_kwargs_argument_with_model_messages_and_event_t
     settings.input_callback = [rec.input_fn(), rec.async_input_fn()]
     from logging_fakes import FakeCtx
 
-    from litellm.core.dispatch import resolve_callbacks
+    from litellm.dispatch.dispatcher import resolve_callbacks
 
     ctx = FakeCtx(resolve_callbacks())
     dispatcher.emit_pre_call(ctx)

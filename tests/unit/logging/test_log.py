@@ -25,7 +25,7 @@ def test_importing_the_logging_modules_configures_nothing_and_starts_no_threads(
         """
         import logging, sys, threading
         root_handlers = list(logging.getLogger().handlers)
-        import litellm.core.log, litellm.core.dispatch, litellm.core.redact
+        import litellm.core.log, litellm.dispatch.dispatcher, litellm.core.redact
         import litellm.integrations.custom_logger, litellm.integrations.registry
         import litellm.integrations.base, litellm.integrations.memory
         assert "structlog" not in sys.modules, "structlog imported at import time"

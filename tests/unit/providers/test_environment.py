@@ -124,7 +124,7 @@ def test_get_valid_models_is_empty_without_keys(monkeypatch):
 
 
 def test_check_valid_key_is_true_when_the_call_succeeds_and_false_when_it_fails(monkeypatch):
-    import litellm.core.pipeline as pipeline
+    import litellm.calls.pipeline as pipeline
 
     seen = {}
 
@@ -135,6 +135,6 @@ def test_check_valid_key_is_true_when_the_call_succeeds_and_false_when_it_fails(
         return object()
 
     monkeypatch.setattr(pipeline, "completion", fake_completion)
-    assert environment.check_valid_key("gpt-4o", "good") is True
+    assert pipeline.check_valid_key("gpt-4o", "good") is True
     assert seen["max_tokens"] == 1 and seen["model"] == "gpt-4o"
-    assert environment.check_valid_key("gpt-4o", "bad") is False
+    assert pipeline.check_valid_key("gpt-4o", "bad") is False

@@ -15,7 +15,7 @@ import time
 from datetime import datetime
 from typing import Any
 
-from litellm.core.payload import StandardLoggingPayload, error_information, scrub, usage_numbers
+from litellm.calls.payload import StandardLoggingPayload, error_information, scrub, usage_numbers
 
 # params that never reach a payload, kwargs or log line
 SECRET_PARAMS = frozenset(
@@ -199,14 +199,14 @@ class CallContext:
     def complete_streaming_response(self) -> Any:
         if not self.chunks:
             return None
-        from litellm.core.streaming import assemble_chunks
+        from litellm.calls.streaming import assemble_chunks
 
         return assemble_chunks(self.chunks, self.messages)
 
     def _compute_cost(self, response: Any) -> Any:
         if self.cost is not None:
             return self.cost
-        from litellm.core.costing import cost_for
+        from litellm.calls.costing import cost_for
 
         self.cost = cost_for(self, response)
         return self.cost

@@ -5,16 +5,16 @@ queue, and wake the router only when it said it is asleep (a bare lock release, 
 The router thread takes events in order, builds the call's kwargs and payload (``ctx.build_kwargs()``),
 runs the ``logging_hook``\\s, makes a redacted copy for loggers that asked for one, and makes one task
 per callback. Fast sync hooks then run right there on the router, in callback order; the others go to
-that callback's *lane* (see :mod:`litellm.core.dispatch_lanes`): sync hooks on a small thread pool, async
+that callback's *lane* (see :mod:`litellm.dispatch.lanes`): sync hooks on a small thread pool, async
 hooks and ``async def`` functions on one background event loop in a daemon thread (never the caller's
 loop, so the end of a user's ``asyncio.run()`` neither loses nor repeats events).
 
 Also owns :func:`resolve_callbacks`, the cached front door the pipeline calls for a call's
 :class:`CallbackSet`. Around it: what a callback is, how a set is built and flushing loggers are
-:mod:`litellm.core.callbacks`; per-callback counters and the ``stats()`` totals are
-:mod:`litellm.core.dispatch_stats`; running tasks inline or on lanes, and the watchdog, are
-:mod:`litellm.core.dispatch_lanes`; the threads that run sync hooks are :mod:`litellm.core.dispatch_pool`;
-the ``logging_hook`` stage the router runs before delivery is :mod:`litellm.core.dispatch_hooks`.
+:mod:`litellm.dispatch.callbacks`; per-callback counters and the ``stats()`` totals are
+:mod:`litellm.dispatch.stats`; running tasks inline or on lanes, and the watchdog, are
+:mod:`litellm.dispatch.lanes`; the threads that run sync hooks are :mod:`litellm.dispatch.pool`;
+the ``logging_hook`` stage the router runs before delivery is :mod:`litellm.dispatch.hooks`.
 
 Failure rules (DESIGN promise 2 and 3): a hook that raises is caught, counted and logged once per
 (callback, hook); a slow logger leaves the router for the pool, and an inline hook that overruns is
@@ -50,7 +50,8 @@ from typing import Any
 
 from litellm.core import log as _log
 from litellm.core import redact as _redact
-from litellm.core.callbacks import (
+from litellm.core.settings import settings
+from litellm.dispatch.callbacks import (
     _CHUNK,
     _FAILURE,
     _KIND_NAMES,
@@ -61,12 +62,11 @@ from litellm.core.callbacks import (
     build_callback_set,
     flush_loggers,
 )
-from litellm.core.callbacks import _targets as _targets  # re-exported: tests count live targets
-from litellm.core.dispatch_hooks import LoggingHookStage
-from litellm.core.dispatch_lanes import LaneRunner, _Lane, _Retired, _Run, _Task
-from litellm.core.dispatch_pool import WorkerPool
-from litellm.core.dispatch_stats import CallbackCounters, summarize
-from litellm.core.settings import settings
+from litellm.dispatch.callbacks import _targets as _targets  # re-exported: tests count live targets
+from litellm.dispatch.hooks import LoggingHookStage
+from litellm.dispatch.lanes import LaneRunner, _Lane, _Retired, _Run, _Task
+from litellm.dispatch.pool import WorkerPool
+from litellm.dispatch.stats import CallbackCounters, summarize
 
 __all__ = ["CallbackSet", "Dispatcher", "get_dispatcher", "resolve_callbacks"]
 

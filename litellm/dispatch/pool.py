@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from litellm.core import log as _log
 
 if TYPE_CHECKING:
-    from litellm.core.dispatch import Dispatcher
+    from litellm.dispatch.dispatcher import Dispatcher
 
 __all__ = ["WorkerPool"]
 

@@ -1,11 +1,11 @@
 """Running a call's hooks: on the router thread when a logger is fast, else on its lane.
 
-Owns :class:`LaneRunner`, a part of :class:`~litellm.core.dispatch.Dispatcher` (its base class), and the
+Owns :class:`LaneRunner`, a part of :class:`~litellm.dispatch.dispatcher.Dispatcher` (its base class), and the
 task, lane and run records it works with. For each event the router hands it the tasks (one per
 callback), and :meth:`LaneRunner._deliver` runs each sync hook of an idle logger right there, inline, in
 callback order: no thread hand-off, no per-hook lock. Everything else goes to the callback's *lane*, a
 serial queue run by one thread or task at a time, in call order: sync hooks on the worker pool
-(:mod:`litellm.core.dispatch_pool`), async hooks and ``async def`` functions on the background loop.
+(:mod:`litellm.dispatch.pool`), async hooks and ``async def`` functions on the background loop.
 
 Isolation without a thread per hook:
 
@@ -32,9 +32,9 @@ from typing import TYPE_CHECKING, Any
 from litellm.core import log as _log
 
 if TYPE_CHECKING:
-    from litellm.core.callbacks import _Target
-    from litellm.core.dispatch_pool import WorkerPool
-    from litellm.core.dispatch_stats import CallbackCounters
+    from litellm.dispatch.callbacks import _Target
+    from litellm.dispatch.pool import WorkerPool
+    from litellm.dispatch.stats import CallbackCounters
 
 __all__ = ["LaneRunner"]
 

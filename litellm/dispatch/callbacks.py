@@ -8,7 +8,7 @@ Owns:
 * :func:`build_callback_set` -> :class:`CallbackSet`: the four lists (``callbacks``, ``success_callback``,
   ``failure_callback``, ``input_callback``, each with a call's own added) resolved (string names through
   the integration registry), deduped and split by event kind. The cached front door the pipeline calls,
-  ``resolve_callbacks``, is in ``litellm.core.dispatch`` with its cache.
+  ``resolve_callbacks``, is in ``litellm.dispatch.dispatcher`` with its cache.
 * :func:`flush_loggers`: every live logger that buffers, then the shared exporters, send what they hold.
 * The event kinds and hook names the dispatcher routes by; the routing rules are described there.
 

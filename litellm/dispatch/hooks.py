@@ -1,6 +1,6 @@
 """The ``logging_hook`` stage: loggers rewrite an event before any destination sees it.
 
-Owns :class:`LoggingHookStage`, a part of :class:`~litellm.core.dispatch.Dispatcher` (its base class)
+Owns :class:`LoggingHookStage`, a part of :class:`~litellm.dispatch.dispatcher.Dispatcher` (its base class)
 kept apart because it is the one place the router waits on user code: for a success or failure event,
 each callback's ``logging_hook`` (or ``async_logging_hook`` on async calls, or when it is the only one)
 runs in turn and may return new ``(kwargs, result)``. The router blocks on each for at most
@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 from litellm.core import log as _log
 
 if TYPE_CHECKING:
-    from litellm.core.callbacks import _Target
-    from litellm.core.dispatch_pool import WorkerPool
-    from litellm.core.dispatch_stats import CallbackCounters
+    from litellm.dispatch.callbacks import _Target
+    from litellm.dispatch.pool import WorkerPool
+    from litellm.dispatch.stats import CallbackCounters
 
 __all__ = ["LoggingHookStage"]
 

@@ -19,10 +19,10 @@ from typing import Any
 
 import httpx
 
+from litellm.calls.context import CallContext
+from litellm.calls.streaming import CustomStreamWrapper
 from litellm.core import http as _http
-from litellm.core.context import CallContext
 from litellm.core.settings import env, settings
-from litellm.core.streaming import CustomStreamWrapper
 from litellm.core.types import EmbeddingResponse, ModelResponse
 
 # OpenAI chat params: validated against the provider, dropped or rejected when unsupported
@@ -88,7 +88,7 @@ def _debug(event: str, **fields: Any) -> None:
 def _dispatch() -> Any:
     global _dispatch_mod
     if _dispatch_mod is None:
-        from litellm.core import dispatch
+        from litellm.dispatch import dispatcher as dispatch
 
         _dispatch_mod = dispatch
     return _dispatch_mod
@@ -361,14 +361,14 @@ def _finish_success(ctx: CallContext, response: Any) -> None:
     if response is not None and not ctx.stream:
         private = response.__pydantic_private__
         if settings.max_budget:  # the budget needs the number now
-            from litellm.core.costing import cost_for
+            from litellm.calls.costing import cost_for
 
             ctx.cost = cost_for(ctx, response)
             private["_hidden_params"]["response_cost"] = ctx.cost.response_cost
             if ctx.cost.response_cost:
                 _add_spend(ctx.cost.response_cost)
         else:  # priced when read (or by the logging worker), not on the request path
-            from litellm.core.costing import HiddenParams
+            from litellm.calls.costing import HiddenParams
 
             private["_hidden_params"] = HiddenParams(private["_hidden_params"], ctx, response)
     if ctx.callbacks is not None and not ctx.callbacks.empty:
@@ -396,7 +396,7 @@ def _finish_stream(ctx: CallContext, error: BaseException | None) -> BaseExcepti
         return error
     ctx.end_time = time.time()
     if settings.max_budget and ctx.chunks:
-        from litellm.core.costing import cost_for
+        from litellm.calls.costing import cost_for
 
         ctx.cost = cost_for(ctx, ctx.complete_streaming_response())
         if ctx.cost.response_cost:
@@ -450,7 +450,7 @@ def _build_response(
 ) -> ModelResponse:
     counted = not data.get("usage")
     if counted:  # some compatible servers omit usage: count locally, and say so in the payload
-        from litellm.core.streaming import count_usage
+        from litellm.calls.streaming import count_usage
 
         data = {
             **data,
@@ -815,6 +815,20 @@ async def aembedding(model: str, input: Any = None, **kwargs: Any) -> EmbeddingR
         raise mapped from (None if mapped is exc else exc)
     _finish_success(p.ctx, result)
     return result
+
+
+def check_valid_key(model: str, api_key: str) -> bool:
+    """Whether ``api_key`` works for ``model``: makes one 1-token completion, True unless it fails."""
+    try:
+        completion(
+            model=model,
+            messages=[{"role": "user", "content": "Hey, how's it going?"}],
+            max_tokens=1,
+            api_key=api_key,
+        )
+    except Exception:  # any failure (bad key, unknown model, network) means "not valid" for this helper
+        return False
+    return True
 
 
 # ---------------------------------------------------------------------------------------------------
