@@ -378,6 +378,18 @@ async def unknown_route(request: web.Request) -> web.StreamResponse:
     return _json_response(404, faults.openai_error(404, "", message), "openai")
 
 
+def _extra_wires() -> list[Any]:
+    """Every ``litellm.fake_provider.wire_*`` module, sorted by name; each offers
+    ``add_routes(app, add)`` and registers its own paths (no shared route table to edit)."""
+    import pkgutil
+    from importlib import import_module
+
+    import litellm.fake_provider as pkg
+
+    names = sorted(m.name for m in pkgutil.iter_modules(pkg.__path__) if m.name.startswith("wire_"))
+    return [import_module(f"litellm.fake_provider.{name}") for name in names]
+
+
 def build_app(options: FakeProviderOptions, log: RequestLog | None = None) -> web.Application:
     app = web.Application(client_max_size=options.max_body_mb * 1024 * 1024)
     app[STATE_KEY] = FakeState(options, log)
@@ -396,5 +408,7 @@ def build_app(options: FakeProviderOptions, log: RequestLog | None = None) -> we
     add("POST", "/v1/messages", messages)
     add("POST", "/v1/messages/count_tokens", count_tokens)
     add("GET", "/health", health)
+    for wire in _extra_wires():  # native formats and other call types, each a wire_*.py module
+        wire.add_routes(app, add)
     add("*", "/{tail:.*}", unknown_route)
     return app

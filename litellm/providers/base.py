@@ -36,11 +36,38 @@ class Credentials:
     azure_ad_token: str | None = None
 
 
+class RequestAuth(Protocol):
+    """Authorises the exact bytes about to be sent (SigV4 signing, an OAuth/IAM bearer token).
+
+    Built by an adapter from shared auth helpers (``litellm.providers.auth``); run by the pipeline after
+    the body is serialised, on every attempt (a signature covers the time). ``apply`` may refresh a
+    cached token (network I/O, at most once per expiry); it returns the headers to add.
+    """
+
+    def apply(self, method: str, url: str, headers: Mapping[str, str], body: bytes) -> dict[str, str]: ...
+
+    async def aapply(self, method: str, url: str, headers: Mapping[str, str], body: bytes) -> dict[str, str]: ...
+
+
+#: how a streamed reply is framed; the pipeline picks the decoder, the adapter parses each event
+STREAM_FORMATS = ("sse", "ndjson", "aws-eventstream", "json-array")
+
+
 @dataclass(slots=True)
 class ProviderRequest:
+    """One HTTP request an adapter wants sent. Exactly one of ``body`` (JSON, serialised once by the
+    pipeline), ``content`` (raw bytes) or ``files`` (multipart) is set; none for a GET/DELETE."""
+
     url: str
     headers: dict[str, str]
-    body: dict[str, Any]
+    body: dict[str, Any] | None = None
+    method: str = "POST"
+    content: bytes | None = None
+    #: multipart parts: (field, value) or (field, (filename, bytes, content_type)); ``data`` fields too
+    files: list[tuple[str, Any]] | None = None
+    #: framing of a streamed reply: "sse" (default), "ndjson", "aws-eventstream", "json-array"
+    stream_format: str = "sse"
+    auth: RequestAuth | None = None
 
 
 @dataclass(slots=True)
@@ -98,7 +125,10 @@ class ProviderAdapter(Protocol):
     def new_stream_state(self, model: str) -> StreamState: ...
 
     def parse_stream_event(self, state: StreamState, event: str | None, data: str) -> list[dict[str, Any]]:
-        """One SSE event (``event:`` name or None, raw ``data:`` text) -> OpenAI chunk dicts.
+        """One stream event -> OpenAI chunk dicts. SSE: the ``event:`` name or None and the raw ``data:``
+        text; NDJSON and JSON-array: None and one JSON document's text; AWS event-stream: the
+        ``:event-type`` header and the payload's text (an ``:exception-type`` frame is raised by the
+        pipeline as a StreamErrorEvent before it reaches the adapter).
 
         Returns [] for events that carry nothing for the caller (pings, ``[DONE]``). Raises
         ``StreamErrorEvent`` when the stream carries an error event.
