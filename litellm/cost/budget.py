@@ -1,8 +1,12 @@
 """``BudgetManager``: per-user budgets and spend, LiteLLM's API, stored in a local JSON file.
 
 Storage (``client_type="local"``): ``user_cost.json`` in the working directory by default (LiteLLM's file),
-or ``path=``. Every change is saved before the method returns, and saving is safe against concurrent
-writers and crashes:
+or ``path=``. As LiteLLM documents ("save budget to disk"), data is written when :meth:`save_data` is
+called, never as a side effect: ``create_budget``, ``update_cost``, ``reset_cost`` and the periodic
+resets change the manager in memory and remember the change. (LiteLLM 1.110.2 also starts an undocumented
+background thread that rewrites ``user_cost.json`` in the working directory after ``update_cost``; a
+library must not write files its user did not ask for.) Saving is safe against concurrent writers and
+crashes:
 
 - writers in any number of processes serialise on an exclusive lock on ``<path>.lock`` (``fcntl.flock``;
   on a platform without it, a process-local lock only);
@@ -154,13 +158,17 @@ class BudgetManager:
             record["last_updated_at"] = op[2]
 
     def _change(self, op: tuple[Any, ...]) -> None:
+        # in memory only: the file is written by save_data(), as documented
         with self._lock:
             self._apply(self.user_dict, op)
             self._ops.append(op)
-        self.save_data()
 
     def save_data(self) -> dict[str, str]:
-        """Persist this manager's changes (see module docstring for the concurrency and crash guarantees)."""
+        """Write this manager's changes: the one method that writes (see the module docstring).
+
+        Changes made since the last save are replayed onto the file's current contents, so several
+        managers (or processes) saving for the same users never lose each other's updates.
+        """
         if self.client_type == "hosted":
             return self._post("/set_budget", {"project_name": self.project_name, "user_dict": self.user_dict})
         with self._lock, _file_lock(self.path):
@@ -268,7 +276,6 @@ class BudgetManager:
                 self._apply(self.user_dict, ("reset", user))
                 self._apply(self.user_dict, ("touch", user, now))
                 self._ops += [("reset", user), ("touch", user, now)]
-            self.save_data()
 
     def update_budget_all_users(self) -> None:
         """Apply :meth:`reset_on_duration` to every user with a periodic budget."""

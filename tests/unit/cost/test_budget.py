@@ -1,4 +1,5 @@
-"""BudgetManager: LiteLLM's API on a local file that survives concurrent writers and crashes."""
+"""BudgetManager: LiteLLM's API on a local file, written only by save_data(), that survives concurrent
+writers and crashes."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ def test_budget_lifecycle(path):
     assert manager.get_current_cost("alice") == pytest.approx(RESPONSE_COST)
     assert manager.get_model_cost("alice") == {"gpt-4o": pytest.approx(RESPONSE_COST)}
     assert manager.get_users() == ["alice"]
+    assert manager.save_data() == {"status": "success"}
     reloaded = BudgetManager(project_name="test", path=path)
     assert reloaded.get_current_cost("alice") == pytest.approx(RESPONSE_COST)
     manager.reset_cost("alice")
@@ -77,11 +79,33 @@ def test_periodic_budgets_reset_when_their_period_has_passed(path):
     for user in ("daily", "monthly", "forever"):
         manager.update_cost(user=user, completion_obj=RESPONSE)
     manager.update_budget_all_users()
+    manager.save_data()
     assert manager.get_current_cost("daily") == 0
     assert manager.user_dict["daily"]["last_updated_at"] > two_days_ago
     assert manager.get_current_cost("monthly") == pytest.approx(RESPONSE_COST)
     assert manager.get_current_cost("forever") == pytest.approx(RESPONSE_COST)
     assert BudgetManager(project_name="test", path=path).get_current_cost("daily") == 0
+
+
+def test_nothing_is_written_until_save_data_is_called(tmp_path, monkeypatch):
+    # LiteLLM documents save_data() as the way to save to user_cost.json; its 1.110.2 code also rewrites
+    # the file from a background thread after update_cost, which a library must not do unasked.
+    monkeypatch.chdir(tmp_path)
+    manager = BudgetManager(project_name="test")
+    manager.create_budget(total_budget=10, user="alice")
+    manager.create_budget(total_budget=10, user="bob", duration="daily", created_at=time.time() - 3 * 86_400)
+    manager.update_cost(user="alice", completion_obj=RESPONSE)
+    manager.update_cost(user="bob", model="gpt-4o", input_text="hi", output_text="there")
+    manager.update_budget_all_users()
+    manager.reset_cost("alice")
+    manager.update_cost(user="alice", completion_obj=RESPONSE)
+    assert os.listdir(tmp_path) == []
+    assert manager.get_current_cost("alice") == pytest.approx(RESPONSE_COST)
+    manager.save_data()
+    assert sorted(n for n in os.listdir(tmp_path) if not n.endswith(".lock")) == ["user_cost.json"]
+    on_disk = json.loads((tmp_path / "user_cost.json").read_text())
+    assert on_disk["alice"]["current_cost"] == pytest.approx(RESPONSE_COST)
+    assert on_disk["bob"]["total_budget"] == 10 and on_disk["bob"]["duration"] == 1
 
 
 def test_invalid_duration_is_rejected(path):
@@ -97,6 +121,7 @@ manager = BudgetManager(project_name="p", path=path)
 response = {"model": "gpt-4o", "usage": {"prompt_tokens": 1000, "completion_tokens": 100}}
 for _ in range(n):
     manager.update_cost(user=user, completion_obj=response)
+    manager.save_data()
 """
 
 
@@ -104,6 +129,7 @@ def test_concurrent_writers_in_several_processes_lose_no_update(path):
     manager = BudgetManager(project_name="p", path=path)
     manager.create_budget(total_budget=100, user="shared")
     manager.create_budget(total_budget=100, user="other")
+    manager.save_data()
     procs = [
         subprocess.Popen([sys.executable, "-c", _WORKER, path, user, "15"])
         for user in ("shared", "shared", "shared", "other")
@@ -127,6 +153,7 @@ def crash(src, dst):
     os._exit(17)  # the process dies after writing the temp file, before it replaces the real one
 budget.os.replace = crash
 manager.update_cost(user="u", completion_obj={"model": "gpt-4o", "usage": {"prompt_tokens": 1000, "completion_tokens": 100}})
+manager.save_data()
 """
 
 
@@ -134,6 +161,7 @@ def test_a_crash_mid_write_leaves_the_previous_file_intact(path):
     manager = BudgetManager(project_name="p", path=path)
     manager.create_budget(total_budget=3, user="u")
     manager.update_cost(user="u", completion_obj=RESPONSE)
+    manager.save_data()
     with open(path, "rb") as fh:
         before = fh.read()
     done = subprocess.run([sys.executable, "-c", _CRASHER, path], timeout=60)
@@ -142,7 +170,8 @@ def test_a_crash_mid_write_leaves_the_previous_file_intact(path):
         assert fh.read() == before
     reloaded = BudgetManager(project_name="p", path=path)
     assert reloaded.get_current_cost("u") == pytest.approx(RESPONSE_COST)
-    reloaded.update_cost(user="u", completion_obj=RESPONSE)  # the leftover temp file is harmless
+    reloaded.update_cost(user="u", completion_obj=RESPONSE)
+    reloaded.save_data()  # the leftover temp file is harmless
     assert BudgetManager(project_name="p", path=path).get_current_cost("u") == pytest.approx(
         2 * RESPONSE_COST
     )
@@ -156,12 +185,14 @@ response = {"model": "gpt-4o", "usage": {"prompt_tokens": 1000, "completion_toke
 print("ready", flush=True)
 while True:
     manager.update_cost(user="u", completion_obj=response)
+    manager.save_data()
 """
 
 
 def test_a_writer_killed_at_any_moment_never_leaves_a_torn_file(path):
     manager = BudgetManager(project_name="p", path=path)
     manager.create_budget(total_budget=3, user="u")
+    manager.save_data()
     for delay in (0.05, 0.1, 0.2):
         proc = subprocess.Popen([sys.executable, "-c", _LOOPER, path], stdout=subprocess.PIPE, text=True)
         assert proc.stdout.readline().strip() == "ready"
