@@ -32,6 +32,9 @@ __all__ = [
 _NATIVE: dict[str, str] = {
     "anthropic": "litellm.providers.anthropic:make_adapter",
     "azure": "litellm.providers.azure:make_adapter",
+    "gemini": "litellm.providers.gemini:make_adapter",
+    "vertex_ai": "litellm.providers.vertex:make_adapter",
+    "vertex_ai_beta": "litellm.providers.vertex:make_adapter",
 }
 _COMPAT_FACTORY = "litellm.providers.openai_compat:make_adapter"
 
