@@ -32,6 +32,7 @@ __all__ = [
 _NATIVE: dict[str, str] = {
     "anthropic": "litellm.providers.anthropic:make_adapter",
     "azure": "litellm.providers.azure:make_adapter",
+    "bedrock": "litellm.providers.bedrock:make_adapter",
     "gemini": "litellm.providers.gemini:make_adapter",
     "vertex_ai": "litellm.providers.vertex:make_adapter",
     "vertex_ai_beta": "litellm.providers.vertex:make_adapter",
