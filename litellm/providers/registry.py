@@ -36,6 +36,10 @@ _NATIVE: dict[str, str] = {
     "gemini": "litellm.providers.gemini:make_adapter",
     "vertex_ai": "litellm.providers.vertex:make_adapter",
     "vertex_ai_beta": "litellm.providers.vertex:make_adapter",
+    "cohere": "litellm.providers.cohere:make_adapter",
+    "cohere_chat": "litellm.providers.cohere:make_adapter",
+    "ollama": "litellm.providers.ollama:make_adapter",
+    "ollama_chat": "litellm.providers.ollama:make_adapter",
 }
 _COMPAT_FACTORY = "litellm.providers.openai_compat:make_adapter"
 
