@@ -20,8 +20,9 @@ from typing import Any
 import httpx
 
 from litellm.calls.context import CallContext
+from litellm.calls.send import Failed, asend, map_exception, send
+from litellm.calls.spec import CallSpec, Prepared
 from litellm.calls.streaming import CustomStreamWrapper
-from litellm.core import http as _http
 from litellm.core.settings import env, settings
 from litellm.core.types import EmbeddingResponse, ModelResponse
 
@@ -46,6 +47,7 @@ LITELLM_PARAMS = frozenset(
         "output_cost_per_second", "base_model", "litellm_call_id", "litellm_trace_id", "tags",
         "turn_off_message_logging", "model_info", "model_id", "mock_tool_calls", "litellm_logging_obj",
         "client", "proxy_server_request", "preset_cache_key", "caching", "cache", "no-log",
+        "litellm_attempt", "add_function_to_prompt", "model_group",
     }
 )  # fmt: skip
 
@@ -106,22 +108,24 @@ def _exc() -> Any:
 
 
 class _Call:
-    """The arguments of one call, split once."""
+    """The arguments of one call, split once: OpenAI params of the call type, our own (``lp``), and
+    provider-specific extras (passed through untouched)."""
 
-    __slots__ = ("extra", "lp", "openai")
+    __slots__ = ("extra", "lp", "openai", "raw")
 
-    def __init__(self, kwargs: dict[str, Any]) -> None:
+    def __init__(self, kwargs: dict[str, Any], openai_params: frozenset[str] = OPENAI_PARAMS) -> None:
+        self.raw = kwargs
         self.openai: dict[str, Any] = {}
         self.lp: dict[str, Any] = {}
         self.extra: dict[str, Any] = {}
         for key, value in kwargs.items():
-            if key in OPENAI_PARAMS:
+            if key in openai_params:
                 if value is not None:
                     self.openai[key] = value
             elif key in LITELLM_PARAMS:
                 self.lp[key] = value
             elif value is not None:
-                self.extra[key] = value  # provider-specific: passed through untouched
+                self.extra[key] = value
 
 
 def _resolve(model: str, lp: dict[str, Any]) -> Any:
@@ -200,100 +204,625 @@ def _num_retries(lp: dict[str, Any]) -> int:
 
 
 # ---------------------------------------------------------------------------------------------------
-# Error mapping
+# Finishing a call: exactly one terminal event
 # ---------------------------------------------------------------------------------------------------
 
 
-def _error_body(content: bytes) -> Any:
+def _merge_attempt(ctx: CallContext, attempt: Any) -> None:
+    extra = getattr(attempt, "metadata", None)
+    if extra:
+        ctx.metadata.update(extra)
+
+
+def _finish_success(ctx: CallContext, response: Any, attempt: Any = None) -> None:
+    ctx.end_time = time.time()
+    ctx.result = response
+    if attempt is not None:
+        _merge_attempt(ctx, attempt)
+    _debug(
+        "llm call succeeded",
+        call_id=ctx.litellm_call_id,
+        model=ctx.model,
+        ms=round((ctx.end_time - ctx.start_time) * 1000, 1),
+    )
+    if response is not None and not ctx.stream:
+        private = getattr(response, "__pydantic_private__", None)
+        if private is not None and private.get("_hidden_params") is not None:
+            if settings.max_budget:  # the budget needs the number now
+                from litellm.calls.costing import cost_for
+
+                ctx.cost = cost_for(ctx, response)
+                private["_hidden_params"]["response_cost"] = ctx.cost.response_cost
+                if ctx.cost.response_cost:
+                    _add_spend(ctx.cost.response_cost)
+            else:  # priced when read (or by the logging worker), not on the request path
+                from litellm.calls.costing import HiddenParams
+
+                private["_hidden_params"] = HiddenParams(private["_hidden_params"], ctx, response)
+    if ctx.callbacks is not None and not ctx.callbacks.empty:
+        _dispatch().get_dispatcher().emit_success(ctx)
+
+
+def _finish_failure(ctx: CallContext, exc: BaseException, attempt: Any = None) -> None:
+    if ctx.end_time is None:  # a reply's arrival time, when known: our own work is not provider latency
+        ctx.end_time = time.time()
+    ctx.exception = exc
+    _debug(
+        "llm call failed",
+        call_id=ctx.litellm_call_id,
+        model=ctx.model,
+        error=type(exc).__name__,
+        status=getattr(exc, "status_code", None),
+        ms=round((ctx.end_time - ctx.start_time) * 1000, 1),
+    )
+    if attempt is not None:
+        _merge_attempt(ctx, attempt)
+        on_failure = getattr(attempt, "on_failure", None)
+        if on_failure is not None and on_failure(ctx, exc):
+            return  # the Router retries or falls back; it emits the one event when it gives up
+    emit_failure(ctx)
+
+
+def emit_failure(ctx: CallContext) -> None:
+    """Hand a failed call's one event to the dispatcher (the Router calls this for the attempt it gave
+    up on, after adding its metadata)."""
+    if ctx.callbacks is not None and not ctx.callbacks.empty:
+        _dispatch().get_dispatcher().emit_failure(ctx)
+
+
+def _finish_stream(ctx: CallContext, error: BaseException | None) -> BaseException | None:
+    if error is not None:
+        _finish_failure(ctx, error, ctx.attempt)
+        return error
+    ctx.end_time = time.time()
+    if (settings.max_budget or settings.cache is not None) and ctx.chunks:
+        assembled = ctx.complete_streaming_response()
+        if settings.max_budget:
+            from litellm.calls.costing import cost_for
+
+            ctx.cost = cost_for(ctx, assembled)
+            if ctx.cost.response_cost:
+                _add_spend(ctx.cost.response_cost)
+        _cache_store_stream(ctx, assembled)
+    if ctx.callbacks is not None and not ctx.callbacks.empty:
+        _dispatch().get_dispatcher().emit_success(ctx)
+    return None
+
+
+def _interrupted(exc: BaseException, p: Prepared) -> BaseException:
+    """The record for a call ended by cancellation or an interrupt (the caller still gets ``exc``)."""
+    exceptions = _exc()
+    kind = "cancelled" if isinstance(exc, asyncio.CancelledError) else type(exc).__name__
+    error = exceptions.APIConnectionError(
+        f"Call {kind} by the caller after {time.time() - p.ctx.start_time:.3f}s (no answer was received)",
+        p.provider,
+        p.model,
+    )
+    error.interrupted_by = type(exc).__name__  # type: ignore[attr-defined]
+    return error
+
+
+_spend_lock = threading.Lock()
+
+
+def _add_spend(cost: float) -> None:
+    with _spend_lock:  # concurrent sync calls must not lose an update
+        settings._current_cost += cost
+
+
+def _check_budget() -> None:
+    if settings.max_budget and settings._current_cost >= settings.max_budget:
+        raise _exc().BudgetExceededError(settings._current_cost, settings.max_budget)
+
+
+_HEADER_PREFIXES = (
+    b"x-ratelimit",
+    b"x-request-id",
+    b"request-id",
+    b"anthropic-ratelimit",
+    b"openai-processing",
+    b"retry-after",
+)
+
+
+def _headers_of_interest(headers: Any) -> dict[str, str]:
+    """Rate-limit and request-id headers, as LiteLLM exposes them (``llm_provider-<name>``); all of
+    them with ``litellm.return_response_headers``."""
+    everything = settings.return_response_headers
+    raw = getattr(headers, "raw", None)  # httpx: (bytes, bytes) pairs, far cheaper than decoding all
+    if raw is not None:
+        return {
+            f"llm_provider-{k.decode('latin-1').lower()}": v.decode("latin-1")
+            for k, v in raw
+            if everything or k.lower().startswith(_HEADER_PREFIXES)
+        }
+    return {
+        f"llm_provider-{k.lower()}": v
+        for k, v in headers.items()
+        if everything or k.lower().encode("latin-1").startswith(_HEADER_PREFIXES)
+    }
+
+
+def _hidden(ctx: CallContext, response_ms: float, headers: Any) -> dict[str, Any]:
+    hidden: dict[str, Any] = {
+        "custom_llm_provider": ctx.custom_llm_provider,
+        "api_base": ctx.api_base,
+        "model_id": ctx.model_id,
+        "litellm_call_id": ctx.litellm_call_id,
+        "_response_ms": response_ms,
+    }
+    if headers is not None:
+        hidden["additional_headers"] = _headers_of_interest(headers)
+    return hidden
+
+
+def _build_response(
+    data: dict[str, Any], ctx: CallContext, started: float, headers: Mapping[str, str] | None
+) -> ModelResponse:
+    counted = not data.get("usage")
+    if counted:  # some compatible servers omit usage: count locally, and say so in the payload
+        from litellm.calls.streaming import count_usage
+
+        data = {
+            **data,
+            "usage": count_usage(ctx.provider_model or ctx.model, ctx.messages, data.get("choices") or []),
+        }
+    response = ModelResponse.model_validate(data)
+    response_ms = (time.time() - started) * 1000.0
+    hidden = _hidden(ctx, response_ms, headers)
+    if counted:
+        hidden["usage_counted"] = True
+    # private attributes written straight into pydantic's store: its __setattr__ costs µs per call
+    private = response.__pydantic_private__
+    private["_hidden_params"] = hidden
+    private["_response_ms"] = response_ms
+    ctx.raw_usage = data["usage"]
+    ctx.raw_response = data
+    return response
+
+
+# ---------------------------------------------------------------------------------------------------
+# Preparation: shared by every call type
+# ---------------------------------------------------------------------------------------------------
+
+_NO_MOCK = object()
+
+
+def _serialise(p: Prepared) -> None:
+    """The request body as the exact bytes sent (signed as is); content that JSON cannot carry is the
+    caller's error, named, and never retried."""
+    req = p.request
+    if req.body is None:
+        p.body = req.content
+        return
     try:
-        return json.loads(content)
-    except (ValueError, UnicodeDecodeError):
-        return content.decode("utf-8", "replace")[:2000]
+        p.body = json.dumps(req.body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except (TypeError, ValueError, UnicodeEncodeError) as exc:
+        where = _unserialisable_part(p.inputs) or "the request"
+        raise _exc().BadRequestError(
+            f"{where} cannot be sent as JSON ({type(exc).__name__}: {exc}). Pass text as str (decode bytes "
+            "first), images as base64 data URLs, and remove unpaired surrogate characters.",
+            p.model,
+            p.provider,
+        ) from None
+    headers = req.headers
+    if "Content-Type" not in headers and "content-type" not in headers:
+        headers["Content-Type"] = "application/json"
 
 
-def _status_error(
-    adapter: Any, provider: str, model: str, status: int, content: bytes, headers: Mapping[str, str]
-) -> Exception:
-    body = _error_body(content)
-    info = adapter.classify_error(status, body, headers)
-    return _exc().make_error(
-        info.kind,
-        info.message,
-        model=model,
-        llm_provider=provider,
-        status_code=status,
-        body=body if isinstance(body, dict) else None,
-        headers={
-            k: v for k, v in headers.items() if k.lower() in ("retry-after", "retry-after-ms", "x-request-id")
-        },
+def _unserialisable_part(inputs: dict[str, Any]) -> str | None:
+    def bad(value: Any) -> bool:
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except (TypeError, ValueError, UnicodeEncodeError):
+            return True
+        return False
+
+    for name, value in inputs.items():
+        if name == "messages" and isinstance(value, list):
+            for i, message in enumerate(value):
+                if not bad(message):
+                    continue
+                content = message.get("content") if isinstance(message, Mapping) else None
+                if isinstance(content, list):
+                    for j, part in enumerate(content):
+                        if bad(part):
+                            return f"messages[{i}].content[{j}]"
+                return f"messages[{i}]" + (".content" if content is not None and bad(content) else "")
+        elif bad(value):
+            return name
+    return None
+
+
+def _prepare(
+    spec: CallSpec, model: str, inputs: dict[str, Any], kwargs: dict[str, Any], is_async: bool
+) -> Prepared:
+    """Everything before the first byte is sent. A failure here is logged once and raised, mapped."""
+    call = _Call(kwargs, spec.openai_params)
+    lp = call.lp
+    p = Prepared(spec, inputs, is_async)
+    p.call = call
+    p.stream = bool(kwargs.get("stream")) and spec.streamable
+    dispatch = _dispatch()
+    callbacks = dispatch.resolve_callbacks(
+        lp.get("callbacks"), lp.get("success_callback"), lp.get("failure_callback")
     )
-
-
-def _map_exception(exc: BaseException, provider: str | None, model: str) -> BaseException:
-    """Any exception from the transport or a stream -> our tree (ours pass through unchanged)."""
-    exceptions = _exc()
-    if isinstance(exc, (exceptions._LiteLLMErrorMixin, exceptions.BudgetExceededError)):
-        return exc
-    if isinstance(exc, httpx.TimeoutException) or isinstance(exc, asyncio.TimeoutError):
-        return exceptions.Timeout(f"Request timed out: {type(exc).__name__}", model, provider)
-    from litellm.providers.base import StreamErrorEvent
-
-    if isinstance(exc, StreamErrorEvent):
-        return _status_error_from_body(provider, model, exc.status_code, exc.body)
-    if isinstance(exc, (httpx.TransportError, ConnectionError, OSError)) or type(exc).__module__.startswith(
-        "aiohttp"
-    ):
-        if type(exc).__name__ in ("ServerTimeoutError", "SocketTimeoutError", "ConnectionTimeoutError"):
-            return exceptions.Timeout(f"Request timed out: {exc}", model, provider)
-        return exceptions.APIConnectionError(f"{type(exc).__name__}: {exc}", provider, model)
-    if isinstance(exc, (ValueError, KeyError, TypeError)) and "JSON" in type(exc).__name__:
-        return exceptions.APIResponseValidationError(str(exc), provider, model)
-    return exceptions.APIConnectionError(f"{type(exc).__name__}: {exc}", provider, model)
-
-
-def _status_error_from_body(provider: str | None, model: str, status: int, body: Any) -> Exception:
-    from litellm.providers.registry import get_adapter
-
-    adapter = get_adapter(provider or "openai")
-    info = adapter.classify_error(status, body, {})
-    return _exc().make_error(
-        info.kind,
-        info.message,
+    metadata = _metadata(lp)
+    ctx = CallContext(
+        call_type=spec.async_name if is_async else spec.name,
+        is_async=is_async,
         model=model,
-        llm_provider=provider,
-        status_code=status,
-        body=body if isinstance(body, dict) else None,
+        messages=spec.log_input(inputs),
+        stream=p.stream,
+        callbacks=None if callbacks.empty else callbacks,
+        metadata=metadata,
+        optional_params=call.openai,
+        litellm_call_id=lp.get("litellm_call_id"),
+        user=call.openai.get("user"),
+        turn_off_message_logging=bool(
+            lp.get("turn_off_message_logging")
+            or metadata.get("turn_off_message_logging")
+            or settings.turn_off_message_logging
+        ),
     )
+    p.ctx = ctx
+    model_info = lp.get("model_info")
+    ctx.model_id = lp.get("model_id") or (model_info.get("id") if isinstance(model_info, Mapping) else None)
+    ctx.custom_pricing = _custom_pricing(lp)
+    p.timeout = _timeout(lp)
+    p.retries = _num_retries(lp)
+    if lp.get("timeout") is not None or lp.get("request_timeout") is not None:
+        p.deadline = ctx.start_time + float(p.timeout) if not isinstance(p.timeout, httpx.Timeout) else None
+    p.attempt = ctx.attempt = lp.get("litellm_attempt")
+    client = lp.get("client")
+    if client is None:
+        client = settings.aclient_session if is_async else settings.client_session
+    p.client = client
+    p.mock = lp.get("mock_response", _NO_MOCK) if "mock_response" in lp else _NO_MOCK
+    try:
+        _check_budget()
+        resolved = _resolve(model, lp)
+        p.adapter, p.provider, p.model = resolved.adapter, resolved.provider, resolved.model
+        ctx.custom_llm_provider, ctx.provider_model = p.provider, p.model
+        if spec.name == "completion" and _validate is not None:
+            _validate(inputs.get("messages"), call.openai)
+        if ctx.callbacks is not None:
+            dispatch.get_dispatcher().emit_pre_call(ctx)
+        if p.mock is not _NO_MOCK:
+            ctx.api_base = lp.get("api_base") or p.adapter.default_api_base
+            p.params = dict(call.openai)
+            return p
+        p.creds = _credentials(p.adapter, p.provider, p.model, lp, needs_key=True)
+        ctx.api_base = _mask_api_base(p.creds.api_base)
+        if spec.check_params:
+            drop = bool(lp["drop_params"]) if lp.get("drop_params") is not None else settings.drop_params
+            p.params = _optional_params(p.adapter, p.model, call, drop)
+            if p.stream and p.provider in _ASK_STREAM_USAGE and "stream_options" not in p.params:
+                p.params["stream_options"] = {"include_usage": True}
+                p.hide_usage = True
+        else:
+            p.params = {**call.openai, **call.extra}
+        ctx.optional_params = p.params
+        p.request = spec.build(p)
+        _serialise(p)
+        _debug(
+            "llm request",
+            call_id=ctx.litellm_call_id,
+            model=p.model,
+            provider=p.provider,
+            url=_mask_api_base(p.request.url),
+            stream=p.stream,
+            params=sorted(p.params),
+        )
+    except Exception as exc:
+        mapped = map_exception(exc, p.provider, model, p.adapter)
+        _finish_failure(ctx, mapped)
+        raise mapped from (None if mapped is exc else exc)
+    return p
 
 
-def _is_retryable(exc: BaseException) -> bool:
-    status = getattr(exc, "status_code", None)
-    exceptions = _exc()
-    if isinstance(exc, (exceptions.Timeout, exceptions.APIConnectionError)):
-        return True
-    return status in _http.RETRYABLE_STATUS
+def _mask_api_base(url: str | None) -> str | None:
+    if not url or "@" not in url:
+        return url
+    from litellm.calls.send import _masked_url
+
+    return _masked_url(url)
+
+
+try:  # local validation of the OpenAI request shape (litellm.calls.validate), when present
+    from litellm.calls.validate import validate_chat_request as _validate
+except ImportError:  # pragma: no cover - the module ships with the package
+    _validate = None
 
 
 # ---------------------------------------------------------------------------------------------------
-# Mock responses
+# Execution: cache seam, mock, the one send path, parse, finish
 # ---------------------------------------------------------------------------------------------------
 
 
-def _mock_error(mock: Any, provider: str | None, model: str) -> BaseException | None:
+def _cache_hooks() -> Any:
+    if settings.cache is None:
+        return None
+    try:
+        from litellm.caching import hooks
+    except ImportError:
+        return None
+    return hooks
+
+
+def _cache_kwargs(p: Prepared) -> dict[str, Any]:
+    return {"model": p.ctx.model, **p.inputs, **p.call.raw}
+
+
+def _from_cache(p: Prepared, lookup: Any) -> Any:
+    """A hit: the stored response restored (a stream replays as a stream); one event, cost 0."""
+    ctx = p.ctx
+    ctx.cache_hit = True
+    ctx.cache_key = lookup.key
+    value = lookup.value
+    if p.stream and p.spec.name == "completion":
+        p.hide_usage = not bool((p.call.openai.get("stream_options") or {}).get("include_usage"))
+        return _stream_wrapper(p, mock_chunks=_mock_chunks(value, True))
+    assert p.spec.from_cache is not None
+    response = p.spec.from_cache(p, value)
+    private = getattr(response, "__pydantic_private__", None)
+    if private is not None:
+        hidden = private.get("_hidden_params") or {}
+        hidden.update({"cache_hit": True, "cache_key": lookup.key})
+        private["_hidden_params"] = hidden
+    _finish_success(ctx, response, p.attempt)
+    return response
+
+
+def _cache_lookup(p: Prepared) -> Any:
+    hooks = _cache_hooks()
+    if hooks is None or not p.spec.cacheable or p.spec.from_cache is None:
+        return None
+    p.cache_kwargs = _cache_kwargs(p)
+    lookup = hooks.lookup(p.spec.name, p.cache_kwargs)
+    p.cache_key = lookup.key
+    return lookup if lookup.key is not None and lookup.value is not None else None
+
+
+async def _acache_lookup(p: Prepared) -> Any:
+    hooks = _cache_hooks()
+    if hooks is None or not p.spec.cacheable or p.spec.from_cache is None:
+        return None
+    p.cache_kwargs = _cache_kwargs(p)
+    lookup = await hooks.alookup(p.spec.name, p.cache_kwargs)
+    p.cache_key = lookup.key
+    return lookup if lookup.key is not None and lookup.value is not None else None
+
+
+def _cache_store(p: Prepared, response: Any) -> None:
+    if p.cache_key is None or p.spec.to_cache is None:
+        return
+    hooks = _cache_hooks()
+    if hooks is not None:
+        hooks.store(p.spec.name, p.cache_kwargs, p.cache_key, p.spec.to_cache(response))
+
+
+async def _acache_store(p: Prepared, response: Any) -> None:
+    if p.cache_key is None or p.spec.to_cache is None:
+        return
+    hooks = _cache_hooks()
+    if hooks is not None:
+        await hooks.astore(p.spec.name, p.cache_kwargs, p.cache_key, p.spec.to_cache(response))
+
+
+def _cache_store_stream(ctx: CallContext, assembled: Any) -> None:
+    pending = getattr(ctx, "cache_pending", None)
+    if not pending or assembled is None:
+        return
+    hooks = _cache_hooks()
+    if hooks is not None:
+        spec_name, kwargs, key = pending
+        hooks.store(spec_name, kwargs, key, assembled.model_dump())
+
+
+def _mock_result(p: Prepared) -> Any:
+    ctx = p.ctx
+    error = _mock_error(p.mock, p)
+    if error is not None:
+        _finish_failure(ctx, error, p.attempt)
+        raise error
+    result = p.spec.mock(p, p.mock)
+    if p.stream:
+        include_usage = bool((p.call.openai.get("stream_options") or {}).get("include_usage"))
+        p.hide_usage = not include_usage  # a mock sends usage; show it only when asked, as a provider would
+        return _stream_wrapper(p, mock_chunks=result)
+    _finish_success(ctx, result, p.attempt)
+    return result
+
+
+def _mock_error(mock: Any, p: Prepared) -> BaseException | None:
+    """A mock that is an exception (or "litellm.<ErrorName>") fails the call through the same table."""
     if not isinstance(mock, BaseException) and not (isinstance(mock, str) and mock.startswith("litellm.")):
         return None  # a plain mock answer: the exception module (and openai) stays unloaded
     exceptions = _exc()
     if isinstance(mock, BaseException):
         if isinstance(mock, (exceptions._LiteLLMErrorMixin, exceptions.BudgetExceededError)):
             return mock
-        status = getattr(mock, "status_code", None)
-        kind = exceptions.error_from_status(status) if status else "InternalServerError"
-        return exceptions.make_error(
-            kind, str(mock), model=model, llm_provider=provider, status_code=status or 500
-        )
+        status = getattr(mock, "status_code", None) or 500
+        from litellm.calls.send import error_from_body
+
+        return error_from_body(p.adapter, p.provider, p.model, status, {"error": {"message": str(mock)}})
     if mock[8:] in exceptions.__all__:
-        return exceptions.make_error(mock[8:], f"mock {mock[8:]}", model=model, llm_provider=provider)
+        return exceptions.make_error(mock[8:], f"mock {mock[8:]}", model=p.model, llm_provider=p.provider)
     return None
+
+
+def _chunk_hook(ctx: CallContext) -> Any:
+    if ctx.callbacks is None or not ctx.callbacks.stream:
+        return None
+    dispatcher = _dispatch().get_dispatcher()
+    return lambda chunk: dispatcher.emit_stream_chunk(ctx, chunk)
+
+
+def _stream_wrapper(p: Prepared, reply: Any = None, mock_chunks: Any = None) -> CustomStreamWrapper:
+    ctx = p.ctx
+    if p.cache_key is not None and settings.cache is not None:
+        ctx.cache_pending = (p.spec.name, p.cache_kwargs, p.cache_key)
+    return CustomStreamWrapper(
+        ctx=ctx,
+        adapter=p.adapter,
+        model=p.model,
+        finish=_finish_stream,
+        map_error=lambda e: map_exception(e, p.provider, p.model, p.adapter),
+        reply=reply,
+        stream_format=p.request.stream_format if p.request is not None else "sse",
+        mock_chunks=mock_chunks,
+        collect=ctx.callbacks is not None or bool(settings.max_budget) or p.cache_key is not None,
+        on_chunk=_chunk_hook(ctx),
+        hide_usage_only_chunk=p.hide_usage,
+    )
+
+
+def _failed(p: Prepared, failed: Failed) -> BaseException:
+    p.ctx.end_time = time.time()
+    _finish_failure(p.ctx, failed.error, p.attempt)
+    return failed.error
+
+
+def run(spec: CallSpec, model: str, inputs: dict[str, Any], kwargs: dict[str, Any]) -> Any:
+    """A sync call of any type, start to finish."""
+    p = _prepare(spec, model, inputs, kwargs, is_async=False)
+    try:
+        hit = _cache_lookup(p)
+        if hit is not None:
+            return _from_cache(p, hit)
+        if p.mock is not _NO_MOCK:
+            return _mock_result(p)
+        try:
+            reply, content, started = send(p)
+        except Failed as failed:
+            raise _failed(p, failed) from failed.cause
+        if p.stream:
+            return _stream_wrapper(p, reply=reply)
+        try:
+            result = spec.parse(p, content, reply.headers, started)
+        except Exception as exc:
+            mapped = map_exception(exc, p.provider, p.model, p.adapter)
+            _finish_failure(p.ctx, mapped, p.attempt)
+            raise mapped from exc
+    except (KeyboardInterrupt, SystemExit) as exc:
+        if p.ctx.exception is None and p.ctx.result is None:
+            _finish_failure(p.ctx, _interrupted(exc, p), p.attempt)
+        raise
+    _finish_success(p.ctx, result, p.attempt)
+    _cache_store(p, result)
+    return result
+
+
+async def arun(spec: CallSpec, model: str, inputs: dict[str, Any], kwargs: dict[str, Any]) -> Any:
+    """An async call of any type, start to finish (a cancelled call still leaves its one record)."""
+    p = _prepare(spec, model, inputs, kwargs, is_async=True)
+    try:
+        hit = await _acache_lookup(p)
+        if hit is not None:
+            return _from_cache(p, hit)
+        if p.mock is not _NO_MOCK:
+            return _mock_result(p)
+        try:
+            reply, content, started = await asend(p)
+        except Failed as failed:
+            raise _failed(p, failed) from failed.cause
+        if p.stream:
+            return _stream_wrapper(p, reply=reply)
+        try:
+            result = spec.parse(p, content, reply.headers, started)
+        except Exception as exc:
+            mapped = map_exception(exc, p.provider, p.model, p.adapter)
+            _finish_failure(p.ctx, mapped, p.attempt)
+            raise mapped from exc
+    except (asyncio.CancelledError, KeyboardInterrupt, SystemExit) as exc:
+        if p.ctx.exception is None and p.ctx.result is None:
+            _finish_failure(p.ctx, _interrupted(exc, p), p.attempt)
+        raise
+    _finish_success(p.ctx, result, p.attempt)
+    await _acache_store(p, result)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------
+# Chat completion
+# ---------------------------------------------------------------------------------------------------
+
+
+def _build_chat(p: Prepared) -> Any:
+    lp = p.call.lp
+    headers = dict(settings.headers or {})
+    headers.update(lp.get("extra_headers") or lp.get("headers") or {})
+    messages = p.inputs["messages"]
+    if settings.add_function_to_prompt or lp.get("add_function_to_prompt"):
+        messages = _functions_into_prompt(p, messages)
+    return p.adapter.build_request(
+        p.model,
+        messages,
+        p.params,
+        p.creds,
+        stream=p.stream,
+        extra_headers=headers or None,
+        extra_body=lp.get("extra_body"),
+    )
+
+
+def _functions_into_prompt(p: Prepared, messages: list[Any]) -> list[Any]:
+    """``litellm.add_function_to_prompt``: for a model without function calling, the tool schemas are
+    folded into the system prompt and the tool params removed (LiteLLM's documented behaviour)."""
+    tools = p.params.pop("tools", None)
+    functions = p.params.pop("functions", None)
+    p.params.pop("tool_choice", None)
+    p.params.pop("function_call", None)
+    specs = functions or [t.get("function", t) for t in tools or []]
+    if not specs:
+        return messages
+    text = "Produce JSON output following this function schema:\n" + json.dumps(specs)
+    messages = list(messages)
+    if messages and isinstance(messages[0], Mapping) and messages[0].get("role") == "system":
+        first = dict(messages[0])
+        first["content"] = f"{first.get('content') or ''}\n{text}".strip()
+        messages[0] = first
+    else:
+        messages.insert(0, {"role": "system", "content": text})
+    return messages
+
+
+def _parse_chat(p: Prepared, content: bytes, headers: Mapping[str, str], started: float) -> ModelResponse:
+    data = json.loads(content)
+    if not isinstance(data, dict):
+        raise _exc().APIResponseValidationError(
+            f"Expected a JSON object from {p.provider}, got {type(data).__name__}", p.provider, p.model
+        )
+    data = p.adapter.parse_response(p.model, data)
+    response = _build_response(data, p.ctx, started, headers)
+    if settings.enable_json_schema_validation:
+        _validate_json_schema(p, response)
+    return response
+
+
+def _validate_json_schema(p: Prepared, response: ModelResponse) -> None:
+    """``litellm.enable_json_schema_validation``: a reply to a ``response_format`` JSON schema must
+    match it, else JSONSchemaValidationError (not retried)."""
+    fmt = p.call.openai.get("response_format")
+    if not isinstance(fmt, Mapping) or fmt.get("type") != "json_schema":
+        return
+    schema = (fmt.get("json_schema") or {}).get("schema")
+    if not schema:
+        return
+    text = response.choices[0].message.content if response.choices else None
+    try:
+        import jsonschema
+    except ImportError as exc:
+        raise ImportError(
+            "litellm.enable_json_schema_validation needs jsonschema: pip install 'litellm-observe[jsonschema]'"
+        ) from exc
+    try:
+        jsonschema.validate(json.loads(text or ""), schema)
+    except (ValueError, jsonschema.ValidationError) as exc:
+        raise _exc().JSONSchemaValidationError(
+            model=p.model, llm_provider=p.provider, raw_response=text or "", schema=json.dumps(schema)
+        ) from exc
 
 
 def _mock_dict(mock: Any, model: str) -> dict[str, Any]:
@@ -330,491 +859,159 @@ def _mock_chunks(data: dict[str, Any], include_usage: bool) -> list[dict[str, An
             "choices": [
                 {
                     "index": 0,
-                    "delta": {"role": "assistant", "content": p} if i == 0 else {"content": p},
+                    "delta": {"role": "assistant", "content": piece} if i == 0 else {"content": piece},
                     "finish_reason": None,
                 }
             ],
         }
-        for i, p in enumerate(pieces)
+        for i, piece in enumerate(pieces)
     ]
     chunks.append({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
-    usage_chunk = {**base, "choices": [], "usage": data.get("usage")}
     if include_usage or data.get("usage"):
-        chunks.append(usage_chunk)
+        chunks.append({**base, "choices": [], "usage": data.get("usage")})
     return chunks
 
 
-# ---------------------------------------------------------------------------------------------------
-# Finishing a call
-# ---------------------------------------------------------------------------------------------------
-
-
-def _finish_success(ctx: CallContext, response: Any) -> None:
-    ctx.end_time = time.time()
-    ctx.result = response
-    _debug(
-        "llm call succeeded",
-        call_id=ctx.litellm_call_id,
-        model=ctx.model,
-        ms=round((ctx.end_time - ctx.start_time) * 1000, 1),
-    )
-    if response is not None and not ctx.stream:
-        private = response.__pydantic_private__
-        if settings.max_budget:  # the budget needs the number now
-            from litellm.calls.costing import cost_for
-
-            ctx.cost = cost_for(ctx, response)
-            private["_hidden_params"]["response_cost"] = ctx.cost.response_cost
-            if ctx.cost.response_cost:
-                _add_spend(ctx.cost.response_cost)
-        else:  # priced when read (or by the logging worker), not on the request path
-            from litellm.calls.costing import HiddenParams
-
-            private["_hidden_params"] = HiddenParams(private["_hidden_params"], ctx, response)
-    if ctx.callbacks is not None and not ctx.callbacks.empty:
-        _dispatch().get_dispatcher().emit_success(ctx)
-
-
-def _finish_failure(ctx: CallContext, exc: BaseException) -> None:
-    ctx.end_time = time.time()
-    ctx.exception = exc
-    _debug(
-        "llm call failed",
-        call_id=ctx.litellm_call_id,
-        model=ctx.model,
-        error=type(exc).__name__,
-        status=getattr(exc, "status_code", None),
-        ms=round((ctx.end_time - ctx.start_time) * 1000, 1),
-    )
-    if ctx.callbacks is not None and not ctx.callbacks.empty:
-        _dispatch().get_dispatcher().emit_failure(ctx)
-
-
-def _finish_stream(ctx: CallContext, error: BaseException | None) -> BaseException | None:
-    if error is not None:
-        _finish_failure(ctx, error)
-        return error
-    ctx.end_time = time.time()
-    if settings.max_budget and ctx.chunks:
-        from litellm.calls.costing import cost_for
-
-        ctx.cost = cost_for(ctx, ctx.complete_streaming_response())
-        if ctx.cost.response_cost:
-            _add_spend(ctx.cost.response_cost)
-    if ctx.callbacks is not None and not ctx.callbacks.empty:
-        _dispatch().get_dispatcher().emit_success(ctx)
-    return None
-
-
-_spend_lock = threading.Lock()
-
-
-def _add_spend(cost: float) -> None:
-    with _spend_lock:  # concurrent sync calls must not lose an update
-        settings._current_cost += cost
-
-
-def _check_budget() -> None:
-    if settings.max_budget and settings._current_cost >= settings.max_budget:
-        raise _exc().BudgetExceededError(settings._current_cost, settings.max_budget)
-
-
-_HEADER_PREFIXES = (
-    b"x-ratelimit",
-    b"x-request-id",
-    b"request-id",
-    b"anthropic-ratelimit",
-    b"openai-processing",
-    b"retry-after",
-)
-
-
-def _headers_of_interest(headers: Any) -> dict[str, str]:
-    """Rate-limit and request-id headers, as LiteLLM exposes them (``llm_provider-<name>``)."""
-    raw = getattr(headers, "raw", None)  # httpx: (bytes, bytes) pairs, far cheaper than decoding all
-    if raw is not None:
-        return {
-            f"llm_provider-{k.decode('latin-1').lower()}": v.decode("latin-1")
-            for k, v in raw
-            if k.lower().startswith(_HEADER_PREFIXES)
-        }
-    return {
-        f"llm_provider-{k.lower()}": v
-        for k, v in headers.items()
-        if k.lower().encode("latin-1").startswith(_HEADER_PREFIXES)
-    }
-
-
-def _build_response(
-    data: dict[str, Any], ctx: CallContext, started: float, headers: Mapping[str, str] | None
-) -> ModelResponse:
-    counted = not data.get("usage")
-    if counted:  # some compatible servers omit usage: count locally, and say so in the payload
-        from litellm.calls.streaming import count_usage
-
-        data = {
-            **data,
-            "usage": count_usage(ctx.provider_model or ctx.model, ctx.messages, data.get("choices") or []),
-        }
-    response = ModelResponse.model_validate(data)
-    response_ms = (time.time() - started) * 1000.0
-    hidden = {
-        "custom_llm_provider": ctx.custom_llm_provider,
-        "api_base": ctx.api_base,
-        "model_id": ctx.model_id,
-        "litellm_call_id": ctx.litellm_call_id,
-        "_response_ms": response_ms,
-    }
-    if counted:
-        hidden["usage_counted"] = True
-    if headers is not None:
-        hidden["additional_headers"] = _headers_of_interest(headers)
-    # private attributes written straight into pydantic's store: its __setattr__ costs µs per call
-    private = response.__pydantic_private__
-    private["_hidden_params"] = hidden
-    private["_response_ms"] = response_ms
-    ctx.raw_usage = data["usage"]
-    ctx.raw_response = data
-    return response
-
-
-# ---------------------------------------------------------------------------------------------------
-# The public calls
-# ---------------------------------------------------------------------------------------------------
-
-
-class _Prepared:
-    __slots__ = (
-        "adapter",
-        "call",
-        "ctx",
-        "hide_usage",
-        "model",
-        "provider",
-        "request",
-        "retries",
-        "stream",
-        "timeout",
-    )
-
-
-def _prepare(
-    model: str, messages: Any, kwargs: dict[str, Any], *, is_async: bool, call_type: str
-) -> _Prepared:
-    call = _Call(kwargs)
-    lp = call.lp
-    stream = bool(kwargs.get("stream"))
-    dispatch = _dispatch()
-    callbacks = dispatch.resolve_callbacks(
-        lp.get("callbacks"), lp.get("success_callback"), lp.get("failure_callback")
-    )
-    metadata = _metadata(lp)
-    ctx = CallContext(
-        call_type=call_type,
-        is_async=is_async,
-        model=model,
-        messages=messages,
-        stream=stream,
-        callbacks=None if callbacks.empty else callbacks,
-        metadata=metadata,
-        optional_params=call.openai,
-        litellm_call_id=lp.get("litellm_call_id"),
-        user=call.openai.get("user"),
-        turn_off_message_logging=bool(
-            lp.get("turn_off_message_logging")
-            or metadata.get("turn_off_message_logging")
-            or settings.turn_off_message_logging
-        ),
-    )
-    ctx.custom_pricing = _custom_pricing(lp)
-    p = _Prepared()
-    p.call, p.ctx, p.stream, p.timeout, p.retries, p.hide_usage = (
-        call,
-        ctx,
-        stream,
-        _timeout(lp),
-        _num_retries(lp),
-        False,
-    )
-    p.request = None
-    try:
-        _check_budget()
-        resolved = _resolve(model, lp)
-        p.adapter, p.provider, p.model = resolved.adapter, resolved.provider, resolved.model
-        ctx.custom_llm_provider, ctx.provider_model = p.provider, p.model
-        if ctx.callbacks is not None:
-            dispatch.get_dispatcher().emit_pre_call(ctx)
-        mock = lp.get("mock_response")
-        if mock is not None:
-            ctx.api_base = lp.get("api_base") or p.adapter.default_api_base
-            return p
-        creds = _credentials(p.adapter, p.provider, p.model, lp, needs_key=True)
-        ctx.api_base = creds.api_base
-        drop = bool(lp["drop_params"]) if lp.get("drop_params") is not None else settings.drop_params
-        params = _optional_params(p.adapter, p.model, call, drop)
-        if stream and p.provider in _ASK_STREAM_USAGE and "stream_options" not in params:
-            params["stream_options"] = {"include_usage": True}
-            p.hide_usage = True
-        ctx.optional_params = params
-        headers = dict(settings.headers or {})
-        headers.update(lp.get("extra_headers") or lp.get("headers") or {})
-        p.request = p.adapter.build_request(
-            p.model,
-            messages,
-            params,
-            creds,
-            stream=stream,
-            extra_headers=headers or None,
-            extra_body=lp.get("extra_body"),
-        )
-        _debug(
-            "llm request",
-            call_id=ctx.litellm_call_id,
-            model=p.model,
-            provider=p.provider,
-            url=p.request.url,
-            stream=stream,
-            params=sorted(params),
-        )
-    except Exception as exc:
-        mapped = _map_exception(exc, getattr(p, "provider", None), model)
-        _finish_failure(ctx, mapped)
-        raise mapped from (None if mapped is exc else exc)
-    return p
-
-
-def _mock_result(p: _Prepared) -> Any:
-    ctx, lp = p.ctx, p.call.lp
-    mock = lp["mock_response"]
-    error = _mock_error(mock, p.provider, p.model)
-    if error is not None:
-        _finish_failure(ctx, error)
-        raise error
+def _mock_chat(p: Prepared, mock: Any) -> Any:
     data = _mock_dict(mock, p.model)
     if p.stream:
-        include_usage = bool((p.call.openai.get("stream_options") or {}).get("include_usage"))
-        p.hide_usage = not include_usage  # a mock sends usage; show it only when asked, as a provider would
-        return _stream_wrapper(p, mock_chunks=_mock_chunks(data, include_usage))
-    response = _build_response(data, ctx, ctx.start_time, None)
-    _finish_success(ctx, response)
+        return _mock_chunks(data, True)
+    return _build_response(data, p.ctx, p.ctx.start_time, None)
+
+
+def _chat_from_cache(p: Prepared, value: dict[str, Any]) -> ModelResponse:
+    response = ModelResponse.model_validate(value)
+    private = response.__pydantic_private__
+    private["_hidden_params"] = _hidden(p.ctx, 0.0, None)
+    private["_response_ms"] = 0.0
+    p.ctx.raw_usage = value.get("usage")
+    p.ctx.raw_response = value
     return response
 
 
-def _chunk_hook(ctx: CallContext) -> Any:
-    if ctx.callbacks is None or not ctx.callbacks.stream:
-        return None
-    dispatcher = _dispatch().get_dispatcher()
-    return lambda chunk: dispatcher.emit_stream_chunk(ctx, chunk)
-
-
-def _stream_wrapper(p: _Prepared, **transport: Any) -> CustomStreamWrapper:
-    ctx = p.ctx
-    return CustomStreamWrapper(
-        ctx=ctx,
-        adapter=p.adapter,
-        model=p.model,
-        finish=_finish_stream,
-        map_error=lambda e: _map_exception(e, p.provider, p.model),
-        collect=ctx.callbacks is not None or bool(settings.max_budget),
-        on_chunk=_chunk_hook(ctx),
-        hide_usage_only_chunk=p.hide_usage,
-        **transport,
-    )
-
-
-def _retry_delay_or_raise(p: _Prepared, exc: Exception, attempt: int) -> float:
-    """How long to wait before retrying ``exc``; or, when it is final, log the failure and raise it."""
-    mapped = _map_exception(exc, p.provider, p.model)
-    if attempt < p.retries and _is_retryable(mapped):
-        return _http.backoff_delay(attempt, _http.retry_after_seconds(getattr(mapped, "headers", None)))
-    if attempt:
-        mapped.num_retries = attempt
-        mapped.max_retries = p.retries
-    _finish_failure(p.ctx, mapped)
-    raise mapped from (None if mapped is exc else exc)
+COMPLETION = CallSpec(
+    name="completion",
+    build=_build_chat,
+    parse=_parse_chat,
+    mock=_mock_chat,
+    log_input=lambda inputs: inputs["messages"],
+    openai_params=OPENAI_PARAMS,
+    check_params=True,
+    streamable=True,
+    from_cache=_chat_from_cache,
+    to_cache=lambda response: response.model_dump(),
+)
 
 
 def completion(model: str, messages: list[dict[str, Any]] | None = None, **kwargs: Any) -> Any:
     """Chat completion in the OpenAI format, for any provider. Returns ModelResponse, or a stream."""
-    p = _prepare(model, messages or [], kwargs, is_async=False, call_type="completion")
-    if p.request is None:
-        return _mock_result(p)
-    ctx, req = p.ctx, p.request
-    client = _http.sync_client(req.url)
-    timeout = _http.to_httpx_timeout(p.timeout)
-    attempt = 0
-    while True:
-        try:
-            if p.stream:
-                request = client.build_request(
-                    "POST", req.url, json=req.body, headers=req.headers, timeout=timeout
-                )
-                response = client.send(request, stream=True)
-                if response.status_code >= 400:
-                    content = response.read()
-                    response.close()
-                    raise _status_error(
-                        p.adapter, p.provider, p.model, response.status_code, content, response.headers
-                    )
-                return _stream_wrapper(p, sync_response=response)
-            started = time.time()
-            response = client.post(req.url, json=req.body, headers=req.headers, timeout=timeout)
-            if response.status_code >= 400:
-                raise _status_error(
-                    p.adapter, p.provider, p.model, response.status_code, response.content, response.headers
-                )
-            data = p.adapter.parse_response(p.model, response.json())
-            result = _build_response(data, ctx, started, response.headers)
-        except Exception as exc:
-            time.sleep(_retry_delay_or_raise(p, exc, attempt))
-            attempt += 1
-            continue
-        _finish_success(ctx, result)
-        return result
+    return run(COMPLETION, model, {"messages": messages if messages is not None else []}, kwargs)
 
 
 async def acompletion(model: str, messages: list[dict[str, Any]] | None = None, **kwargs: Any) -> Any:
     """Async chat completion; with ``stream=True`` returns an async-iterable stream."""
-    p = _prepare(model, messages or [], kwargs, is_async=True, call_type="acompletion")
-    if p.request is None:
-        return _mock_result(p)
-    ctx, req = p.ctx, p.request
-    timeout = _http.aiohttp_timeout(p.timeout)
-    body = json.dumps(req.body).encode()
-    headers = {**req.headers, "Content-Type": "application/json"}
-    attempt = 0
-    while True:
-        try:
-            session = _http.async_session(req.url)
-            started = time.time()
-            response = await session.post(req.url, data=body, headers=headers, timeout=timeout)
-            if response.status >= 400:
-                content = await response.read()
-                response.release()
-                raise _status_error(
-                    p.adapter, p.provider, p.model, response.status, content, response.headers
-                )
-            if p.stream:
-                return _stream_wrapper(p, async_response=response)
-            content = await response.read()
-            response.release()
-            data = p.adapter.parse_response(p.model, json.loads(content))
-            result = _build_response(data, ctx, started, response.headers)
-        except Exception as exc:
-            await asyncio.sleep(_retry_delay_or_raise(p, exc, attempt))
-            attempt += 1
-            continue
-        _finish_success(ctx, result)
-        return result
+    return await arun(COMPLETION, model, {"messages": messages if messages is not None else []}, kwargs)
 
 
 # ---------------------------------------------------------------------------------------------------
-# Embeddings (OpenAI-format providers)
+# Embeddings
 # ---------------------------------------------------------------------------------------------------
 
-
-def _prepare_embedding(
-    model: str, input: Any, kwargs: dict[str, Any], is_async: bool
-) -> tuple[_Prepared, Any]:
-    kwargs = dict(kwargs)
-    params = {k: kwargs.pop(k) for k in ("dimensions", "encoding_format", "user") if k in kwargs}
-    p = _prepare(model, [], kwargs, is_async=is_async, call_type="aembedding" if is_async else "embedding")
-    p.ctx.messages = input
-    if p.request is not None:
-        url = p.request.url
-        if "/chat/completions" not in url:
-            error = _exc().BadRequestError(
-                f"Provider '{p.provider}' has no embeddings endpoint here; use an OpenAI-compatible provider.",
-                p.model,
-                p.provider,
-            )
-            _finish_failure(p.ctx, error)
-            raise error
-        p.request.url = url.replace("/chat/completions", "/embeddings")
-        p.request.body = {"model": p.request.body.get("model", p.model), "input": input, **params}
-        p.ctx.optional_params = params
-    return p, input
+EMBEDDING_PARAMS = frozenset({"dimensions", "encoding_format", "user", "input_type"})
 
 
-def _embedding_from(data: dict[str, Any], ctx: CallContext, started: float) -> EmbeddingResponse:
-    response = EmbeddingResponse.model_validate(data)
-    response._response_ms = (time.time() - started) * 1000.0
-    response._hidden_params.update(
-        {
-            "custom_llm_provider": ctx.custom_llm_provider,
-            "api_base": ctx.api_base,
-            "litellm_call_id": ctx.litellm_call_id,
-        }
+def _build_embedding(p: Prepared) -> Any:
+    build = getattr(p.adapter, "build_embedding_request", None)
+    if build is not None:
+        return build(p.model, p.inputs["input"], p.params, p.creds)
+    from litellm.providers.openai_endpoints import openai_endpoint_request
+
+    lp = p.call.lp
+    body = {
+        "model": getattr(p.adapter, "wire_model", lambda m: m)(p.model),
+        "input": p.inputs["input"],
+        **p.params,
+    }
+    if lp.get("extra_body"):
+        body.update(lp["extra_body"])
+    return openai_endpoint_request(
+        p.adapter, p.model, p.creds, "embeddings", body=body, extra_headers=lp.get("extra_headers")
     )
+
+
+def _parse_embedding(
+    p: Prepared, content: bytes, headers: Mapping[str, str], started: float
+) -> EmbeddingResponse:
+    data = json.loads(content)
+    if not isinstance(data, dict):
+        raise _exc().APIResponseValidationError(
+            f"Expected a JSON object from {p.provider}, got {type(data).__name__}", p.provider, p.model
+        )
+    parse = getattr(p.adapter, "parse_embedding_response", None)
+    if parse is not None:
+        data = parse(p.model, data)
+    return _embedding_from(data, p.ctx, started, headers)
+
+
+def _embedding_from(
+    data: dict[str, Any], ctx: CallContext, started: float, headers: Mapping[str, str] | None = None
+) -> EmbeddingResponse:
+    response = EmbeddingResponse.model_validate(data)
+    response_ms = (time.time() - started) * 1000.0
+    response._response_ms = response_ms
+    response._hidden_params.update(_hidden(ctx, response_ms, headers))
+    ctx.raw_usage = data.get("usage")
     return response
 
 
-def _mock_embedding(p: _Prepared, input: Any) -> EmbeddingResponse:
-    items = input if isinstance(input, list) else [input]
+def _mock_embedding(p: Prepared, mock: Any) -> EmbeddingResponse:
+    """``mock_response`` for embeddings: a vector (or a list of vectors, one per input) is returned as
+    is; anything else gives one zero vector per input."""
+    items = p.inputs["input"] if isinstance(p.inputs["input"], list) else [p.inputs["input"]]
+    if isinstance(mock, list) and mock and all(isinstance(x, (int, float)) for x in mock):
+        vectors = [list(mock) for _ in items]
+    elif isinstance(mock, list) and mock and all(isinstance(x, list) for x in mock):
+        vectors = [list(v) for v in mock]
+    elif isinstance(mock, EmbeddingResponse):
+        return mock
+    else:
+        vectors = [[0.0] * 8 for _ in items]
+    from litellm.calls.streaming import count_text_tokens
+
+    tokens = sum(count_text_tokens(p.model, item) for item in items)
     data = {
         "object": "list",
         "model": p.model,
-        "data": [{"object": "embedding", "index": i, "embedding": [0.0] * 8} for i in range(len(items))],
-        "usage": {"prompt_tokens": 5 * len(items), "total_tokens": 5 * len(items)},
+        "data": [{"object": "embedding", "index": i, "embedding": v} for i, v in enumerate(vectors)],
+        "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
     }
-    result = _embedding_from(data, p.ctx, p.ctx.start_time)
-    _finish_success(p.ctx, result)
-    return result
+    return _embedding_from(data, p.ctx, p.ctx.start_time)
+
+
+def _embedding_from_cache(p: Prepared, value: dict[str, Any]) -> EmbeddingResponse:
+    return _embedding_from(value, p.ctx, time.time())
+
+
+EMBEDDING = CallSpec(
+    name="embedding",
+    build=_build_embedding,
+    parse=_parse_embedding,
+    mock=_mock_embedding,
+    log_input=lambda inputs: inputs["input"],
+    openai_params=EMBEDDING_PARAMS,
+    from_cache=_embedding_from_cache,
+    to_cache=lambda response: response.model_dump(),
+)
 
 
 def embedding(model: str, input: Any = None, **kwargs: Any) -> EmbeddingResponse:
     """Embeddings in the OpenAI format."""
-    p, input = _prepare_embedding(model, input, kwargs, is_async=False)
-    if p.request is None:
-        return _mock_embedding(p, input)
-    client = _http.sync_client(p.request.url)
-    try:
-        started = time.time()
-        response = client.post(
-            p.request.url,
-            json=p.request.body,
-            headers=p.request.headers,
-            timeout=_http.to_httpx_timeout(p.timeout),
-        )
-        if response.status_code >= 400:
-            raise _status_error(
-                p.adapter, p.provider, p.model, response.status_code, response.content, response.headers
-            )
-        result = _embedding_from(response.json(), p.ctx, started)
-    except Exception as exc:
-        mapped = _map_exception(exc, p.provider, p.model)
-        _finish_failure(p.ctx, mapped)
-        raise mapped from (None if mapped is exc else exc)
-    _finish_success(p.ctx, result)
-    return result
+    return run(EMBEDDING, model, {"input": input if input is not None else []}, kwargs)  # type: ignore[no-any-return]
 
 
 async def aembedding(model: str, input: Any = None, **kwargs: Any) -> EmbeddingResponse:
-    p, input = _prepare_embedding(model, input, kwargs, is_async=True)
-    if p.request is None:
-        return _mock_embedding(p, input)
-    try:
-        session = _http.async_session(p.request.url)
-        started = time.time()
-        headers = {**p.request.headers, "Content-Type": "application/json"}
-        async with session.post(
-            p.request.url,
-            data=json.dumps(p.request.body).encode(),
-            headers=headers,
-            timeout=_http.aiohttp_timeout(p.timeout),
-        ) as response:
-            content = await response.read()
-            if response.status >= 400:
-                raise _status_error(
-                    p.adapter, p.provider, p.model, response.status, content, response.headers
-                )
-        result = _embedding_from(json.loads(content), p.ctx, started)
-    except Exception as exc:
-        mapped = _map_exception(exc, p.provider, p.model)
-        _finish_failure(p.ctx, mapped)
-        raise mapped from (None if mapped is exc else exc)
-    _finish_success(p.ctx, result)
-    return result
+    """Async embeddings in the OpenAI format."""
+    return await arun(EMBEDDING, model, {"input": input if input is not None else []}, kwargs)  # type: ignore[no-any-return]
 
 
 def check_valid_key(model: str, api_key: str) -> bool:

@@ -51,6 +51,35 @@ def to_httpx_timeout(timeout: Any) -> httpx.Timeout:
 _clients_by_url: dict[str, httpx.Client] = {}
 
 
+def ssl_config() -> Any:
+    """What every client we create verifies TLS with: ``False`` (SSL_VERIFY / ``litellm.ssl_verify``
+    false), or an ``ssl.SSLContext`` honouring ``ssl_certificate`` (a CA bundle path, also
+    SSL_CERTIFICATE) and ``ssl_security_level`` (an OpenSSL cipher string such as ``DEFAULT@SECLEVEL=1``,
+    also SSL_SECURITY_LEVEL). Env vars win over the module settings, as LiteLLM documents."""
+    import os
+
+    from litellm.core.settings import settings
+
+    verify_env = os.environ.get("SSL_VERIFY")
+    verify: Any = settings.ssl_verify
+    if verify_env not in (None, ""):
+        verify = verify_env.strip().lower() not in ("false", "0", "no", "off")
+    if verify is False:
+        return False
+    cafile = os.environ.get("SSL_CERTIFICATE") or settings.ssl_certificate
+    if isinstance(verify, str):  # ssl_verify may itself be a CA bundle path
+        cafile = cafile or verify
+    level = os.environ.get("SSL_SECURITY_LEVEL") or settings.ssl_security_level
+    if not cafile and not level:
+        return True
+    import ssl
+
+    context = ssl.create_default_context(cafile=cafile or None)
+    if level:
+        context.set_ciphers(str(level))
+    return context
+
+
 def sync_client(url: str) -> httpx.Client:
     """The pooled client for ``url``'s origin (looked up by the full URL first: urlsplit costs µs)."""
     client = _clients_by_url.get(url)
@@ -63,6 +92,7 @@ def sync_client(url: str) -> httpx.Client:
             client = _sync_clients.get(origin)
             if client is None or client.is_closed:
                 client = httpx.Client(
+                    verify=ssl_config(),
                     limits=httpx.Limits(max_connections=1000, max_keepalive_connections=100),
                     timeout=httpx.Timeout(600.0, connect=10.0),
                     follow_redirects=False,
@@ -97,7 +127,10 @@ def async_session(url: str) -> Any:
     if session is None or session.closed:
         import aiohttp
 
-        connector = aiohttp.TCPConnector(limit=0, ttl_dns_cache=300, enable_cleanup_closed=False)
+        tls = ssl_config()
+        connector = aiohttp.TCPConnector(
+            limit=0, ttl_dns_cache=300, enable_cleanup_closed=False, ssl=tls if tls is not True else True
+        )
         session = aiohttp.ClientSession(connector=connector, auto_decompress=True, trust_env=False)
         entry[1][origin] = session
     if len(entry[2]) > 1024:
@@ -191,9 +224,20 @@ def retry_after_seconds(headers: Mapping[str, str] | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-def backoff_delay(attempt: int, retry_after: float | None, *, base: float = 0.5, cap: float = 8.0) -> float:
-    """Exponential backoff with full jitter; a server's Retry-After (up to 60 s) wins."""
-    if retry_after is not None and 0 <= retry_after <= 60:
+def backoff_delay(
+    attempt: int,
+    retry_after: float | None,
+    *,
+    base: float = 0.5,
+    cap: float = 8.0,
+    cap_retry_after: float | None = 60.0,
+) -> float:
+    """Exponential backoff with jitter; a server's Retry-After (up to ``cap_retry_after``) wins."""
+    if (
+        retry_after is not None
+        and 0 <= retry_after
+        and (cap_retry_after is None or retry_after <= cap_retry_after)
+    ):
         return retry_after
     ceiling = min(cap, base * (2**attempt))
     return random.uniform(ceiling / 2, ceiling)

@@ -39,6 +39,21 @@ _DEFAULTS: dict[str, Any] = {
     "groq_key": None,
     "headers": None,
     "model_alias_map": dict,
+    # a provider's Retry-After longer than this (seconds) is not waited for: the error is raised
+    "retry_after_cap": 60.0,
+    # the transport: litellm.client_session / aclient_session (httpx clients) replace the pools
+    "client_session": None,
+    "aclient_session": None,
+    # TLS for every HTTP client we create (SSL_VERIFY / SSL_CERTIFICATE / SSL_SECURITY_LEVEL win
+    # over the defaults when set)
+    "ssl_verify": True,
+    "ssl_certificate": None,
+    "ssl_security_level": None,
+    # behaviour switches LiteLLM documents
+    "return_response_headers": False,
+    "add_function_to_prompt": False,
+    "enable_json_schema_validation": False,
+    "REPEATED_STREAMING_CHUNK_LIMIT": 100,
     # cost and budgets
     "max_budget": 0.0,
     "_current_cost": 0.0,
