@@ -8,6 +8,11 @@ Two different jobs live here because every log path needs both:
   because the unredacted objects are shared with the loggers that may see content.
 * **secret masking** (always on): API keys, ``Authorization``-style headers and credential params are
   masked wherever they could leak into a payload, a kwargs dict, a log line or an exception text.
+  :func:`is_secret_key` decides by a field's *name* (case-insensitive, ``-``/``_``/camelCase alike:
+  ``api_key``, ``Authorization``, ``token``, ``secret``, ``password``, ``*_key`` of a credential kind,
+  ...); :func:`mask_secrets` masks such fields at any depth of user data (metadata) copy-on-write;
+  :func:`mask_url` masks the userinfo (``http://user:KEY@host``) and credential query parameters of
+  a URL; :func:`scrub_text` masks key-looking strings and URL userinfo in free text.
 
 This module must not import anything from the package beyond the standard library, read settings or
 environment, or log: it is called from the logging path itself.
@@ -16,6 +21,7 @@ environment, or log: it is called from the logging path itself.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -24,6 +30,8 @@ __all__ = [
     "REDACTED_MARKER",
     "is_secret_key",
     "mask_secret",
+    "mask_secrets",
+    "mask_url",
     "redact_kwargs",
     "redact_messages",
     "redact_payload",
@@ -269,7 +277,8 @@ _CONTENT_CONTAINERS = frozenset({"messages", "input", "prompt", "content"})
 # Patterns for secrets inside free text: OpenAI/Anthropic style keys, bearer tokens, AWS access key ids,
 # Google API keys, and "api_key=..." / "'authorization': '...'" spellings as found in reprs and URLs.
 _TEXT_PATTERNS = re.compile(
-    r"(?P<bearer>(?i:bearer|basic)\s+)(?P<btok>[A-Za-z0-9._~+/=\-]{8,})"
+    r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)(?P<userinfo>[^\s/@?#'\"<>]+)@"
+    r"|(?P<bearer>(?i:bearer|basic)\s+)(?P<btok>[A-Za-z0-9._~+/=\-]{8,})"
     r"|(?P<sk>\b(?:sk|pk|rk)-[A-Za-z0-9_\-]{8,})"
     r"|(?P<aws>\bAKIA[0-9A-Z]{16}\b)"
     r"|(?P<goog>\bAIza[0-9A-Za-z_\-]{30,})"
@@ -278,12 +287,80 @@ _TEXT_PATTERNS = re.compile(
 )
 
 
-def is_secret_key(name: Any) -> bool:
-    """Whether a parameter, header or dict key names a credential (case and ``-``/``_`` insensitive)."""
-    if not isinstance(name, str):
-        return False
+# Words that make a field name a credential wherever they appear in it (``x_auth_token``, ``dbPassword``).
+_SECRET_WORDS = frozenset(
+    {
+        "token",
+        "secret",
+        "secrets",
+        "password",
+        "passwd",
+        "pwd",
+        "passphrase",
+        "apikey",
+        "authorization",
+        "auth",
+        "credential",
+        "credentials",
+        "cookie",
+        "privatekey",
+    }
+)
+# ``<word>_key`` names a credential for these words (``private_key``, ``accessKey``); a bare ``key`` or a
+# ``cache_key`` does not.
+_KEY_QUALIFIERS = frozenset(
+    {
+        "api",
+        "private",
+        "access",
+        "secret",
+        "session",
+        "signing",
+        "encryption",
+        "master",
+        "client",
+        "service",
+        "account",
+        "subscription",
+        "license",
+        "admin",
+        "auth",
+        "virtual",
+        "bearer",
+    }
+)
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_WORD_SPLIT = re.compile(r"[_\-\s.]+")
+
+
+# LiteLLM's proxy metadata names identifiers of a key this way (``user_api_key_hash``,
+# ``user_api_key_team_id``, ``user_api_key_alias``): attribution, not credentials.
+_IDENTIFIER_PREFIXES = ("user_api_key_",)
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_secret_name(name: str) -> bool:
     key = name.lower().replace("-", "_")
-    return key in _SECRET_EXACT or "api_key" in key or key.endswith(_SECRET_SUFFIXES)
+    if key.startswith(_IDENTIFIER_PREFIXES):
+        return False
+    if key in _SECRET_EXACT or "api_key" in key or key.endswith(_SECRET_SUFFIXES):
+        return True
+    words = [w for w in _WORD_SPLIT.split(_CAMEL.sub("_", name).lower()) if w]
+    if any(w in _SECRET_WORDS for w in words):
+        return True
+    return any(w == "key" and i and words[i - 1] in _KEY_QUALIFIERS for i, w in enumerate(words))
+
+
+def is_secret_key(name: Any) -> bool:
+    """Whether a parameter, header or dict key names a credential.
+
+    Case-insensitive, and ``-``/``_``/camelCase alike: ``api_key``, ``Authorization``, ``X-Auth-Token``,
+    ``dbPassword``, ``client_secret``, ``private_key``, ``session_token``, ... Token *counts*
+    (``max_tokens``, ``prompt_tokens``) and a bare ``key``/``cache_key`` are not credentials.
+    """
+    if not isinstance(name, str) or len(name) > 200:
+        return False
+    return _is_secret_name(name)
 
 
 def mask_secret(value: Any) -> str:
@@ -314,6 +391,8 @@ def _already_masked(value: str) -> bool:
 
 
 def _mask_match(match: re.Match) -> str:
+    if match.group("scheme") is not None:
+        return match.group("scheme") + "****@"
     token = match.group("btok")
     if token is None:
         token = match.group("kvval")
@@ -386,3 +465,88 @@ def _scrub_value(value: Any, depth: int) -> Any:
     if isinstance(value, tuple):
         return tuple(_scrub_value(v, depth + 1) for v in value)
     return value
+
+
+# -- secrets in user data and URLs ---------------------------------------------------------------------
+
+
+def mask_secrets(value: Any, _key: Any = None, _depth: int = 0) -> Any:
+    """``value`` with credential-named fields masked at any depth, and key-looking strings scrubbed.
+
+    For user data such as ``metadata``: a string under a secret-named key (:func:`is_secret_key`) is
+    replaced by :func:`mask_secret`'s form, a list under one has each string masked, and every other
+    string goes through :func:`scrub_text` (URL userinfo, bearer tokens, ``sk-`` keys). Numbers, booleans
+    and None are kept (``token_count: 3`` is not a secret). Copy-on-write: when nothing needs masking
+    the very same object is returned, and the input is never mutated.
+    """
+    if isinstance(value, str):
+        if _key is not None and is_secret_key(_key):
+            return mask_secret(value) if value else value
+        masked = scrub_text(value)
+        return value if masked == value else masked
+    if _depth > _MAX_DEPTH:
+        return value
+    if isinstance(value, Mapping):
+        out: dict | None = None
+        for k, v in value.items():
+            if v is None or isinstance(v, (bool, int, float)):
+                continue
+            new = mask_secrets(v, k, _depth + 1)
+            if new is not v:
+                if out is None:
+                    out = dict(value)
+                out[k] = new
+        return value if out is None else out
+    if isinstance(value, (list, tuple)):
+        items: list | None = None
+        for i, v in enumerate(value):
+            if v is None or isinstance(v, (bool, int, float)):
+                continue
+            new = mask_secrets(v, _key, _depth + 1)
+            if new is not v:
+                if items is None:
+                    items = list(value)
+                items[i] = new
+        if items is None:
+            return value
+        return tuple(items) if isinstance(value, tuple) else items
+    if isinstance(value, (bytes, bytearray)) and _key is not None and is_secret_key(_key):
+        return "****"
+    return value
+
+
+# Query parameters that carry a credential under a name is_secret_key would not flag on its own.
+_SECRET_QUERY = frozenset({"key", "sig", "signature", "x_amz_signature", "x_amz_credential", "code"})
+
+
+def mask_url(url: Any) -> Any:
+    """``url`` with its userinfo and credential query parameters masked (``http://****@host/v1``).
+
+    ``http://user:KEY@host/v1`` -> ``http://****@host/v1``; ``https://h/v1?key=AIza...&a=1`` ->
+    ``https://h/v1?key=****&a=1``. A URL with neither is returned unchanged (the same object), as is
+    anything that is not a string.
+    """
+    if not isinstance(url, str) or ("@" not in url and "?" not in url):
+        return url
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return scrub_text(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = "****@" + netloc.rpartition("@")[2]
+    query = parts.query
+    if query:
+        pairs = []
+        for pair in query.split("&"):
+            name, sep, val = pair.partition("=")
+            lowered = name.lower().replace("-", "_")
+            if sep and val and (lowered in _SECRET_QUERY or is_secret_key(name)):
+                pair = f"{name}=****"
+            pairs.append(pair)
+        query = "&".join(pairs)
+    if netloc == parts.netloc and query == parts.query:
+        return url
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))

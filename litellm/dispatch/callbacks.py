@@ -10,6 +10,13 @@ Owns:
   the integration registry), deduped and split by event kind. The cached front door the pipeline calls,
   ``resolve_callbacks``, is in ``litellm.dispatch.dispatcher`` with its cache.
 * :func:`flush_loggers`: every live logger that buffers, then the shared exporters, send what they hold.
+* Misconfigured destinations (an unknown name, ``"langfuse"`` without keys, ``"s3"`` without a bucket,
+  a logger class instead of an instance): by default they never fail a call. The error is reported once,
+  loudly (a :class:`CallbackConfigWarning` and an error log line naming the destination, what is
+  missing and how to fix it), remembered in :func:`config_errors`, and the destination becomes a
+  *broken target* whose events the dispatcher drops with reason ``misconfigured`` (counted). With
+  ``strict=True`` (``LITELLM_STRICT_CALLBACKS=1`` or ``litellm.strict_callbacks = True``, read by the
+  caller) the error is raised instead, at the first call.
 * The event kinds and hook names the dispatcher routes by; the routing rules are described there.
 
 Must not: deliver events (the dispatcher does), read settings, start threads, import the integrations
@@ -23,7 +30,13 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["CallbackSet", "build_callback_set", "flush_loggers"]
+__all__ = [
+    "CallbackConfigWarning",
+    "CallbackSet",
+    "build_callback_set",
+    "config_errors",
+    "flush_loggers",
+]
 
 # Event kinds, shared with the dispatcher (it queues them; a CallbackSet is split by them).
 _PRE, _SUCCESS, _FAILURE, _CHUNK = 0, 1, 2, 3
@@ -49,6 +62,8 @@ class _Target:
     __slots__ = (
         "__weakref__",
         "_ref",
+        "config_error",
+        "config_reason",
         "is_logger",
         "lane_cache",
         "logging_hooks",
@@ -63,6 +78,8 @@ class _Target:
             self._ref: Any = weakref.ref(obj, _forget_target(id(obj)))
         except TypeError:  # not weak-referenceable (a builtin, a __slots__ class): kept for good
             self._ref = lambda: obj
+        self.config_error: str | None = None  # set on a broken target only (see _BrokenTarget)
+        self.config_reason = ""
         self.is_logger = isinstance(obj, custom_logger_cls)
         # (dispatcher token, lane) of the dispatcher that last delivered to it: saves a weak-dict lookup
         self.lane_cache: tuple | None = None
@@ -143,6 +160,127 @@ class _Target:
         return f"<callback {self.name}>"
 
 
+class CallbackConfigWarning(UserWarning):
+    """A logging destination is misconfigured: the call goes through, the destination gets no events."""
+
+
+class _BrokenTarget(_Target):
+    """A destination that could not be set up: every event for it is dropped with ``config_reason``.
+
+    It stands where the logger would have been in a :class:`CallbackSet` (so its drops are counted
+    under its name) but has no object, no hooks and no lane.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, name: str, error: str, reason: str = "misconfigured") -> None:
+        self._ref = _no_object
+        self.config_error = error
+        self.config_reason = reason
+        self.is_logger = False
+        self.lane_cache = None
+        self.name = name
+        self.pre = None
+        self.post = None
+        self.routes = dict.fromkeys(_HOOKS, (None, None))
+        self.logging_hooks = (None, None)
+
+    def wants_redaction(self) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        return f"<misconfigured callback {self.name}: {self.config_error}>"
+
+
+def _no_object() -> None:
+    return None
+
+
+# name -> the message of its configuration error; one broken target per (name, message)
+_config_errors: dict[str, str] = {}
+_broken: dict[tuple[str, str], _BrokenTarget] = {}
+
+
+def config_errors() -> dict[str, str]:
+    """Destinations that are misconfigured right now, by name, with what is wrong and how to fix it."""
+    return dict(_config_errors)
+
+
+def _broken_target(name: str, exc: BaseException) -> _BrokenTarget:
+    detail = str(exc) or type(exc).__name__
+    key = (name, detail)
+    target = _broken.get(key)
+    if target is not None:
+        return target
+    from litellm.integrations import registry
+
+    if name in registry.INTEGRATIONS:
+        fix = (
+            f"set what is missing, then set litellm.callbacks again or pass it with "
+            f"litellm.modify_integration({name!r}, {{...}})"
+        )
+    else:
+        fix = "fix the entry in litellm.callbacks (or the per-call callbacks list)"
+    message = (
+        f"logging destination {name!r} is misconfigured and gets no events: {detail}. "
+        f"Calls are not affected; this destination's events are dropped and counted in "
+        f"callback_stats()['per_callback'][{name!r}]['dropped']['misconfigured']. To fix: {fix}. "
+        f"Set LITELLM_STRICT_CALLBACKS=1 (or litellm.strict_callbacks = True) to make this error "
+        f"fail the call instead."
+    )
+    with _targets_lock:
+        target = _broken.get(key)
+        if target is not None:
+            return target
+        target = _BrokenTarget(name, detail)
+        _broken[key] = target
+        _config_errors[name] = detail
+    import warnings
+
+    from litellm.core import log as _log
+
+    warnings.warn(CallbackConfigWarning(message), stacklevel=_caller_stacklevel())
+    _log.log_once(
+        ("callback_config", name, detail),
+        "logging destination misconfigured; its events are dropped (the call is unaffected)",
+        level="error",
+        callback=name,
+        problem=detail,
+        fix=fix,
+    )
+    return target
+
+
+def _caller_stacklevel() -> int:
+    """The ``stacklevel`` that points a warning at the first frame outside this package."""
+    import os
+    import sys
+
+    package_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package_dir):
+        frame = frame.f_back
+        level += 1
+    return level
+
+
+def _forget_fixed(name: str) -> None:
+    with _targets_lock:
+        _config_errors.pop(name, None)
+
+
+def forget_config_errors(name: str | None = None) -> None:
+    """Forget recorded configuration errors (all, or one name's): the next resolution tries again."""
+    with _targets_lock:
+        for key in [k for k in _broken if name is None or k[0] == name]:
+            del _broken[key]
+        if name is None:
+            _config_errors.clear()
+        else:
+            _config_errors.pop(name, None)
+
+
 def _overrides(obj: Any, name: str, base: type) -> bool:
     if name in getattr(obj, "__dict__", ()):  # patched on the instance
         return True
@@ -172,22 +310,29 @@ class CallbackSet:
         "_success_t",
         "empty",
         "failure",
+        "has_broken",
         "pre",
         "stream",
         "success",
     )
 
     def __init__(self, pre: list[_Target], success: list[_Target], failure: list[_Target]) -> None:
-        self.pre = tuple(t.obj for t in pre)
-        self.success = tuple(t.obj for t in success)
-        self.failure = tuple(t.obj for t in failure)
+        self.pre = tuple(t.obj for t in pre if t.config_error is None)
+        self.success = tuple(t.obj for t in success if t.config_error is None)
+        self.failure = tuple(t.obj for t in failure if t.config_error is None)
         stream = [t for t in success if t.is_logger and t.routes[_CHUNK] != (None, None)]
         self.stream = tuple(t.obj for t in stream)
-        self.empty = not (self.pre or self.success or self.failure)
+        # a broken target keeps the set non-empty: its events are emitted so their drops are counted
+        self.empty = not (pre or success or failure)
+        self.has_broken = any(t.config_error is not None for t in (*pre, *success, *failure))
         self._pre_t = tuple(t for t in pre if t.pre is not None or not t.is_logger)
         self._post_t = tuple(t for t in pre if t.post is not None)
-        self._success_t = tuple(t for t in success if t.routes[_SUCCESS] != (None, None))
-        self._failure_t = tuple(t for t in failure if t.routes[_FAILURE] != (None, None))
+        self._success_t = tuple(
+            t for t in success if t.routes[_SUCCESS] != (None, None) or t.config_error is not None
+        )
+        self._failure_t = tuple(
+            t for t in failure if t.routes[_FAILURE] != (None, None) or t.config_error is not None
+        )
         self._stream_t = tuple(stream)
         self._success_lh = tuple(t for t in success if t.logging_hooks != (None, None))
         self._failure_lh = tuple(t for t in failure if t.logging_hooks != (None, None))
@@ -219,12 +364,16 @@ def _target_for(obj: Any, custom_logger_cls: type, payload_logger_cls: type | No
         return target
 
 
-def build_callback_set(callbacks: tuple, success: tuple, failure: tuple, inputs: tuple) -> CallbackSet:
+def build_callback_set(
+    callbacks: tuple, success: tuple, failure: tuple, inputs: tuple, *, strict: bool = False
+) -> CallbackSet:
     """A CallbackSet from the four lists (names resolved through the integration registry, deduped).
 
-    Raises ValueError for an unknown integration name (naming the valid ones), a logger class given
-    instead of an instance, or anything that is not a callback; ImportError (naming the pip extra) for
-    an integration whose SDK is missing.
+    A destination that cannot be set up (an unknown integration name, a logger whose constructor says
+    what is missing, an integration whose SDK is not installed, a logger class given instead of an
+    instance, anything that is not a callback) becomes a broken target: reported once, its events
+    dropped and counted. With ``strict`` the error is raised instead: ValueError (naming the valid
+    names, or what is missing) or ImportError (naming the pip extra).
     """
     from litellm.integrations.custom_logger import CustomLogger
 
@@ -234,16 +383,26 @@ def build_callback_set(callbacks: tuple, success: tuple, failure: tuple, inputs:
         PayloadLogger = None
 
     def target(item: Any) -> _Target:
-        if isinstance(item, str):
-            from litellm.integrations import registry
+        original = item
+        try:
+            if isinstance(item, str):
+                from litellm.integrations import registry
 
-            item = registry.get_integration(item)
-        elif isinstance(item, type) and issubclass(item, CustomLogger):
-            raise ValueError(
-                f"callback {item.__qualname__} is a class: register an instance, {item.__qualname__}()"
-            )
-        elif not isinstance(item, CustomLogger) and not callable(item):
-            raise ValueError(f"callback {item!r} is not a CustomLogger, a function or an integration name")
+                item = registry.get_integration(item)
+            elif isinstance(item, type) and issubclass(item, CustomLogger):
+                raise ValueError(
+                    f"callback {item.__qualname__} is a class: register an instance, {item.__qualname__}()"
+                )
+            elif not isinstance(item, CustomLogger) and not callable(item):
+                raise ValueError(
+                    f"callback {item!r} is not a CustomLogger, a function or an integration name"
+                )
+        except Exception as exc:
+            if strict:
+                raise
+            return _broken_target(_display_name(original), exc)
+        if _config_errors and isinstance(original, str):
+            _forget_fixed(_display_name(original))
         return _target_for(item, CustomLogger, PayloadLogger)
 
     def unique(items: list[_Target]) -> list[_Target]:
@@ -263,6 +422,14 @@ def build_callback_set(callbacks: tuple, success: tuple, failure: tuple, inputs:
     succ = unique(cb_t + [target(x) for x in success])
     fail = unique(cb_t + [target(x) for x in failure])
     return CallbackSet(pre, succ, fail)
+
+
+def _display_name(item: Any) -> str:
+    if isinstance(item, str):
+        return item.strip().lower()
+    if isinstance(item, type):
+        return item.__qualname__
+    return type(item).__qualname__
 
 
 def flush_loggers(

@@ -42,6 +42,7 @@ from __future__ import annotations
 import atexit
 import itertools
 import os
+import sys
 import threading
 import time
 import weakref
@@ -50,7 +51,7 @@ from typing import Any
 
 from litellm.core import log as _log
 from litellm.core import redact as _redact
-from litellm.core.settings import settings
+from litellm.core.settings import env, settings
 from litellm.dispatch.callbacks import (
     _CHUNK,
     _FAILURE,
@@ -60,19 +61,21 @@ from litellm.dispatch.callbacks import (
     CallbackSet,
     _Target,
     build_callback_set,
+    config_errors,
     flush_loggers,
 )
 from litellm.dispatch.callbacks import _targets as _targets  # re-exported: tests count live targets
 from litellm.dispatch.hooks import LoggingHookStage
 from litellm.dispatch.lanes import LaneRunner, _Lane, _Retired, _Run, _Task
 from litellm.dispatch.pool import WorkerPool
+from litellm.dispatch.privacy import mask_event_secrets
 from litellm.dispatch.stats import CallbackCounters, summarize
 
 __all__ = ["CallbackSet", "Dispatcher", "get_dispatcher", "resolve_callbacks"]
 
 # -- resolution, cached (the request path) -------------------------------------------------------------
 
-_resolve_cache: tuple[tuple, CallbackSet] | None = None
+_resolve_cache: tuple[tuple, CallbackSet, bool, tuple] | None = None
 # Per-call lists (``completion(..., callbacks=[...])``) are usually the same few lists call after call.
 _per_call_cache: dict[tuple, CallbackSet] = {}
 _PER_CALL_CACHE_MAX = 64
@@ -94,8 +97,10 @@ def resolve_callbacks(
     """The callbacks for one call: the global lists (read now) plus this call's own lists.
 
     Cached while the global lists hold the same items, so the common case is four ``tuple()`` calls
-    and a comparison. Raises ValueError (naming the valid names) for an unknown integration name and
-    ImportError (naming the pip extra) for an integration whose SDK is missing.
+    and a comparison. A misconfigured destination (an unknown name, missing keys, a missing SDK) never
+    fails the call: it is reported once and its events are dropped, counted with reason
+    ``misconfigured``. In strict mode (:func:`strict_callbacks`) the error is raised instead:
+    ValueError (naming the valid names or what is missing) or ImportError (naming the pip extra).
     """
     global _resolve_cache
     s = settings
@@ -104,13 +109,18 @@ def resolve_callbacks(
         _as_tuple(s.success_callback),
         _as_tuple(s.failure_callback),
         _as_tuple(s.input_callback),
+        _registry_generation(),
     )
     cached = _resolve_cache
-    if cached is not None and cached[0] == key:
+    if cached is not None and cached[0] == key and (not cached[2] or cached[3] == _list_ids(s)):
         base = cached[1]
     else:
-        base = build_callback_set(*key)
-        _resolve_cache = (key, base)
+        if cached is not None and cached[0][4] != key[4]:
+            _per_call_cache.clear()  # an integration changed (modify_integration): resolve again
+        base = build_callback_set(*key[:4], strict=strict_callbacks())
+        # a set with a misconfigured destination is resolved again when a list is assigned anew
+        # (``litellm.callbacks = ["langfuse"]`` after fixing the environment), not only when it changes
+        _resolve_cache = (key, base, base.has_broken, _list_ids(s))
     if not (per_call_callbacks or per_call_success or per_call_failure):
         return base
     extra = (_as_tuple(per_call_callbacks), _as_tuple(per_call_success), _as_tuple(per_call_failure))
@@ -121,7 +131,9 @@ def resolve_callbacks(
         cache_key = found = None
     if found is not None:
         return found
-    built = build_callback_set(key[0] + extra[0], key[1] + extra[1], key[2] + extra[2], key[3])
+    built = build_callback_set(
+        key[0] + extra[0], key[1] + extra[1], key[2] + extra[2], key[3], strict=strict_callbacks()
+    )
     if cache_key is not None:
         if len(_per_call_cache) >= _PER_CALL_CACHE_MAX:
             try:  # oldest first; bounded memory (another thread may be evicting at the same time)
@@ -130,6 +142,24 @@ def resolve_callbacks(
                 pass
         _per_call_cache[cache_key] = built
     return built
+
+
+def _list_ids(s: Any) -> tuple:
+    return (id(s.callbacks), id(s.success_callback), id(s.failure_callback), id(s.input_callback))
+
+
+def strict_callbacks() -> bool:
+    """Whether a misconfigured destination fails the call: ``litellm.strict_callbacks = True`` or
+    ``LITELLM_STRICT_CALLBACKS=1`` (read when callbacks are resolved, i.e. when the lists change)."""
+    if getattr(settings, "strict_callbacks", False):
+        return True
+    value = env("LITELLM_STRICT_CALLBACKS")
+    return value is not None and value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _registry_generation() -> int:
+    registry = sys.modules.get("litellm.integrations.registry")
+    return getattr(registry, "generation", 0) if registry is not None else 0
 
 
 # -- delivery machinery ---------------------------------------------------------------------------------
@@ -390,6 +420,9 @@ class Dispatcher(LaneRunner, LoggingHookStage):
                 kwargs = ctx.build_kwargs()
                 kwargs.setdefault("log_event_type", "post_api_call")
                 result = ctx.result
+            # secrets in URLs and metadata are masked before any hook or destination sees the event
+            kwargs = mask_event_secrets(kwargs)
+            if kind == _SUCCESS or kind == _FAILURE:
                 hooks = cbs._success_lh if kind == _SUCCESS else cbs._failure_lh
                 if hooks:
                     kwargs, result = self._run_logging_hooks(hooks, kwargs, result, ctx, is_async)
@@ -428,6 +461,9 @@ class Dispatcher(LaneRunner, LoggingHookStage):
             args = redacted_args() if redact_all or target.wants_redaction() else plain
             tasks.append(_Task(seq, lane_for(target), target.hook(target.post), args, False, target.post))
         for target in targets:
+            if target.config_error is not None:  # a misconfigured destination: dropped, counted
+                self._counters_for(target.name).drop(target.config_reason)
+                continue
             if kind == _PRE:
                 kw = redacted_args()[0] if redact_all or target.wants_redaction() else kwargs
                 lane = lane_for(target)
@@ -543,9 +579,11 @@ class Dispatcher(LaneRunner, LoggingHookStage):
             queued = len(self._queue)
             events_dropped = self._events_dropped
             in_flight = len(self._incomplete)
-        return summarize(
+        out = summarize(
             per_callback, emitted=emitted, queued=queued, events_dropped=events_dropped, in_flight=in_flight
         )
+        out["config_errors"] = config_errors()
+        return out
 
     # -- process lifecycle ------------------------------------------------------------------------------
 

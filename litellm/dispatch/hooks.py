@@ -5,9 +5,16 @@ kept apart because it is the one place the router waits on user code: for a succ
 each callback's ``logging_hook`` (or ``async_logging_hook`` on async calls, or when it is the only one)
 runs in turn and may return new ``(kwargs, result)``. The router blocks on each for at most
 ``hook_timeout``: a sync hook runs on the dispatcher's worker pool, an async one on its event loop. A hook
-that raises is counted as failed and logged once; one that times out is counted and skipped; a sync hook
-still running after its timeout marks its callback stuck (its logging hook is skipped, its pool thread
+that raises is counted as failed and logged once; one that times out is counted; a sync hook still
+running after its timeout marks its callback stuck (its logging hook is skipped, its pool thread
 replaced) until it returns.
+
+Fail closed (privacy): a logging hook is where users mask what must not be logged, so when one raises,
+times out, is skipped as stuck or returns something other than ``(kwargs, result)``, the event is not
+delivered as it was: it goes on with message and response content removed
+(:func:`litellm.dispatch.privacy.strip_content`), counted per callback under ``fail_closed`` with the
+reason (``logging_hook_raised``, ``logging_hook_timed_out``, ``logging_hook_stuck``,
+``logging_hook_bad_return``).
 
 Must not: be used without the ``Dispatcher`` that provides the attributes declared below, import asyncio
 before a hook needs it, or let a hook's exception reach the router.
@@ -19,6 +26,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from litellm.core import log as _log
+from litellm.dispatch.privacy import strip_content
 
 if TYPE_CHECKING:
     from litellm.dispatch.callbacks import _Target
@@ -48,13 +56,23 @@ class LoggingHookStage:
 
     def _run_logging_hooks(self, hooks: tuple, kwargs: dict, result: Any, ctx: Any, is_async: bool) -> tuple:
         call_type = getattr(ctx, "call_type", None)
+        stripped = False
+
+        def fail_closed(counters: CallbackCounters, reason: str) -> None:
+            nonlocal kwargs, result, stripped
+            counters.fail_closed(reason)
+            if not stripped:
+                kwargs, result = strip_content(kwargs, result)
+                stripped = True
+
         for target in hooks:
-            if id(target) in self._hook_stuck:
-                continue
             sync_name, async_name = target.logging_hooks
             use_async = async_name is not None and (is_async or sync_name is None)
             name = async_name if use_async else sync_name
             counters = self._counters_for(target.name)
+            if id(target) in self._hook_stuck:
+                fail_closed(counters, "logging_hook_stuck")
+                continue
             try:
                 fn = target.hook(name)
                 if use_async:
@@ -65,18 +83,29 @@ class LoggingHookStage:
                 counters.add("timed_out")
                 _log.log_once(
                     ("hook_timeout", target.name, name),
-                    "callback hook timed out",
+                    "logging hook timed out; the event goes on with its content removed",
                     callback=target.name,
                     hook=name,
                     timeout=self.hook_timeout,
                 )
+                fail_closed(counters, "logging_hook_timed_out")
                 continue
             except Exception as exc:
                 counters.add("failed")
                 self._report_error(target.name, name, exc)
+                fail_closed(counters, "logging_hook_raised")
                 continue
             if isinstance(out, tuple) and len(out) == 2 and isinstance(out[0], dict):
                 kwargs, result = out
+            else:
+                _log.log_once(
+                    ("hook_bad_return", target.name, name),
+                    "logging hook must return (kwargs, result); the event goes on with its content removed",
+                    callback=target.name,
+                    hook=name,
+                    returned=type(out).__name__,
+                )
+                fail_closed(counters, "logging_hook_bad_return")
         return kwargs, result
 
     def _run_sync_blocking(self, fn: Any, args: tuple, target: _Target) -> Any:

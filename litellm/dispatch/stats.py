@@ -1,7 +1,8 @@
 """What the dispatcher counts: per-callback outcomes, and the totals ``Dispatcher.stats()`` reports.
 
-Owns :class:`CallbackCounters` (delivered, failed, timed out, dropped by reason; safe to add to from
-any thread) and :func:`summarize`, which turns snapshots of them into the ``stats()`` dict
+Owns :class:`CallbackCounters` (delivered, failed, timed out, dropped by reason, delivered with
+content removed because a logging hook failed (``fail_closed``, by reason); safe to add to from any
+thread) and :func:`summarize`, which turns snapshots of them into the ``stats()`` dict
 (``litellm.callback_stats()`` adds to it).
 
 Must not: decide what counts as delivered or dropped (the dispatcher does), log, or start threads.
@@ -18,7 +19,15 @@ __all__ = ["CallbackCounters", "summarize"]
 class CallbackCounters:
     """One callback's outcomes; every lane and drop of that callback (by name) adds to the same one."""
 
-    __slots__ = ("delivered", "delivered_by_router", "dropped", "failed", "lock", "timed_out")
+    __slots__ = (
+        "delivered",
+        "delivered_by_router",
+        "dropped",
+        "fail_closed_by",
+        "failed",
+        "lock",
+        "timed_out",
+    )
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -29,6 +38,7 @@ class CallbackCounters:
         self.failed = 0
         self.timed_out = 0
         self.dropped: dict[str, int] = {}
+        self.fail_closed_by: dict[str, int] = {}
 
     def add(self, field: str, n: int = 1) -> None:
         with self.lock:
@@ -38,6 +48,11 @@ class CallbackCounters:
         with self.lock:
             self.dropped[reason] = self.dropped.get(reason, 0) + n
 
+    def fail_closed(self, reason: str, n: int = 1) -> None:
+        """An event went on with its content removed because this callback's logging hook failed."""
+        with self.lock:
+            self.fail_closed_by[reason] = self.fail_closed_by.get(reason, 0) + n
+
     def snapshot(self) -> dict:
         with self.lock:
             return {
@@ -45,6 +60,7 @@ class CallbackCounters:
                 "failed": self.failed,
                 "dropped": dict(self.dropped),
                 "timed_out": self.timed_out,
+                "fail_closed": dict(self.fail_closed_by),
             }
 
 
@@ -58,6 +74,7 @@ def summarize(
         "failed": sum(c["failed"] for c in per_callback.values()),
         "dropped": sum(sum(c["dropped"].values()) for c in per_callback.values()),
         "timed_out": sum(c["timed_out"] for c in per_callback.values()),
+        "fail_closed": sum(sum(c.get("fail_closed", {}).values()) for c in per_callback.values()),
         "events_dropped": events_dropped,
         "queued": queued,
         "in_flight": in_flight,

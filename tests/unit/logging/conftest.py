@@ -8,6 +8,7 @@ import pytest
 
 from litellm.core import log
 from litellm.core.settings import settings
+from litellm.dispatch import callbacks as dispatch_callbacks
 from litellm.dispatch import dispatcher as dispatch
 from litellm.integrations import registry
 
@@ -17,11 +18,13 @@ def _clean_logging_state() -> Iterator[None]:
     settings.reset()
     dispatch._resolve_cache = None
     dispatch._per_call_cache.clear()
+    dispatch_callbacks.forget_config_errors()
     yield
     settings.reset()
     dispatch._resolve_cache = None
     dispatch._per_call_cache.clear()
     registry.clear_instances()
+    dispatch_callbacks.forget_config_errors()
 
 
 @pytest.fixture

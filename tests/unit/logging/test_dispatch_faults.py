@@ -322,7 +322,13 @@ def test_stats_count_emitted_delivered_failed_per_callback(dispatcher):
     assert dispatcher.flush(5)
     stats = dispatcher.stats()
     assert stats["emitted"] == 8
-    assert stats["per_callback"]["Recorder"] == {"delivered": 12, "failed": 0, "dropped": {}, "timed_out": 0}
+    assert stats["per_callback"]["Recorder"] == {
+        "delivered": 12,
+        "failed": 0,
+        "dropped": {},
+        "timed_out": 0,
+        "fail_closed": {},
+    }
     assert stats["per_callback"]["Raiser"]["failed"] == 4
     assert stats["delivered"] == 12 and stats["failed"] == 4 and stats["dropped"] == 0
 

@@ -77,7 +77,12 @@ def test_string_name_resolves_through_the_registry_to_one_shared_instance():
     assert resolve_callbacks(["memory"]).success == cbs.success
 
 
-def test_unknown_string_name_raises_at_the_call_listing_valid_names():
+@pytest.fixture
+def strict(monkeypatch):
+    monkeypatch.setenv("LITELLM_STRICT_CALLBACKS", "1")
+
+
+def test_unknown_string_name_raises_at_the_call_listing_valid_names_in_strict_mode(strict):
     settings.success_callback = ["not-a-destination"]
     with pytest.raises(ValueError) as err:
         resolve_callbacks()
@@ -123,13 +128,13 @@ def test_unchanged_lists_reuse_the_cached_set_and_changes_are_seen():
     assert resolve_callbacks().success == (success_fn, logger)
 
 
-def test_a_class_instead_of_an_instance_is_rejected_with_a_hint():
+def test_a_class_instead_of_an_instance_is_rejected_with_a_hint_in_strict_mode(strict):
     settings.callbacks = [Recorder]
     with pytest.raises(ValueError, match=r"Recorder\(\)"):
         resolve_callbacks()
 
 
-def test_a_non_callable_object_is_rejected():
+def test_a_non_callable_object_is_rejected_in_strict_mode(strict):
     settings.callbacks = [42]
     with pytest.raises(ValueError, match="42"):
         resolve_callbacks()

@@ -1,0 +1,165 @@
+"""What the dispatcher does to an event before any callback sees it: secrets masked, content stripped.
+
+Owns two pure steps the router applies to an event's kwargs (the dict every hook receives) and its
+``standard_logging_object`` (the payload every destination is built from):
+
+* :func:`mask_event_secrets` (always): the ``api_base`` URL's userinfo and credential query parameters
+  (``http://user:KEY@host/v1`` -> ``http://****@host/v1``), and credential-named fields of the call's
+  ``metadata`` at any depth (``api_key``, ``authorization``, ``token``, ``secret``, ``password``, ...;
+  see :func:`litellm.core.redact.is_secret_key`), in the kwargs, ``litellm_params`` and the payload
+  (``metadata``, ``api_base``, ``hidden_params``, ``model_parameters``). Copy-on-write: an event with
+  nothing to mask is returned as is, and nothing the caller owns is ever mutated.
+* :func:`strip_content` (fail closed): when a ``logging_hook`` that was meant to rewrite or mask an
+  event raised, timed out or is stuck, the event is delivered with message and response content
+  removed rather than as it was.
+
+Must not: mutate its inputs, log, read settings, or import anything above ``litellm.core``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from litellm.core.redact import (
+    mask_secrets,
+    mask_url,
+    redact_kwargs,
+    redact_response_obj,
+    scrub_headers,
+    scrub_text,
+)
+
+__all__ = ["mask_event_secrets", "strip_content"]
+
+_HEADER_KEYS = ("headers", "extra_headers")
+
+
+def mask_event_secrets(kwargs: dict) -> dict:
+    """``kwargs`` with secrets in URLs and metadata masked (the same dict when there is nothing to mask)."""
+    changes: dict[str, Any] = {}
+    api_base = kwargs.get("api_base")
+    if api_base:
+        masked = mask_url(api_base)
+        if masked is not api_base:
+            changes["api_base"] = masked
+    metadata = kwargs.get("metadata")
+    if metadata:
+        masked = mask_secrets(metadata)
+        if masked is not metadata:
+            changes["metadata"] = masked
+    params = kwargs.get("litellm_params")
+    if isinstance(params, Mapping) and params:
+        masked = _mask_litellm_params(params)
+        if masked is not params:
+            changes["litellm_params"] = masked
+    optional = kwargs.get("optional_params")
+    if isinstance(optional, Mapping) and optional:
+        masked = _mask_shallow(optional)
+        if masked is not optional:
+            changes["optional_params"] = masked
+    payload = kwargs.get("standard_logging_object")
+    if isinstance(payload, Mapping):
+        masked = _mask_payload(payload)
+        if masked is not payload:
+            changes["standard_logging_object"] = masked
+    traceback_text = kwargs.get("traceback_exception")
+    if isinstance(traceback_text, str) and traceback_text:
+        masked = scrub_text(traceback_text)
+        if masked != traceback_text:
+            changes["traceback_exception"] = masked
+    if not changes:
+        return kwargs
+    out = dict(kwargs)
+    out.update(changes)
+    return out
+
+
+def _mask_litellm_params(params: Mapping) -> Mapping:
+    changes: dict[str, Any] = {}
+    api_base = params.get("api_base")
+    if api_base:
+        masked = mask_url(api_base)
+        if masked is not api_base:
+            changes["api_base"] = masked
+    metadata = params.get("metadata")
+    if metadata:
+        masked = mask_secrets(metadata)
+        if masked is not metadata:
+            changes["metadata"] = masked
+    shallow = _mask_shallow(params, skip=("metadata", "api_base"))
+    if shallow is not params:
+        changes.update({k: v for k, v in shallow.items() if v is not params.get(k)})
+    if not changes:
+        return params
+    out = dict(params)
+    out.update(changes)
+    return out
+
+
+def _mask_shallow(params: Mapping, skip: tuple = ()) -> Mapping:
+    """Top-level credential-named entries masked and header dicts scrubbed (params are flat and large:
+    a tool schema is not walked)."""
+    from litellm.core.redact import is_secret_key, mask_secret
+
+    out: dict | None = None
+    for key, value in params.items():
+        if key in skip or value is None or value == "":
+            continue
+        if key in _HEADER_KEYS and isinstance(value, Mapping):
+            new: Any = scrub_headers(value)
+            if new == dict(value):
+                continue
+        elif is_secret_key(key) and not isinstance(value, (bool, int, float)):
+            new = mask_secret(value) if isinstance(value, str) else "****"
+        else:
+            continue
+        if out is None:
+            out = dict(params)
+        out[key] = new
+    return params if out is None else out
+
+
+def _mask_payload(payload: Mapping) -> Mapping:
+    changes: dict[str, Any] = {}
+    api_base = payload.get("api_base")
+    if api_base:
+        masked = mask_url(api_base)
+        if masked is not api_base:
+            changes["api_base"] = masked
+    metadata = payload.get("metadata")
+    if metadata:
+        masked = mask_secrets(metadata)
+        if masked is not metadata:
+            changes["metadata"] = masked
+    hidden = payload.get("hidden_params")
+    if isinstance(hidden, Mapping) and hidden.get("api_base"):
+        masked = mask_url(hidden["api_base"])
+        if masked is not hidden["api_base"]:
+            changes["hidden_params"] = {**hidden, "api_base": masked}
+    model_parameters = payload.get("model_parameters")
+    if isinstance(model_parameters, Mapping) and model_parameters:
+        masked = _mask_shallow(model_parameters)
+        if masked is not model_parameters:
+            changes["model_parameters"] = masked
+    for key in ("error_str",):
+        text = payload.get(key)
+        if isinstance(text, str) and text:
+            masked = scrub_text(text)
+            if masked != text:
+                changes[key] = masked
+    error_info = payload.get("error_information")
+    if isinstance(error_info, Mapping) and error_info:
+        fixed = {k: (scrub_text(v) if isinstance(v, str) else v) for k, v in error_info.items()}
+        if fixed != dict(error_info):
+            changes["error_information"] = fixed
+    if not changes:
+        return payload
+    out = dict(payload)
+    out.update(changes)
+    return out
+
+
+def strip_content(kwargs: dict, result: Any) -> tuple[dict, Any]:
+    """(kwargs, result) with every message and response content removed (replaced by the marker)."""
+    return redact_kwargs(kwargs), redact_response_obj(result)
