@@ -1,0 +1,727 @@
+"""One router request, written once for sync and async: pick, call, retry, cool down, fall back.
+
+The request is a generator (:meth:`RequestFlow.flow`) that yields the few operations which differ between
+sync and async code (the pipeline call, reading a stream's first chunk, sleeping, a remote state-store
+operation, awaiting CustomLogger hooks); :func:`drive_sync` and :func:`drive_async` run it. In-memory state
+is called inline (no yield), so the default Router pays a few dict operations per request.
+
+Rules (LiteLLM's, where it documents them):
+
+* retries: ``num_retries`` (or the RetryPolicy entry for the exception class) per model group; a retry goes
+  to another healthy deployment at once when there is one, else waits (exponential backoff, or the
+  provider's Retry-After, at least ``retry_after``). 400-class errors are not retried unless a policy
+  says so; 401/403/404 only when another deployment can serve the request.
+* cooldowns: a deployment that fails more than ``allowed_fails`` times in a minute (or the
+  AllowedFailsPolicy number for the class; at once on 401/404/429 by default) is skipped for
+  ``cooldown_time`` seconds or the provider's Retry-After. Client errors (other 4xx) never cool one down.
+  When every deployment is cooling down, the one whose cooldown ends first is tried anyway.
+* fallbacks: after the group gives up, the fallback groups in order (context-window and content-policy
+  lists for those errors, else ``fallbacks``, ``"*"``, ``default_fallbacks``); each gets its own retries.
+  A stream falls back only before its first chunk.
+
+Must not import the package root nor know any provider; calls go through ``litellm.calls.registry``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import time
+from collections.abc import Generator
+from typing import Any
+
+from litellm.calls.registry import get_call
+from litellm.router.deployments import Deployment
+from litellm.router.hooks import RouterAttempt, pipeline_accepts_attempt, run_async_hooks, run_hooks_sync
+from litellm.router.policies import policy_value
+from litellm.router.state import DeploymentStats
+from litellm.router.strategies import CustomStrategyAdapter, NoDeploymentWithinLimits, RoutingRequest
+from litellm.router.streams import END, RouterStream
+
+__all__ = ["RequestFlow", "drive_async", "drive_sync"]
+
+CALL, PEEK, SLEEP, STATE, HOOK = range(5)
+Flow = Generator[tuple[Any, ...], Any, Any]
+
+_RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504, 520, 522, 524, 529})
+_IMMEDIATE_COOLDOWN = frozenset({401, 404, 429})
+_SWITCH_ONLY = frozenset({401, 403, 404})  # retried only on another deployment
+_MAX_COOLDOWN_S = 300.0
+_PARALLEL_WAIT_S = 0.005
+
+
+def _exc() -> Any:
+    from litellm.core import exceptions
+
+    return exceptions
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    from litellm.core.http import retry_after_seconds
+
+    headers = getattr(exc, "headers", None)
+    if not headers:
+        response = getattr(exc, "response", None)
+        headers = getattr(response, "headers", None)
+    try:
+        return retry_after_seconds({k.lower(): v for k, v in dict(headers).items()}) if headers else None
+    except Exception:
+        return None
+
+
+def _no_capacity(message: str, model: str, retry_after: float | None = None) -> Exception:
+    headers = {"retry-after": str(max(1, int(retry_after + 0.999)))} if retry_after else None
+    err = _exc().RateLimitError(message, "litellm_router", model, headers=headers)
+    err._router_no_capacity = True
+    return err
+
+
+def _is_stream(result: Any) -> bool:
+    return hasattr(result, "__anext__") or hasattr(result, "__next__")
+
+
+class RequestFlow:
+    """Mixed into Router: the per-request algorithm. Reads the Router's configuration attributes."""
+
+    # -- entry -----------------------------------------------------------------------------------
+
+    def flow(self: Any, call_type: str, model: str, kwargs: dict[str, Any], is_async: bool) -> Flow:
+        from litellm.router.hooks import current_hooks
+
+        hooks = current_hooks().by_hook
+        ov = {k: kwargs.pop(k) for k in self._REQUEST_OVERRIDES if k in kwargs}
+        attempt = RouterAttempt()
+        attempt.metadata["attempted_retries"] = 0
+        attempt.metadata["attempted_fallbacks"] = 0
+        if is_async and "async_pre_routing_hook" in hooks:
+            results = yield (
+                HOOK,
+                hooks["async_pre_routing_hook"],
+                "async_pre_routing_hook",
+                (),
+                {
+                    "model": model,
+                    "request_kwargs": kwargs,
+                    "messages": kwargs.get("messages"),
+                    "input": kwargs.get("input"),
+                    "specific_deployment": model in self.table.by_id,
+                },
+            )
+            for r in results:
+                if r is None:
+                    continue
+                get = r.get if isinstance(r, dict) else lambda k, r=r: getattr(r, k, None)
+                model = get("model") or model
+                if get("messages") is not None:
+                    kwargs["messages"] = get("messages")
+        group_model, depth, tried = model, 0, [model]
+        chain: list[str] | None = None
+        original: BaseException | None = None
+        while True:
+            try:
+                result = yield from self._try_group(
+                    group_model, kwargs, call_type, is_async, attempt, hooks, ov, depth
+                )
+            except Exception as exc:
+                if original is None:
+                    original = exc
+                if getattr(exc, "_router_unknown_model", False) and depth == 0:
+                    attempt.give_up()
+                    raise
+                if chain is None:
+                    chain = self._fallback_chain(model, original, ov)
+                nxt = next((g for g in chain if g not in tried), None)
+                if nxt is None or depth >= ov.get("max_fallbacks", self.max_fallbacks):
+                    if depth:
+                        yield from self._fallback_event(
+                            "log_failure_fallback_event", hooks, model, kwargs, original, is_async
+                        )
+                    attempt.metadata["attempted_fallbacks"] = depth
+                    attempt.give_up()
+                    raise original from None if original is exc else exc
+                depth += 1
+                tried.append(nxt)
+                group_model = nxt
+                attempt.metadata["attempted_fallbacks"] = depth
+                continue
+            if depth:
+                yield from self._fallback_event(
+                    "log_success_fallback_event", hooks, model, kwargs, original, is_async
+                )
+            return result
+
+    def _fallback_event(
+        self: Any, name: str, hooks: dict, model: str, kwargs: dict, exc: Any, is_async: bool
+    ) -> Flow:
+        if name in hooks:
+            yield (
+                HOOK,
+                hooks[name],
+                name,
+                (),
+                {"original_model_group": model, "kwargs": kwargs, "original_exception": exc},
+            )
+
+    def _fallback_chain(self: Any, model: str, exc: BaseException, ov: dict[str, Any]) -> list[str]:
+        ex = _exc()
+        specific = None
+        if isinstance(exc, ex.ContextWindowExceededError):
+            specific = _lookup(ov.get("context_window_fallbacks", self.context_window_fallbacks), model)
+        elif isinstance(exc, ex.ContentPolicyViolationError):
+            specific = _lookup(ov.get("content_policy_fallbacks", self.content_policy_fallbacks), model)
+        if specific:
+            return specific
+        generic = ov.get("fallbacks", self.fallbacks)
+        if generic and all(isinstance(g, str) for g in generic):  # per-request: a plain list of groups
+            return list(generic)
+        return _lookup(generic, model) or _lookup(generic, "*") or list(self.default_fallbacks or [])
+
+    # -- one model group ---------------------------------------------------------------------------
+
+    def _try_group(
+        self: Any,
+        model: str,
+        kwargs: dict[str, Any],
+        call_type: str,
+        is_async: bool,
+        attempt: RouterAttempt,
+        hooks: dict,
+        ov: dict[str, Any],
+        depth: int,
+    ) -> Flow:
+        try:
+            group, deps, specific, wildcard = self.table.resolve(model)
+        except LookupError:
+            err = _exc().BadRequestError(
+                f"Router: no model group, alias or deployment named {model!r}. "
+                f"Known: {', '.join(self.table.known_names()) or '(none)'}. Add it to model_list.",
+                model,
+                None,
+            )
+            err._router_unknown_model = True
+            raise err from None
+        if depth == 0:
+            _mock_testing(ov, model)
+        stream = bool(kwargs.get("stream"))
+        request = RoutingRequest(group, stream)
+        skipped: dict[str, str] = {}
+        deps = self._static_filter(deps, kwargs, request, skipped, group)
+        retries = 0
+        failed: set[str] = set()
+        while True:
+            dep, routing, healthy = yield from self._pick(
+                group, deps, specific, request, failed, skipped, kwargs, is_async, hooks
+            )
+            meta = {
+                "model_group": group,
+                "deployment": dep.model,
+                "model_info": dep.model_info,
+                "api_base": dep.api_base,
+                "caching_groups": self.caching_groups,
+                "attempted_retries": attempt.metadata["attempted_retries"],
+                "attempted_fallbacks": depth,
+                "routing": routing,
+            }
+            attempt.metadata.update(meta)
+            try:
+                return (
+                    yield from self._call(
+                        dep, group, wildcard, call_type, kwargs, attempt, meta, is_async, hooks, request
+                    )
+                )
+            except Exception as exc:
+                if getattr(exc, "_router_no_capacity", False):
+                    raise
+                failed.add(dep.id)
+                yield from self._after_failure(dep, group, exc, is_async, hooks, kwargs, call_type, depth)
+                others = bool(healthy - failed)
+                if not self._should_retry(exc, group, ov, retries, others):
+                    raise
+                retries += 1
+                attempt.metadata["attempted_retries"] += 1
+                if not others:
+                    from litellm.core.http import backoff_delay
+
+                    delay = max(float(self.retry_after or 0), backoff_delay(retries - 1, _retry_after(exc)))
+                    yield (SLEEP, delay)
+
+    def _should_retry(self: Any, exc: BaseException, group: str, ov: dict, done: int, others: bool) -> bool:
+        policy = self.model_group_retry_policy.get(group) or self.retry_policy
+        limit = policy_value(policy, exc, "Retries")
+        explicit = limit is not None
+        if limit is None:
+            limit = ov.get("num_retries", self.num_retries)
+        if done >= int(limit or 0):
+            return False
+        if explicit:
+            return True
+        ex = _exc()
+        if isinstance(exc, (ex.Timeout, ex.APIConnectionError)):
+            return True
+        status = getattr(exc, "status_code", None)
+        if status in _SWITCH_ONLY:
+            return others
+        return status in _RETRYABLE_STATUS
+
+    # -- filters and the pick ----------------------------------------------------------------------
+
+    def _static_filter(
+        self: Any, deps: list[Deployment], kwargs: dict, request: RoutingRequest, skipped: dict, group: str
+    ) -> list[Deployment]:
+        if self.enable_tag_filtering:
+            deps = self._filter_tags(deps, kwargs, skipped, group)
+        if self.enable_pre_call_checks or self.strategy.needs_tokens:
+            messages = kwargs.get("messages")
+            if messages:
+                request.input_tokens = self._count_tokens(deps[0], messages)
+        if self.enable_pre_call_checks and request.input_tokens:
+            fits = []
+            for d in deps:
+                window = self._context_window(d)
+                if window is not None and request.input_tokens > window:
+                    skipped[d.id] = f"context window {window} < {request.input_tokens} prompt tokens"
+                else:
+                    fits.append(d)
+            if not fits:
+                err = _exc().ContextWindowExceededError(
+                    f"Router: the prompt ({request.input_tokens} tokens) exceeds the context window of "
+                    f"every deployment of {group!r} (enable_pre_call_checks)",
+                    group,
+                    None,
+                )
+                raise err
+            deps = fits
+        return deps
+
+    def _filter_tags(
+        self: Any, deps: list[Deployment], kwargs: dict, skipped: dict, group: str
+    ) -> list[Deployment]:
+        tags = kwargs.get("tags") or (kwargs.get("metadata") or {}).get("tags") or []
+        defaults = [d for d in deps if "default" in d.tags]
+        if not tags:
+            return defaults or deps
+        want = set(tags)
+        if self.tag_filtering_match_any:
+            matched = [d for d in deps if want & set(d.tags)]
+        else:
+            matched = [d for d in deps if want <= set(d.tags)]
+        if matched:
+            for d in deps:
+                if d not in matched:
+                    skipped[d.id] = "tags do not match"
+            return matched
+        if defaults:
+            return defaults
+        raise _exc().BadRequestError(
+            f"Router: no deployment of {group!r} has the request tags {sorted(want)} and none is tagged "
+            "'default' (enable_tag_filtering)",
+            group,
+            None,
+        )
+
+    def _pick(
+        self: Any,
+        group: str,
+        deps: list[Deployment],
+        specific: bool,
+        request: RoutingRequest,
+        failed: set[str],
+        static_skipped: dict[str, str],
+        kwargs: dict,
+        is_async: bool,
+        hooks: dict,
+    ) -> Flow:
+        st = self.state
+        waited = 0.0
+        while True:
+            skipped = dict(static_skipped)
+            ids = [d.id for d in deps]
+            periods = self._budget_periods
+            if st.local:
+                stats = st.snapshot(ids, periods)
+            else:
+                stats = yield (STATE, "snapshot", (ids, periods))
+            now = time.time()
+            cands: list[Deployment] = []
+            cstats: list[DeploymentStats] = []
+            cooled: list[tuple[float, int]] = []
+            for i, (d, s) in enumerate(zip(deps, stats, strict=True)):
+                if s.cooldown_until > now:
+                    skipped[d.id] = f"cooling down: {s.cooldown_reason}"
+                    cooled.append((s.cooldown_until, i))
+                elif d.max_budget is not None and s.spend >= d.max_budget:
+                    skipped[d.id] = (
+                        f"over budget ({s.spend:.6g} >= {d.max_budget:g} per {d.budget_duration:g}s)"
+                    )
+                else:
+                    cands.append(d)
+                    cstats.append(s)
+            healthy = {d.id for d in cands}
+            prefix = ""
+            if failed and len(cands) > 1:
+                fresh = [i for i, d in enumerate(cands) if d.id not in failed]
+                if fresh:
+                    cands, cstats = [cands[i] for i in fresh], [cstats[i] for i in fresh]
+            if not cands:
+                if not cooled:
+                    raise _no_capacity(f"Router: every deployment of {group!r} is over its budget", group)
+                _, i = min(cooled)
+                cands, cstats = [deps[i]], [stats[i]]
+                prefix = "every deployment cooling down, trying the one that recovers first; "
+            if is_async and "async_filter_deployments" in hooks and not specific:
+                cands, cstats = yield from self._hook_filter(group, cands, cstats, kwargs, hooks)
+            try:
+                index, reason = yield from self._strategy_pick(
+                    group, cands, cstats, request, kwargs, is_async
+                )
+            except NoDeploymentWithinLimits as exc:
+                raise _no_capacity(f"Router: {exc}", group, 60 - now % 60) from None
+            dep = cands[index]
+            limit = dep.rpm if self.strategy.enforces_limits else None
+            if st.local:
+                refused = st.acquire(dep.id, limit, dep.max_parallel_requests)
+            else:
+                refused = yield (STATE, "acquire", (dep.id, limit, dep.max_parallel_requests))
+            if refused is None:
+                routing = {
+                    "chosen": dep.id,
+                    "deployment": dep.model,
+                    "reason": prefix + reason,
+                    "skipped": skipped,
+                }
+                return dep, routing, healthy
+            if len(cands) > 1:  # another process or task took its last slot since the snapshot
+                static_skipped = {**static_skipped, dep.id: f"at its {refused} limit"}
+                deps = [d for d in deps if d.id != dep.id]
+                continue
+            if refused == "rpm":
+                raise _no_capacity(
+                    f"Router: every deployment of {group!r} is at its rpm limit for this minute",
+                    group,
+                    60 - now % 60,
+                )
+            timeout = float(kwargs.get("timeout") or dep.timeout or self.timeout or 600)
+            if waited >= timeout:
+                raise _no_capacity(f"Router: no free slot (max_parallel_requests) on {group!r}", group)
+            yield (SLEEP, _PARALLEL_WAIT_S)
+            waited += _PARALLEL_WAIT_S
+
+    def _hook_filter(self: Any, group: str, cands: list, cstats: list, kwargs: dict, hooks: dict) -> Flow:
+        dicts = [d.as_dict() for d in cands]
+        results = yield (
+            HOOK,
+            hooks["async_filter_deployments"],
+            "async_filter_deployments",
+            (),
+            {
+                "model": group,
+                "healthy_deployments": dicts,
+                "messages": kwargs.get("messages"),
+                "request_kwargs": kwargs,
+            },
+        )
+        keep = None
+        for r in results:
+            if isinstance(r, list):
+                ids = {(x.get("model_info") or {}).get("id") for x in r if isinstance(x, dict)}
+                keep = ids if keep is None else keep & ids
+        if keep is None:
+            return cands, cstats
+        pairs = [(d, s) for d, s in zip(cands, cstats, strict=True) if d.id in keep]
+        if not pairs:
+            raise _no_capacity(
+                f"Router: async_filter_deployments removed every deployment of {group!r}", group
+            )
+        return [p[0] for p in pairs], [p[1] for p in pairs]
+
+    def _strategy_pick(
+        self: Any,
+        group: str,
+        cands: list,
+        cstats: list,
+        request: RoutingRequest,
+        kwargs: dict,
+        is_async: bool,
+    ) -> Flow:
+        strategy = self.strategy
+        if not isinstance(strategy, CustomStrategyAdapter):
+            if len(cands) == 1:
+                return 0, "only candidate"
+            return strategy.pick(cands, cstats, request)
+        custom = strategy.custom
+        args = {
+            "model": group,
+            "messages": kwargs.get("messages"),
+            "input": kwargs.get("input"),
+            "specific_deployment": False,
+            "request_kwargs": kwargs,
+        }
+        if is_async and hasattr(custom, "async_get_available_deployment"):
+            chosen = (yield (HOOK, [custom], "async_get_available_deployment", (), args))[0]
+        else:
+            chosen = custom.get_available_deployment(**args)
+        chosen_id = (chosen.get("model_info") or {}).get("id") if isinstance(chosen, dict) else None
+        for i, d in enumerate(cands):
+            if d.id == chosen_id:
+                return i, "custom routing strategy"
+        raise ValueError(
+            f"custom routing strategy returned a deployment not among the candidates of {group!r}"
+        )
+
+    # -- the call ----------------------------------------------------------------------------------
+
+    def _call(
+        self: Any,
+        dep: Deployment,
+        group: str,
+        wildcard: str | None,
+        call_type: str,
+        kwargs: dict[str, Any],
+        attempt: RouterAttempt,
+        meta: dict[str, Any],
+        is_async: bool,
+        hooks: dict,
+        request: RoutingRequest,
+    ) -> Flow:
+        kw = {**self.default_litellm_params, **dep.params, **kwargs}
+        if wildcard is not None and "*" in dep.model:
+            prefix = group.split("*", 1)[0]
+            kw["model"] = dep.model.replace(
+                "*", wildcard[len(prefix) :] if wildcard.startswith(prefix) else wildcard, 1
+            )
+        user_md = kwargs.get("metadata")
+        kw["metadata"] = {**user_md, **meta} if user_md else dict(meta)
+        kw["model_info"] = dep.model_info
+        if "timeout" not in kwargs:
+            t = (dep.stream_timeout or self.stream_timeout) if request.stream else None
+            t = t or dep.timeout or self.timeout
+            if t is not None:
+                kw["timeout"] = t
+        if "num_retries" not in dep.params:
+            kw["num_retries"] = 0
+        if pipeline_accepts_attempt():
+            kw["litellm_attempt"] = attempt
+        if is_async and "async_pre_call_deployment_hook" in hooks:
+            results = yield (
+                HOOK,
+                hooks["async_pre_call_deployment_hook"],
+                "async_pre_call_deployment_hook",
+                (kw, call_type),
+                {},
+            )
+            for r in results:
+                if isinstance(r, dict):
+                    kw = r
+        st = self.state
+        started = time.perf_counter()
+        try:
+            result = yield (CALL, call_type, kw)
+            ttft = None
+            if request.stream and _is_stream(result):
+                first = yield (PEEK, result)
+                ttft = time.perf_counter() - started
+        except GeneratorExit:
+            if st.local:
+                st.release(dep.id)
+            raise
+        except Exception:
+            if st.local:
+                st.release(dep.id)
+            else:
+                yield (STATE, "release", (dep.id,))
+            raise
+        attempt.committed = True
+        if ttft is not None:
+            return RouterStream(result, first, self._stream_end(dep, started, ttft))
+        latency = time.perf_counter() - started
+        usage = getattr(result, "usage", None)
+        tokens = int(getattr(usage, "total_tokens", 0) or 0) if usage is not None else 0
+        out_tokens = int(getattr(usage, "completion_tokens", 0) or 0) if usage is not None else 0
+        spend = 0.0
+        hidden = getattr(result, "_hidden_params", None)
+        if dep.max_budget is not None and isinstance(hidden, dict):
+            spend = float(hidden.get("response_cost") or 0.0)
+        release = {
+            "tokens": tokens,
+            "latency": latency / out_tokens if out_tokens else latency,
+            "spend": spend,
+            "spend_period": dep.budget_duration,
+        }
+        if st.local:
+            st.release(dep.id, **release)
+        else:
+            yield (STATE, "release", (dep.id,), release)
+        if isinstance(hidden, dict):
+            if not hidden.get("model_id"):
+                hidden["model_id"] = dep.id
+            hidden["model_group"] = group
+            if not hidden.get("api_base") and dep.api_base:
+                hidden["api_base"] = dep.api_base
+        if is_async and "async_post_call_success_deployment_hook" in hooks:
+            results = yield (
+                HOOK,
+                hooks["async_post_call_success_deployment_hook"],
+                "async_post_call_success_deployment_hook",
+                (kw, result, call_type),
+                {},
+            )
+            for r in results:
+                if r is not None:
+                    result = r
+        return result
+
+    def _stream_end(self: Any, dep: Deployment, started: float, ttft: float) -> Any:
+        st = self.state
+
+        def on_end(error: BaseException | None, tokens: int) -> None:
+            latency = time.perf_counter() - started
+            st.release_nowait(dep.id, tokens=tokens, latency=latency if error is None else None, ttft=ttft)
+
+        return on_end
+
+    def _after_failure(
+        self: Any,
+        dep: Deployment,
+        group: str,
+        exc: BaseException,
+        is_async: bool,
+        hooks: dict,
+        kwargs: dict,
+        call_type: str,
+        depth: int,
+    ) -> Flow:
+        if self.alerter is not None:
+            self.alerter.deployment_failed(group, dep, exc)
+        if not self.disable_cooldowns:
+            allowed = self._allowed_fails(exc)
+            if allowed is not None:
+                st = self.state
+                if st.local:
+                    fails = st.record_failure(dep.id)
+                else:
+                    fails = yield (STATE, "record_failure", (dep.id,))
+                if fails > allowed:
+                    hinted = _retry_after(exc)
+                    seconds = min(_MAX_COOLDOWN_S, hinted) if hinted else float(self.cooldown_time)
+                    status = getattr(exc, "status_code", None)
+                    reason = f"{type(exc).__name__} ({status}), {fails} failure(s) this minute"
+                    if st.local:
+                        st.set_cooldown(dep.id, seconds, reason)
+                    else:
+                        yield (STATE, "set_cooldown", (dep.id, seconds, reason))
+                    self._on_cooldown(group, dep, seconds, reason)
+        if is_async and "async_post_call_failure_deployment_hook" in hooks:
+            yield (
+                HOOK,
+                hooks["async_post_call_failure_deployment_hook"],
+                "async_post_call_failure_deployment_hook",
+                (),
+                {"request_data": kwargs, "exception": exc, "call_type": call_type, "fallback_depth": depth},
+            )
+
+    def _allowed_fails(self: Any, exc: BaseException) -> int | None:
+        """Failures per minute tolerated before a cooldown; None = this error never cools a deployment."""
+        allowed = policy_value(self.allowed_fails_policy, exc, "AllowedFails")
+        if allowed is not None:
+            return allowed
+        status = getattr(exc, "status_code", None)
+        if status in _IMMEDIATE_COOLDOWN:
+            return 0
+        if isinstance(status, int) and 400 <= status < 500 and status != 408:
+            return None
+        return int(self.allowed_fails)
+
+
+def _lookup(rules: Any, model: str) -> list[str] | None:
+    for rule in rules or []:
+        if isinstance(rule, dict) and model in rule:
+            value = rule[model]
+            return [value] if isinstance(value, str) else list(value)
+    return None
+
+
+def _mock_testing(ov: dict[str, Any], model: str) -> None:
+    ex = _exc()
+    if ov.get("mock_testing_fallbacks"):
+        raise ex.InternalServerError("mock_testing_fallbacks=True", "litellm_router", model)
+    if ov.get("mock_testing_context_fallbacks"):
+        raise ex.ContextWindowExceededError("mock_testing_context_fallbacks=True", model, "litellm_router")
+    if ov.get("mock_testing_content_policy_fallbacks"):
+        raise ex.ContentPolicyViolationError(
+            "mock_testing_content_policy_fallbacks=True", model, "litellm_router"
+        )
+
+
+# -- drivers ---------------------------------------------------------------------------------------
+
+
+def drive_sync(router: Any, gen: Flow) -> Any:
+    value: Any = None
+    error: BaseException | None = None
+    state = router.state
+    while True:
+        try:
+            op = gen.throw(error) if error is not None else gen.send(value)
+        except StopIteration as stop:
+            return stop.value
+        error = None
+        kind = op[0]
+        try:
+            if kind == CALL:
+                value = get_call(op[1])(**op[2])
+            elif kind == PEEK:
+                value = next(op[1], END)
+            elif kind == SLEEP:
+                time.sleep(op[1])
+                value = None
+            elif kind == STATE:
+                value = getattr(state, op[1])(*op[2], **(op[3] if len(op) > 3 else {}))
+            else:  # HOOK: async hooks run on sync calls only for the fallback events, fire-and-forget
+                if op[2] in ("log_success_fallback_event", "log_failure_fallback_event"):
+                    run_hooks_sync(op[1], op[2], *op[3], **op[4])
+                    value = []
+                elif op[2] == "async_get_available_deployment":
+                    value = [op[1][0].get_available_deployment(**op[4])]
+                else:
+                    value = []
+        except Exception as exc:
+            error = exc
+
+
+async def drive_async(router: Any, gen: Flow) -> Any:
+    value: Any = None
+    error: BaseException | None = None
+    state = router.state
+    while True:
+        try:
+            op = gen.throw(error) if error is not None else gen.send(value)
+        except StopIteration as stop:
+            return stop.value
+        error = None
+        kind = op[0]
+        try:
+            if kind == CALL:
+                value = get_call(op[1])(**op[2])
+                if inspect.isawaitable(value):
+                    value = await value
+            elif kind == PEEK:
+                stream = op[1]
+                if hasattr(stream, "__anext__"):
+                    try:
+                        value = await stream.__anext__()
+                    except StopAsyncIteration:
+                        value = END
+                else:
+                    value = next(stream, END)
+            elif kind == SLEEP:
+                await asyncio.sleep(op[1])
+                value = None
+            elif kind == STATE:
+                value = await getattr(state, "a" + op[1])(*op[2], **(op[3] if len(op) > 3 else {}))
+            else:
+                value = await run_async_hooks(op[1], op[2], *op[3], **op[4])
+        except Exception as exc:
+            error = exc
+        except BaseException:  # cancelled: let the generator release what it holds, then propagate
+            gen.close()
+            raise

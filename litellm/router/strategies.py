@@ -1,0 +1,281 @@
+"""Routing strategies: pick one deployment among the healthy candidates, and say why.
+
+Each strategy is a small class with one method, ``pick(candidates, stats, request) -> (index, reason)``;
+``stats`` are the state store's :class:`~litellm.router.state.DeploymentStats` for the candidates, in the
+same order. Strategies are pure (no I/O, no state of their own beyond caches of static facts) so one
+instance serves every request and any state store.
+
+* ``simple-shuffle``: random by ``weight``, else by ``rpm``, else by ``tpm``, else uniform.
+* ``least-busy``: fewest requests in flight (ties broken at random).
+* ``latency-based-routing``: EWMA of latency (per output token when known; time to first token for
+  streams). LiteLLM picks the global minimum, which herds every request onto one deployment until its
+  average moves; here the default is power-of-two-choices (two random candidates, the faster wins, in
+  flight requests counted as added latency), and ``lowest_latency_buffer`` keeps LiteLLM's "random among
+  those within buffer of the best". Samples older than ``ttl`` count as unknown; unknown deployments are
+  tried first so every deployment gets measured.
+* ``usage-based-routing-v2``: skip deployments at their rpm/tpm for the current minute, then the lowest
+  tpm use wins. The limit itself is enforced atomically by the state store when the Router acquires.
+* ``cost-based-routing``: lowest price per token (deployment prices, else the price map).
+
+Must not call providers or touch the state store.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from typing import Any
+
+from litellm.router.deployments import Deployment
+from litellm.router.state import DeploymentStats
+
+__all__ = [
+    "STRATEGIES",
+    "CostBased",
+    "LatencyBased",
+    "LeastBusy",
+    "NoDeploymentWithinLimits",
+    "RoutingRequest",
+    "RoutingStrategy",
+    "SimpleShuffle",
+    "UsageBasedV2",
+    "make_strategy",
+]
+
+
+class NoDeploymentWithinLimits(Exception):
+    """Every candidate is at its rpm/tpm limit for this minute."""
+
+
+class RoutingRequest:
+    """What a strategy may know about the request."""
+
+    __slots__ = ("input_tokens", "model_group", "stream")
+
+    def __init__(self, model_group: str, stream: bool = False, input_tokens: int = 0) -> None:
+        self.model_group = model_group
+        self.stream = stream
+        self.input_tokens = input_tokens
+
+
+class RoutingStrategy:
+    """One interface for every strategy. ``needs_stats``: False when only cooldowns matter."""
+
+    name = "base"
+    needs_stats = True
+    #: True when the strategy treats rpm/tpm as limits (the Router then acquires against rpm)
+    enforces_limits = False
+    #: True when the strategy needs the request's input token count
+    needs_tokens = False
+
+    def __init__(self, args: dict[str, Any] | None = None, rng: random.Random | None = None) -> None:
+        self.args = dict(args or {})
+        self.rng = rng or random.Random()
+
+    def pick(
+        self, candidates: list[Deployment], stats: list[DeploymentStats], request: RoutingRequest
+    ) -> tuple[int, str]:
+        raise NotImplementedError
+
+
+class SimpleShuffle(RoutingStrategy):
+    name = "simple-shuffle"
+    needs_stats = False
+
+    def __init__(self, args: dict[str, Any] | None = None, rng: random.Random | None = None) -> None:
+        super().__init__(args, rng)
+        self._weights: dict[tuple[str, ...], tuple[list[float] | None, str]] = {}
+
+    def _weights_for(self, candidates: list[Deployment]) -> tuple[list[float] | None, str]:
+        key = tuple(d.id for d in candidates)
+        found = self._weights.get(key)
+        if found is None:
+            found = (None, "uniform shuffle")
+            for attr in ("weight", "rpm", "tpm"):
+                values = [getattr(d, attr) for d in candidates]
+                if any(v is not None for v in values):
+                    weights = [float(v or 0.0) for v in values]
+                    found = (weights, f"shuffle weighted by {attr}") if sum(weights) > 0 else found
+                    break
+            if len(self._weights) > 1024:
+                self._weights.clear()
+            self._weights[key] = found
+        return found
+
+    def pick(
+        self, candidates: list[Deployment], stats: list[DeploymentStats], request: RoutingRequest
+    ) -> tuple[int, str]:
+        if len(candidates) == 1:
+            return 0, "only candidate"
+        weights, reason = self._weights_for(candidates)
+        if weights is None:
+            return self.rng.randrange(len(candidates)), reason
+        point = self.rng.random() * sum(weights)
+        for i, w in enumerate(weights):
+            point -= w
+            if point < 0:
+                return i, reason
+        return len(weights) - 1, reason
+
+
+def _argmin_random(values: list[float], rng: random.Random) -> int:
+    best = min(values)
+    ties = [i for i, v in enumerate(values) if v == best]
+    return ties[0] if len(ties) == 1 else rng.choice(ties)
+
+
+class LeastBusy(RoutingStrategy):
+    name = "least-busy"
+
+    def pick(
+        self, candidates: list[Deployment], stats: list[DeploymentStats], request: RoutingRequest
+    ) -> tuple[int, str]:
+        i = _argmin_random([float(s.in_flight) for s in stats], self.rng)
+        return i, f"least busy ({stats[i].in_flight} in flight)"
+
+
+class LatencyBased(RoutingStrategy):
+    """``routing_strategy_args``: ``ttl`` (s, default 3600), ``lowest_latency_buffer`` (0..1),
+    ``selection`` ("p2c", default, or "lowest" for LiteLLM's global minimum)."""
+
+    name = "latency-based-routing"
+
+    def __init__(self, args: dict[str, Any] | None = None, rng: random.Random | None = None) -> None:
+        super().__init__(args, rng)
+        self.ttl = float(self.args.get("ttl", 3600.0))
+        self.buffer = float(self.args.get("lowest_latency_buffer", 0.0))
+        self.selection = str(self.args.get("selection", "lowest" if self.buffer else "p2c"))
+        if self.selection not in ("p2c", "lowest"):
+            raise ValueError("routing_strategy_args['selection'] must be 'p2c' or 'lowest'")
+
+    def _score(self, s: DeploymentStats, stream: bool, now: float) -> float | None:
+        if s.latency_n == 0 or now - s.latency_at > self.ttl:
+            return None
+        value = s.ttft if stream and s.ttft is not None else s.latency
+        if value is None:
+            return None
+        return value * (1 + s.in_flight)  # queued work adds to what a new request would wait
+
+    def pick(
+        self, candidates: list[Deployment], stats: list[DeploymentStats], request: RoutingRequest
+    ) -> tuple[int, str]:
+        now = time.time()
+        scores = [self._score(s, request.stream, now) for s in stats]
+        unknown = [i for i, v in enumerate(scores) if v is None]
+        if unknown:
+            return self.rng.choice(unknown), "no recent latency sample: measuring"
+        what = "time to first token" if request.stream else "latency"
+        known: list[float] = [v for v in scores if v is not None]
+        if self.selection == "p2c" and len(candidates) > 2:
+            a, b = self.rng.sample(range(len(candidates)), 2)
+            i = a if known[a] <= known[b] else b
+            return i, f"lower {what} of two random candidates ({known[i] * 1000:.1f} ms)"
+        best = min(known)
+        if self.buffer > 0:
+            within = [i for i, v in enumerate(known) if v <= best * (1 + self.buffer)]
+            i = self.rng.choice(within)
+            return i, f"{what} within {self.buffer:.0%} of the lowest"
+        i = _argmin_random(known, self.rng)
+        return i, f"lowest {what} ({best * 1000:.1f} ms)"
+
+
+class UsageBasedV2(RoutingStrategy):
+    name = "usage-based-routing-v2"
+    enforces_limits = True
+    needs_tokens = True
+
+    def pick(
+        self, candidates: list[Deployment], stats: list[DeploymentStats], request: RoutingRequest
+    ) -> tuple[int, str]:
+        usable = []
+        for i, (d, s) in enumerate(zip(candidates, stats, strict=True)):
+            if d.rpm is not None and s.rpm + 1 > d.rpm:
+                continue
+            if d.tpm is not None and s.tpm + request.input_tokens > d.tpm:
+                continue
+            usable.append(i)
+        if not usable:
+            raise NoDeploymentWithinLimits(
+                f"every deployment of {request.model_group!r} is at its rpm/tpm limit for this minute"
+            )
+        i = usable[_argmin_random([float(stats[j].tpm) for j in usable], self.rng)]
+        return i, f"lowest tpm use this minute ({stats[i].tpm} tokens, {stats[i].rpm} requests)"
+
+
+class CostBased(RoutingStrategy):
+    name = "cost-based-routing"
+    needs_stats = False
+
+    def __init__(self, args: dict[str, Any] | None = None, rng: random.Random | None = None) -> None:
+        super().__init__(args, rng)
+        self._prices: dict[str, float] = {}
+
+    def price(self, d: Deployment) -> float:
+        cached = self._prices.get(d.id)
+        if cached is not None:
+            return cached
+        lp, info = d.litellm_params, d.model_info
+        inp = lp.get("input_cost_per_token", info.get("input_cost_per_token"))
+        out = lp.get("output_cost_per_token", info.get("output_cost_per_token"))
+        if inp is None or out is None:
+            try:
+                from litellm.cost.model_info import get_model_info
+
+                found = get_model_info(lp.get("base_model") or d.model, d.provider)
+                inp = found.get("input_cost_per_token") if inp is None else inp
+                out = found.get("output_cost_per_token") if out is None else out
+            except Exception:  # not in the price map: priced as very expensive, so known prices win
+                pass
+        price = float("inf") if inp is None and out is None else float(inp or 0) + float(out or 0)
+        self._prices[d.id] = price
+        return price
+
+    def pick(
+        self, candidates: list[Deployment], stats: list[DeploymentStats], request: RoutingRequest
+    ) -> tuple[int, str]:
+        prices = [self.price(d) for d in candidates]
+        i = _argmin_random(prices, self.rng)
+        if prices[i] == float("inf"):
+            return i, "no known price for any candidate"
+        return i, f"lowest price per token (${prices[i] * 1e6:.4g} per 1M in+out)"
+
+
+STRATEGIES: dict[str, type[RoutingStrategy]] = {
+    "simple-shuffle": SimpleShuffle,
+    "least-busy": LeastBusy,
+    "latency-based-routing": LatencyBased,
+    "usage-based-routing-v2": UsageBasedV2,
+    "usage-based-routing": UsageBasedV2,
+    "cost-based-routing": CostBased,
+}
+
+
+def make_strategy(name: str, args: dict[str, Any] | None = None) -> RoutingStrategy:
+    cls = STRATEGIES.get(name)
+    if cls is None:
+        raise ValueError(f"routing_strategy {name!r} is not one of: {', '.join(sorted(STRATEGIES))}")
+    return cls(args)
+
+
+class CustomStrategyAdapter(RoutingStrategy):
+    """Wraps a user's ``CustomRoutingStrategyBase``-style object (``async_get_available_deployment`` /
+    ``get_available_deployment`` returning a deployment dict) set by ``set_custom_routing_strategy``."""
+
+    name = "custom"
+    needs_stats = False
+
+    def __init__(self, custom: Any) -> None:
+        super().__init__(None)
+        if not (
+            hasattr(custom, "async_get_available_deployment") or hasattr(custom, "get_available_deployment")
+        ):
+            raise TypeError(
+                "set_custom_routing_strategy needs an object with async_get_available_deployment(...) "
+                "and/or get_available_deployment(...) (see CustomRoutingStrategyBase)"
+            )
+        self.custom = custom
+
+    def pick(
+        self, candidates: list[Deployment], stats: list[DeploymentStats], request: RoutingRequest
+    ) -> tuple[int, str]:  # the Router calls the user's methods itself; kept for the interface
+        raise NotImplementedError
