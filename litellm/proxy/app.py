@@ -1,0 +1,370 @@
+"""The ASGI application: route table, non-LLM endpoints (models, model info, health, metrics, docs), lifespan.
+
+Owns :func:`build_app` (a :class:`~litellm.proxy.setup.Runtime` -> :class:`ProxyApp`) and
+:func:`app_from_env` (the factory each uvicorn worker calls). Routing is a dict lookup on the exact path
+(with and without ``/v1``) plus one pattern for Azure's ``/openai/deployments/{model}/...``; Starlette
+provides only the Request/Response objects. On shutdown (uvicorn handles SIGTERM: stop accepting, wait
+for in-flight requests and streams up to ``graceful_shutdown_timeout``) the lifespan flushes every logger.
+
+Must not: contain the LLM request path (``handlers``), auth rules (``auth``) or config parsing (``config``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import time
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from litellm.proxy.auth import Authenticator
+from litellm.proxy.backend import make_backend
+from litellm.proxy.errors import ProxyError, error_body
+from litellm.proxy.handlers import JSON, LLMRoute, RequestRecord
+from litellm.proxy.hooks import ProxyHooks
+from litellm.proxy.setup import Runtime
+
+__all__ = ["ProxyApp", "app_from_env", "build_app", "mask_params", "proxy_version"]
+
+_SECRET_WORDS = ("key", "secret", "token", "password", "credential", "authorization")
+_AZURE = re.compile(r"^/openai/deployments/([^/]+)(/.+)$")
+
+# route suffix -> (call function name, hook call_type, multipart, model required)
+LLM_ROUTES: dict[str, tuple[str, str, bool, bool]] = {
+    "/chat/completions": ("acompletion", "completion", False, True),
+    "/completions": ("atext_completion", "text_completion", False, True),
+    "/embeddings": ("aembedding", "embeddings", False, True),
+    "/images/generations": ("aimage_generation", "image_generation", False, True),
+    "/audio/transcriptions": ("atranscription", "audio_transcription", True, True),
+    "/audio/speech": ("aspeech", "audio_speech", False, True),
+    "/moderations": ("amoderation", "moderation", False, False),
+    "/rerank": ("arerank", "rerank", False, True),
+    "/responses": ("aresponses", "responses", False, True),
+}
+
+
+def proxy_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("litellm-observe")
+    except Exception:  # not installed as a distribution (a source checkout)
+        return "0.1.0"
+
+
+def mask_params(params: dict[str, Any]) -> dict[str, Any]:
+    """litellm_params safe to show a client: secrets masked, query strings dropped from URLs."""
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        low = key.lower()
+        if any(word in low for word in _SECRET_WORDS) and value:
+            out[key] = "********"
+        elif low in ("api_base", "base_url") and isinstance(value, str):
+            out[key] = value.split("?")[0]
+        elif isinstance(value, dict):
+            out[key] = mask_params(value)
+        else:
+            out[key] = value
+    return out
+
+
+def _error(status: int, message: str, type: str | None = None) -> Response:
+    return Response(error_body(status, message, type), status_code=status, media_type=JSON)
+
+
+class ProxyState:
+    """Everything a request needs, built once at start."""
+
+    def __init__(self, rt: Runtime) -> None:
+        cfg = rt.config
+        gs = cfg.general_settings
+        self.runtime = rt
+        self.version = proxy_version()
+        self.backend = make_backend(cfg.model_list, cfg.litellm_settings, cfg.router_settings)
+        self.auth = Authenticator(
+            rt.master_key,
+            custom_auth=rt.custom_auth,
+            public_routes=gs.get("public_routes"),
+            allowed_routes=gs.get("allowed_routes"),
+        )
+        self.hooks = ProxyHooks(rt.callbacks)
+        size = gs.get("max_request_size_mb")
+        self.max_request_bytes = int(size * 1048576) if size else 0
+        self.trust_forwarded = bool(gs.get("use_x_forwarded_for"))
+        self.on_request_done: list[Any] = [_metrics_sink]
+        self.inflight = 0
+        self.started = time.time()
+
+
+def _metrics_sink(record: RequestRecord) -> None:
+    from litellm.proxy.metrics import record_request
+
+    if record.auth is None:
+        from litellm.proxy.auth import AuthContext
+
+        record.auth = AuthContext()
+    record_request(
+        record.auth,
+        record.route,
+        record.requested_model,
+        record.status,
+        record.ended - record.started,
+        record.exception,
+        record.info.litellm_model if record.info is not None else None,
+    )
+
+
+class ProxyApp:
+    """The ASGI callable uvicorn serves."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.state = ProxyState(rt)
+        self.llm: dict[str, LLMRoute] = {}
+        for suffix, (call, hook_type, multipart, required) in LLM_ROUTES.items():
+            handler = LLMRoute(self.state, call, hook_type, multipart=multipart, model_required=required)
+            self.llm[suffix] = handler
+            self.llm["/v1" + suffix] = handler
+        self.llm["/v2/rerank"] = self.llm["/rerank"]
+        self.other: dict[tuple[str, str], Any] = {}
+        for prefix in ("", "/v1"):
+            self.other[("GET", prefix + "/models")] = self.models
+            self.other[("GET", prefix + "/model/info")] = self.model_info
+        self.other[("GET", "/model_group/info")] = self.model_group_info
+        self.other[("GET", "/health")] = self.health
+        self.other[("GET", "/health/liveliness")] = self.liveliness
+        self.other[("GET", "/health/liveness")] = self.liveliness
+        self.other[("GET", "/health/readiness")] = self.readiness
+        self.other[("GET", "/metrics")] = self.metrics
+        self.other[("GET", "/openapi.json")] = self.openapi
+        self.other[("GET", "/docs")] = self.docs
+        self.other[("GET", "/")] = self.root
+
+    # -- ASGI ---------------------------------------------------------------------------------------
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            response = await self._dispatch(scope, receive)
+            await response(scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def _dispatch(self, scope: dict[str, Any], receive: Any) -> Any:
+        path = scope["path"]
+        if len(path) > 1 and path.endswith("/"):
+            path = path.rstrip("/")
+        method = scope["method"]
+        request = Request(scope, receive)
+        self.state.inflight += 1
+        try:
+            handler = self.llm.get(path)
+            if handler is not None:
+                if method != "POST":
+                    return _error(405, f"Method {method} not allowed on {path}; use POST")
+                return await handler(request, path)
+            match = _AZURE.match(path)
+            if match is not None:
+                handler = self.llm.get(match.group(2))
+                if handler is not None and method == "POST":
+                    return await handler(request, path, path_model=match.group(1))
+            other = self.other.get((method, path))
+            if other is None and method == "GET" and path.startswith(("/models/", "/v1/models/")):
+                other = self.model_one
+            if other is None:
+                return _error(404, f"Route {method} {path} not found on this proxy", "not_found_error")
+            try:
+                await self.state.auth.authenticate(request, path)
+            except ProxyError as exc:
+                return Response(
+                    error_body(exc.status_code, exc.message, exc.type),
+                    status_code=exc.status_code,
+                    media_type=JSON,
+                )
+            return await other(request)
+        finally:
+            self.state.inflight -= 1
+
+    async def _lifespan(self, receive: Any, send: Any) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.shutdown()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def shutdown(self) -> None:
+        """After uvicorn drained in-flight requests: flush every logger, close the backend."""
+        from litellm.calls.pipeline import flush_callbacks
+
+        timeout = float(self.state.runtime.general.get("graceful_shutdown_timeout") or 30)
+        await asyncio.get_running_loop().run_in_executor(None, flush_callbacks, timeout)
+        try:
+            await self.state.backend.aclose()
+        except Exception:  # closing is best effort at exit
+            pass
+
+    # -- models -------------------------------------------------------------------------------------
+
+    async def models(self, request: Request) -> Response:
+        names = self.state.backend.model_names()
+        data = [{"id": n, "object": "model", "created": 1677610602, "owned_by": "openai"} for n in names]
+        return JSONResponse({"object": "list", "data": data})
+
+    async def model_one(self, request: Request) -> Response:
+        model = request.url.path.split("/models/", 1)[1]
+        if model not in self.state.backend.model_names():
+            return _error(404, f"The model '{model}' does not exist on this proxy", "not_found_error")
+        return JSONResponse({"id": model, "object": "model", "created": 1677610602, "owned_by": "openai"})
+
+    def _deployment_info(self, d: dict[str, Any]) -> dict[str, Any]:
+        info = dict(d.get("model_info") or {})
+        try:
+            from litellm.cost.model_info import get_model_info
+
+            known = get_model_info(d["litellm_params"]["model"])
+            merged = {**{k: v for k, v in dict(known).items() if v is not None}, **info}
+        except Exception:  # not in the price map: only what the config says
+            merged = info
+        return {
+            "model_name": d["model_name"],
+            "litellm_params": mask_params(d["litellm_params"]),
+            "model_info": merged,
+        }
+
+    async def model_info(self, request: Request) -> Response:
+        wanted = request.query_params.get("litellm_model_id")
+        data = [
+            self._deployment_info(d)
+            for d in self.state.backend.model_list
+            if wanted is None or d["model_info"].get("id") == wanted
+        ]
+        return JSONResponse({"data": data})
+
+    async def model_group_info(self, request: Request) -> Response:
+        groups: dict[str, dict[str, Any]] = {}
+        for d in self.state.backend.model_list:
+            g = groups.setdefault(
+                d["model_name"], {"model_group": d["model_name"], "providers": [], "tpm": None, "rpm": None}
+            )
+            provider = (
+                d["litellm_params"]["model"].split("/")[0]
+                if "/" in d["litellm_params"]["model"]
+                else "openai"
+            )
+            if provider not in g["providers"]:
+                g["providers"].append(provider)
+            for limit in ("tpm", "rpm"):
+                value = d.get(limit) or d["litellm_params"].get(limit)
+                if value:
+                    g[limit] = (g[limit] or 0) + value
+        return JSONResponse({"data": list(groups.values())})
+
+    # -- health -------------------------------------------------------------------------------------
+
+    async def liveliness(self, request: Request) -> Response:
+        return JSONResponse("I'm alive!")
+
+    async def readiness(self, request: Request) -> Response:
+        from litellm.core.settings import settings
+
+        db_url = self.state.runtime.general.get("database_url") or os.environ.get("DATABASE_URL")
+        db = "Not connected"
+        healthy = True
+        if db_url:
+            db = "connected" if await _tcp_reachable(db_url) else "disconnected"
+            healthy = db == "connected"
+        cache = settings.cache
+        cache_state = None
+        if cache is not None:
+            cache_state = type(cache).__name__
+            ping = getattr(cache, "ping", None) or getattr(cache, "async_ping", None)
+            if ping is not None:
+                try:
+                    result = ping()
+                    if asyncio.iscoroutine(result):
+                        result = await asyncio.wait_for(result, 2.0)
+                    cache_state = (
+                        f"{cache_state} (healthy)" if result is not False else f"{cache_state} (unhealthy)"
+                    )
+                except Exception as exc:
+                    cache_state, healthy = f"{cache_state} (unhealthy: {type(exc).__name__})", False
+        callbacks = [c if isinstance(c, str) else type(c).__name__ for c in self.state.runtime.callbacks]
+        body = {
+            "status": "healthy" if healthy else "unhealthy",
+            "db": db,
+            "cache": cache_state,
+            "litellm_version": self.state.version,
+            "success_callbacks": callbacks,
+        }
+        return JSONResponse(body, status_code=200 if healthy else 503)
+
+    async def health(self, request: Request) -> Response:
+        """Probe every deployment (or ``?model=<group>``) with one minimal call; unhealthy ones say why."""
+        from litellm.proxy.health import probe_all
+
+        wanted = request.query_params.get("model")
+        deployments = [
+            d for d in self.state.backend.model_list if wanted is None or d["model_name"] == wanted
+        ]
+        timeout = float(self.state.runtime.general.get("health_check_timeout") or 30)
+        healthy, unhealthy = await probe_all(deployments, timeout, mask_params)
+        return JSONResponse(
+            {
+                "healthy_endpoints": healthy,
+                "unhealthy_endpoints": unhealthy,
+                "healthy_count": len(healthy),
+                "unhealthy_count": len(unhealthy),
+            }
+        )
+
+    async def metrics(self, request: Request) -> Response:
+        from litellm.proxy.metrics import render
+
+        body, ctype = render()
+        return Response(body, media_type=ctype)
+
+    # -- docs ---------------------------------------------------------------------------------------
+
+    async def openapi(self, request: Request) -> Response:
+        from litellm.proxy.openapi import spec
+
+        return JSONResponse(spec(self.state.version, self.state.backend.model_names()))
+
+    async def docs(self, request: Request) -> Response:
+        from litellm.proxy.openapi import swagger_html
+
+        return HTMLResponse(swagger_html())
+
+    async def root(self, request: Request) -> Response:
+        return RedirectResponse("/docs")
+
+
+async def _tcp_reachable(url: str) -> bool:
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    host, port = parsed.hostname or "localhost", parsed.port or 5432
+    try:
+        _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 2.0)
+    except (OSError, asyncio.TimeoutError):
+        return False
+    writer.close()
+    return True
+
+
+def build_app(rt: Runtime) -> ProxyApp:
+    return ProxyApp(rt)
+
+
+def app_from_env() -> ProxyApp:
+    """uvicorn's factory in each worker: the CLI passes its options in ``LITELLM_PROXY_OPTIONS``."""
+    from litellm.proxy.cli import runtime_from_options
+
+    options = json.loads(os.environ["LITELLM_PROXY_OPTIONS"])
+    return build_app(runtime_from_options(options))

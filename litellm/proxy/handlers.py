@@ -1,0 +1,499 @@
+"""The request path every LLM route shares: auth -> body -> pre-call hooks -> backend -> response.
+
+Owns :class:`LLMRoute` (one per call type: chat, text completion, embeddings, images, audio, moderation,
+rerank, responses), the response headers LiteLLM documents (``x-litellm-*`` and the provider's rate-limit
+headers as ``llm_provider-<name>``), SSE pass-through (each chunk written as it arrives, through
+:class:`SSEResponse`, which cancels the upstream read when the client goes away), and the per-request
+bookkeeping seam ``on_request_done`` (metrics now, the spend ledger later).
+
+Must not: hold per-request state outside the request, forward client headers or the caller's key upstream
+(only the body's parameters reach the call; credentials in the body are refused), or buffer a stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from litellm.calls.context import new_call_id
+from litellm.proxy.backend import CallInfo
+from litellm.proxy.errors import ProxyError, error_payload
+from litellm.proxy.hooks import RejectedRequest
+
+__all__ = ["LLMRoute", "RequestRecord", "SSEResponse"]
+
+# never accepted from a client: credentials, upstream targets, callbacks, pricing
+FORBIDDEN_BODY_KEYS = frozenset(
+    {
+        "api_key", "api_base", "base_url", "api_version", "azure_ad_token", "organization",
+        "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "vertex_credentials",
+        "headers", "extra_headers", "callbacks", "success_callback", "failure_callback", "client",
+        "litellm_logging_obj", "custom_llm_provider", "input_cost_per_token", "output_cost_per_token",
+        "model_info", "num_retries", "max_retries",
+    }
+)  # fmt: skip
+
+JSON = "application/json"
+_DONE = b"data: [DONE]\n\n"
+
+
+@dataclass(slots=True)
+class RequestRecord:
+    """One finished proxied request, for ``on_request_done`` sinks (metrics, a spend ledger)."""
+
+    call_id: str
+    route: str
+    call_type: str
+    auth: Any
+    requested_model: str | None
+    status: int
+    started: float
+    ended: float
+    exception: BaseException | None
+    info: CallInfo | None
+    response: Any = None
+    stream: bool = False
+
+
+class SSEResponse:
+    """An ASGI response that writes each SSE chunk as it is produced and stops the producer (closing
+    the upstream stream) as soon as the client disconnects."""
+
+    def __init__(self, chunks: AsyncIterator[bytes], headers: dict[str, str]) -> None:
+        self.chunks = chunks
+        raw = [(b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-cache")]
+        raw += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+        self.raw_headers = raw
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
+        producer = asyncio.ensure_future(self._produce(send))
+        watcher = asyncio.ensure_future(self._watch(receive))
+        try:
+            await asyncio.wait((producer, watcher), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            if not producer.done():
+                producer.cancel()  # the client left: GeneratorExit/CancelledError closes the upstream stream
+                await asyncio.gather(producer, return_exceptions=True)
+            watcher.cancel()
+        if producer.done() and not producer.cancelled() and producer.exception() is None:
+            return
+
+    async def _produce(self, send: Any) -> None:
+        try:
+            async for chunk in self.chunks:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        except OSError:  # the transport is gone
+            pass
+        finally:
+            aclose = getattr(self.chunks, "aclose", None)
+            if aclose is not None:
+                await aclose()
+
+    @staticmethod
+    async def _watch(receive: Any) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+
+
+def _dump(obj: Any) -> bytes:
+    if isinstance(obj, bytes):
+        return obj
+    dump = getattr(obj, "model_dump_json", None)
+    if dump is not None:
+        return dump().encode()
+    if isinstance(obj, (dict, list)):
+        return json.dumps(obj, default=str).encode()
+    to_dict = getattr(obj, "model_dump", None) or getattr(obj, "dict", None)
+    return json.dumps(to_dict() if to_dict else obj, default=str).encode()
+
+
+def _dump_chunk(chunk: Any) -> bytes:
+    if isinstance(chunk, (bytes, str)):
+        data = chunk.encode() if isinstance(chunk, str) else chunk
+        return (
+            data if data.startswith(b"data: ") or data.startswith(b"event: ") else b"data: " + data + b"\n\n"
+        )
+    dump = getattr(chunk, "model_dump_json", None)
+    body = dump(exclude_none=True).encode() if dump is not None else json.dumps(chunk, default=str).encode()
+    return b"data: " + body + b"\n\n"
+
+
+def _chunk_text(chunk: Any) -> str:
+    try:
+        choices = chunk.choices
+        return (choices[0].delta.content or "") if choices else ""
+    except (AttributeError, IndexError):
+        return ""
+
+
+def _hidden(result: Any) -> dict[str, Any]:
+    private = getattr(result, "__pydantic_private__", None)
+    if private:
+        hidden = private.get("_hidden_params")
+        if hidden is not None:
+            return hidden
+    return getattr(result, "_hidden_params", None) or {}
+
+
+class LLMRoute:
+    """The endpoint for one call type; ``await route(request)`` returns an ASGI response."""
+
+    def __init__(
+        self,
+        state: Any,
+        call_name: str,
+        hook_call_type: str,
+        *,
+        multipart: bool = False,
+        model_required: bool = True,
+    ) -> None:
+        self.state = state
+        self.call_name = call_name
+        self.hook_call_type = hook_call_type
+        self.multipart = multipart
+        self.model_required = model_required
+        self.chat_like = hook_call_type in ("completion", "text_completion")
+
+    # -- input --------------------------------------------------------------------------------------
+
+    async def _body(self, request: Request) -> dict[str, Any]:
+        limit = self.state.max_request_bytes
+        length = request.headers.get("content-length")
+        if limit and length and length.isdigit() and int(length) > limit:
+            raise ProxyError(413, f"Request body is larger than max_request_size_mb ({limit // 1048576} MB)")
+        if self.multipart:
+            return await self._form(request)
+        raw = await request.body()
+        if limit and len(raw) > limit:
+            raise ProxyError(413, f"Request body is larger than max_request_size_mb ({limit // 1048576} MB)")
+        if not raw:
+            return {}
+        try:
+            body = json.loads(raw)
+        except ValueError as exc:
+            raise ProxyError(400, f"Invalid JSON in request body: {exc}") from None
+        if not isinstance(body, dict):
+            raise ProxyError(400, "Request body must be a JSON object")
+        return body
+
+    async def _form(self, request: Request) -> dict[str, Any]:
+        ctype = request.headers.get("content-type", "")
+        if not ctype.startswith("multipart/form-data"):
+            raise ProxyError(400, "This route takes multipart/form-data (a 'file' part and form fields)")
+        form = await request.form()
+        data: dict[str, Any] = {}
+        for key, value in form.multi_items():
+            if hasattr(value, "read"):
+                content = await value.read()
+                data[key] = (
+                    value.filename or "audio",
+                    content,
+                    value.content_type or "application/octet-stream",
+                )
+            elif key.endswith("[]"):
+                data.setdefault(key[:-2], []).append(value)
+            else:
+                data[key] = value
+        for key in ("temperature",):
+            if isinstance(data.get(key), str):
+                try:
+                    data[key] = float(data[key])
+                except ValueError:
+                    raise ProxyError(400, f"'{key}' must be a number") from None
+        return data
+
+    def _metadata(self, request: Request, body: dict[str, Any], auth: Any, route: str) -> dict[str, Any]:
+        md = body.get("metadata")
+        metadata = dict(md) if isinstance(md, dict) else {}
+        lm = body.pop("litellm_metadata", None)
+        if isinstance(lm, dict):
+            metadata.update(lm)
+        client = request.client
+        headers = request.headers
+        metadata.update(auth.logging_metadata())
+        metadata["requester_ip_address"] = (
+            headers.get("x-forwarded-for", "").split(",")[0].strip() if self.state.trust_forwarded else ""
+        ) or (client.host if client else None)
+        metadata["user_agent"] = headers.get("user-agent")
+        metadata["endpoint"] = route
+        metadata["proxy_server_request"] = {"url": route, "method": request.method}
+        return metadata
+
+    # -- the request --------------------------------------------------------------------------------
+
+    async def __call__(self, request: Request, route: str, path_model: str | None = None) -> Any:
+        state = self.state
+        started = time.time()
+        call_id = new_call_id()
+        auth = None
+        model: str | None = path_model
+        info: CallInfo | None = None
+        data: dict[str, Any] = {}
+        try:
+            auth = await state.auth.authenticate(request, route)
+            data = await self._body(request)
+            bad = FORBIDDEN_BODY_KEYS.intersection(data)
+            if bad:
+                raise ProxyError(
+                    400,
+                    f"Rejected request: {', '.join(sorted(bad))} cannot be set in the request body on this proxy "
+                    "(credentials and upstream targets come from the proxy's config)",
+                    param=sorted(bad)[0],
+                )
+            model = path_model or data.get("model")
+            if not model and self.model_required:
+                raise ProxyError(
+                    400,
+                    "'model' is required: one of " + ", ".join(state.backend.model_names()),
+                    param="model",
+                )
+            data["model"] = model
+            data["metadata"] = self._metadata(request, data, auth, route)
+            data["litellm_call_id"] = call_id
+            hooks = state.hooks
+            if hooks.pre:
+                data = await hooks.run_pre_call(auth, data, self.hook_call_type)
+                model = data.get("model") or model
+            stream = bool(data.get("stream")) and self.call_name in (
+                "acompletion",
+                "atext_completion",
+                "aresponses",
+            )
+            kwargs = {k: v for k, v in data.items() if k != "model"}
+            if hooks.moderation:
+                moderation = asyncio.ensure_future(hooks.run_moderation(data, auth, self.hook_call_type))
+                try:
+                    result, info = await state.backend.call(self.call_name, model, kwargs)
+                except BaseException:
+                    moderation.cancel()
+                    raise
+                try:
+                    await moderation
+                except BaseException:
+                    aclose = getattr(result, "aclose", None)
+                    if stream and aclose is not None:
+                        await aclose()
+                    raise
+            else:
+                result, info = await state.backend.call(self.call_name, model, kwargs)
+        except RejectedRequest as rejected:
+            return await self._rejected(rejected, data, auth, route, call_id, started, model)
+        except Exception as exc:
+            return await self._failed(exc, data, auth, route, call_id, started, model, info)
+        if stream:
+            return await self._stream_response(
+                result, data, auth, route, call_id, started, model, info, request
+            )
+        return await self._json_response(result, data, auth, route, call_id, started, model, info, request)
+
+    # -- output -------------------------------------------------------------------------------------
+
+    def _headers(self, call_id: str, info: CallInfo | None, result: Any) -> dict[str, str]:
+        state = self.state
+        headers = {"x-litellm-call-id": call_id, "x-litellm-version": state.version}
+        hidden = _hidden(result) if result is not None else {}
+        if info is not None:
+            api_base = hidden.get("api_base") or info.api_base
+            headers["x-litellm-model-group"] = info.model_group
+            if info.model_id:
+                headers["x-litellm-model-id"] = str(info.model_id)
+            if api_base:
+                headers["x-litellm-model-api-base"] = str(api_base).split("?")[0]
+            headers["x-litellm-attempted-retries"] = str(info.attempted_retries)
+            headers["x-litellm-attempted-fallbacks"] = str(info.attempted_fallbacks)
+            if info.max_retries is not None:
+                headers["x-litellm-max-retries"] = str(info.max_retries)
+        if hidden:
+            cost = hidden.get("response_cost")
+            if cost is not None:
+                headers["x-litellm-response-cost"] = str(cost)
+            ms = hidden.get("_response_ms")
+            if ms is not None:
+                headers["x-litellm-response-duration-ms"] = f"{ms:.3f}"
+            for key, value in (hidden.get("additional_headers") or {}).items():
+                if key.startswith(("llm_provider-", "x-litellm-")) and value is not None:
+                    headers[key] = str(value)
+        return headers
+
+    async def _json_response(
+        self, result: Any, data: dict[str, Any], auth: Any, route: str, call_id: str, started: float,
+        model: str | None, info: CallInfo | None, request: Request,
+    ) -> Response:  # fmt: skip
+        hooks = self.state.hooks
+        try:
+            if hooks.success:
+                result = await hooks.run_success(data, auth, result)
+        except Exception as exc:
+            return await self._failed(exc, data, auth, route, call_id, started, model, info)
+        headers = self._headers(call_id, info, result)
+        if hooks.headers:
+            headers.update(
+                await hooks.run_headers(data, auth, result, dict(request.headers), {"call_id": call_id})
+            )
+        binary = _binary(result)
+        if binary is not None:
+            content, media_type = binary
+            response = Response(content, media_type=media_type, headers=headers)
+        else:
+            response = Response(_dump(result), media_type=JSON, headers=headers)
+        self._done(
+            RequestRecord(
+                call_id, route, self.call_name, auth, model, 200, started, time.time(), None, info, result
+            )
+        )
+        return response
+
+    async def _stream_response(
+        self, stream: Any, data: dict[str, Any], auth: Any, route: str, call_id: str, started: float,
+        model: str | None, info: CallInfo | None, request: Request,
+    ) -> SSEResponse:  # fmt: skip
+        hooks = self.state.hooks
+        headers = self._headers(call_id, info, stream)
+        if hooks.headers:
+            headers.update(
+                await hooks.run_headers(data, auth, stream, dict(request.headers), {"call_id": call_id})
+            )
+        return SSEResponse(self._sse(stream, data, auth, route, call_id, started, model, info), headers)
+
+    async def _sse(
+        self, stream: Any, data: dict[str, Any], auth: Any, route: str, call_id: str, started: float,
+        model: str | None, info: CallInfo | None,
+    ) -> AsyncIterator[bytes]:  # fmt: skip
+        hooks = self.state.hooks
+        source = hooks.wrap_stream(stream, auth, data) if hooks.stream_iter else stream
+        error: BaseException | None = None
+        text = ""
+        try:
+            async for chunk in source:
+                if hooks.stream_chunk:
+                    text += _chunk_text(chunk)
+                    replacement = await hooks.on_chunk_text(auth, text)
+                    if replacement is not None:
+                        yield (
+                            replacement.encode()
+                            if replacement.endswith("\n\n")
+                            else (replacement + "\n\n").encode()
+                        )
+                        break
+                yield _dump_chunk(chunk)
+            yield _DONE
+        except asyncio.CancelledError:
+            error = asyncio.CancelledError()
+            raise
+        except Exception as exc:  # the upstream failed mid-stream: tell the client in the stream
+            error = exc
+            _status, body, _ = error_payload(exc)
+            yield b"data: " + body + b"\n\n"
+            await hooks.run_failure(data, exc, auth)
+        finally:
+            aclose = getattr(stream, "aclose", None)
+            if aclose is not None:
+                try:
+                    await aclose()
+                except Exception:  # closing a finished stream must not mask the outcome
+                    pass
+            status = 499 if isinstance(error, asyncio.CancelledError) else (500 if error else 200)
+            self._done(
+                RequestRecord(
+                    call_id,
+                    route,
+                    self.call_name,
+                    auth,
+                    model,
+                    status,
+                    started,
+                    time.time(),
+                    error,
+                    info,
+                    None,
+                    True,
+                )
+            )
+
+    async def _failed(
+        self, exc: BaseException, data: dict[str, Any], auth: Any, route: str, call_id: str, started: float,
+        model: str | None, info: CallInfo | None,
+    ) -> Response:  # fmt: skip
+        if auth is not None and self.state.hooks.failure:  # an authenticated request that failed
+            await self.state.hooks.run_failure(data, exc, auth)
+        status, body, extra = error_payload(exc)
+        headers = self._headers(call_id, info, None)
+        headers.update(extra)
+        self._done(
+            RequestRecord(
+                call_id, route, self.call_name, auth, model, status, started, time.time(), exc, info
+            )
+        )
+        return Response(body, status_code=status, media_type=JSON, headers=headers)
+
+    async def _rejected(
+        self, rejected: RejectedRequest, data: dict[str, Any], auth: Any, route: str, call_id: str,
+        started: float, model: str | None,
+    ) -> Any:  # fmt: skip
+        """A pre-call hook's string answer, returned as the assistant's reply (LiteLLM's behaviour)."""
+        await self.state.hooks.run_failure(data, rejected, auth)
+        created = int(time.time())
+        headers = {"x-litellm-call-id": call_id, "x-litellm-version": self.state.version}
+        self._done(
+            RequestRecord(call_id, route, self.call_name, auth, model, 200, started, time.time(), None, None)
+        )
+        if self.hook_call_type == "text_completion":
+            body = {"id": f"cmpl-{call_id}", "object": "text_completion", "created": created, "model": model,
+                    "choices": [{"index": 0, "text": rejected.message, "finish_reason": "stop", "logprobs": None}],
+                    "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}}  # fmt: skip
+        else:
+            body = {"id": f"chatcmpl-{call_id}", "object": "chat.completion", "created": created, "model": model,
+                    "choices": [{"index": 0, "finish_reason": "stop",
+                                 "message": {"role": "assistant", "content": rejected.message}}],
+                    "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}}  # fmt: skip
+        if data.get("stream"):
+            chunk = {"id": body["id"], "object": "chat.completion.chunk", "created": created, "model": model,
+                     "choices": [{"index": 0, "delta": {"role": "assistant", "content": rejected.message},
+                                  "finish_reason": "stop"}]}  # fmt: skip
+
+            async def one() -> AsyncIterator[bytes]:
+                yield b"data: " + json.dumps(chunk).encode() + b"\n\n"
+                yield _DONE
+
+            return SSEResponse(one(), headers)
+        return Response(json.dumps(body).encode(), media_type=JSON, headers=headers)
+
+    def _done(self, record: RequestRecord) -> None:
+        for sink in self.state.on_request_done:
+            try:
+                sink(record)
+            except Exception as exc:  # a sink must never break a response
+                from litellm.core.log import log_rate_limited
+
+                log_rate_limited(("proxy_sink", repr(sink)), "on_request_done sink raised", error=repr(exc))
+
+
+def _binary(result: Any) -> tuple[bytes, str] | None:
+    """Speech and other binary replies: (bytes, media type), else None."""
+    if isinstance(result, (bytes, bytearray)):
+        return bytes(result), "audio/mpeg"
+    content = getattr(result, "content", None)
+    if isinstance(content, (bytes, bytearray)) and not hasattr(result, "model_dump_json"):
+        headers = (
+            getattr(result, "headers", None)
+            or getattr(getattr(result, "response", None), "headers", None)
+            or {}
+        )
+        return bytes(content), headers.get("content-type", "audio/mpeg") if hasattr(
+            headers, "get"
+        ) else "audio/mpeg"
+    return None
+
+
+SinkFn = Callable[[RequestRecord], None]
