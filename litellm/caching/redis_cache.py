@@ -80,6 +80,13 @@ class RedisCache(BaseCache):
     # -- clients -------------------------------------------------------------------------------------
     def _options(self) -> dict[str, Any]:
         options = dict(self._redis_kwargs)
+        if "retry" not in options:
+            # redis-py retries with backoff by default (seconds on a hung server); a cache lookup must
+            # cost at most one socket timeout, so a failure is a miss at once unless the user says so
+            from redis.backoff import NoBackoff
+            from redis.retry import Retry
+
+            options["retry"] = Retry(NoBackoff(), 0)
         if self._password:
             options.setdefault("password", self._password)
         return options
