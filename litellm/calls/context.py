@@ -326,6 +326,8 @@ class CallContext:
             "litellm_call_id": self.litellm_call_id,
             "call_type": self.call_type,
             "stream": self.stream,
+            # why a stream ended before the provider finished it ("closed", "cancelled", "interrupted")
+            "stream_incomplete": self.incomplete,
             "status": "failure" if failed else "success",
             "response_cost": cost.response_cost if cost is not None else (0.0 if failed else None),
             "cost_breakdown": cost.breakdown if cost is not None else None,

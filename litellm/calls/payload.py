@@ -52,6 +52,7 @@ class StandardLoggingPayload(TypedDict, total=False):
     litellm_call_id: str
     call_type: str
     stream: bool
+    stream_incomplete: str | None
     status: Literal["success", "failure"]
     response_cost: float | None
     cost_breakdown: CostBreakdown | None
