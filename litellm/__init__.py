@@ -89,6 +89,7 @@ _EXCEPTIONS = (
     "ContentPolicyViolationError",
     "ContextWindowExceededError",
     "InternalServerError",
+    "JSONSchemaValidationError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",

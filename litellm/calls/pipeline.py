@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sys
 import threading
 import time
 from collections.abc import Mapping
@@ -100,6 +101,27 @@ def _exc() -> Any:
     from litellm.core import exceptions
 
     return exceptions
+
+
+_warm_started = False
+
+
+def _warm_exceptions() -> None:
+    """Import the exception module (and ``openai``, whose classes ours subclass) on a background thread
+    once the first call starts, so a process's first error is not ~1 s slower than the next one.
+    ``import litellm`` stays light; a process that never calls pays nothing."""
+    global _warm_started
+    _warm_started = True
+    if "litellm.core.exceptions" in sys.modules:
+        return
+
+    def warm() -> None:
+        try:
+            import litellm.core.exceptions  # noqa: F401
+        except Exception:  # the first real error will raise the import problem itself
+            pass
+
+    threading.Thread(target=warm, name="litellm-warm-exceptions", daemon=True).start()
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -438,6 +460,8 @@ def _prepare(
     spec: CallSpec, model: str, inputs: dict[str, Any], kwargs: dict[str, Any], is_async: bool
 ) -> Prepared:
     """Everything before the first byte is sent. A failure here is logged once and raised, mapped."""
+    if not _warm_started:
+        _warm_exceptions()
     call = _Call(kwargs, spec.openai_params)
     lp = call.lp
     p = Prepared(spec, inputs, is_async)
@@ -489,7 +513,7 @@ def _prepare(
         if ctx.callbacks is not None:
             dispatch.get_dispatcher().emit_pre_call(ctx)
         if p.mock is not _NO_MOCK:
-            ctx.api_base = lp.get("api_base") or p.adapter.default_api_base
+            ctx.api_base = _mask_api_base(lp.get("api_base") or p.adapter.default_api_base)
             p.params = dict(call.openai)
             return p
         p.creds = _credentials(p.adapter, p.provider, p.model, lp, needs_key=True)
@@ -679,7 +703,6 @@ def _stream_wrapper(p: Prepared, reply: Any = None, mock_chunks: Any = None) -> 
 
 
 def _failed(p: Prepared, failed: Failed) -> BaseException:
-    p.ctx.end_time = time.time()
     _finish_failure(p.ctx, failed.error, p.attempt)
     return failed.error
 

@@ -258,6 +258,7 @@ def send(p: Any) -> tuple[Any, Any, float]:
             started = time.time()
             reply = transport.send(wire, timeout=attempt_timeout(p), stream=p.stream)
             if reply.status >= 400:
+                p.ctx.end_time = time.time()  # the provider's answer time, before our own mapping work
                 content = reply.read()
                 reply.close()
                 raise status_error(p, reply.status, content, reply.headers)
@@ -282,6 +283,7 @@ async def asend(p: Any) -> tuple[Any, Any, float]:
             started = time.time()
             reply = await transport.send(wire, timeout=attempt_timeout(p), stream=p.stream)
             if reply.status >= 400:
+                p.ctx.end_time = time.time()  # the provider's answer time, before our own mapping work
                 content = await reply.read()
                 raise status_error(p, reply.status, content, reply.headers)
             if p.stream:

@@ -51,6 +51,7 @@ __all__ = [
     "ContentPolicyViolationError",
     "ContextWindowExceededError",
     "InternalServerError",
+    "JSONSchemaValidationError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -397,6 +398,21 @@ class APIResponseValidationError(_LiteLLMErrorMixin, openai.APIResponseValidatio
             self, response=_response(500, None), body=body, message=self.message
         )
         self.status_code = 500
+
+
+class JSONSchemaValidationError(APIResponseValidationError):
+    """The reply to a ``response_format`` JSON schema does not match it
+    (``litellm.enable_json_schema_validation``); ``raw_response`` and ``schema`` say what and against what."""
+
+    def __init__(self, model: str | None, llm_provider: str | None, raw_response: str, schema: str) -> None:
+        self.raw_response = raw_response
+        self.schema = schema
+        super().__init__(
+            f"litellm.JSONSchemaValidationError: model={model}, returned an invalid response={raw_response!r}, "
+            f"for schema={schema}.\nAccess raw response with `e.raw_response`",
+            llm_provider,
+            model,
+        )
 
 
 class BudgetExceededError(Exception):
