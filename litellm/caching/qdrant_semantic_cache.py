@@ -84,6 +84,10 @@ class QdrantSemanticCache(SemanticCache):
         return f"QdrantSemanticCache({where}, collection={self.collection_name!r})"
 
     @property
+    def _local(self) -> bool:
+        return bool(self.path) or self.api_base == ":memory:"
+
+    @property
     def client(self) -> Any:
         if self._client is None:
             qdrant_client = _import_qdrant()
@@ -129,7 +133,10 @@ class QdrantSemanticCache(SemanticCache):
                     ),
                     quantization_config=self._quantization_config(),
                 )
-                client.create_payload_index(self.collection_name, "scope", models.PayloadSchemaType.KEYWORD)
+                if not self._local:  # local mode has no payload indexes (and warns)
+                    client.create_payload_index(
+                        self.collection_name, "scope", models.PayloadSchemaType.KEYWORD
+                    )
             self._ready = True
 
     def _query(self, scope: str, vector: list[float]) -> Any:
