@@ -532,7 +532,8 @@ class RequestFlow:
             raise
         attempt.committed = True
         if ttft is not None:
-            return RouterStream(result, first, self._stream_end(dep, started, ttft))
+            prompt = request.input_tokens or len(str(kwargs.get("messages") or "")) // 4
+            return RouterStream(result, first, self._stream_end(dep, started, ttft), prompt)
         latency = time.perf_counter() - started
         usage = getattr(result, "usage", None)
         tokens = int(getattr(usage, "total_tokens", 0) or 0) if usage is not None else 0

@@ -29,11 +29,19 @@ def _usage_tokens(usage: Any) -> int:
 class RouterStream:
     """Iterate with ``for`` or ``async for``, as the inner stream."""
 
-    def __init__(self, inner: Any, first: Any, on_end: Callable[[BaseException | None, int], None]) -> None:
+    def __init__(
+        self,
+        inner: Any,
+        first: Any,
+        on_end: Callable[[BaseException | None, int], None],
+        prompt_tokens: int = 0,
+    ) -> None:
         self._inner = inner
         self._first = first
         self._on_end: Callable[[BaseException | None, int], None] | None = on_end
         self._tokens = 0
+        self._chunks = 0
+        self._prompt_tokens = prompt_tokens
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.__dict__["_inner"], name)
@@ -48,12 +56,15 @@ class RouterStream:
                 if isinstance(chunk, dict) and chunk.get("usage"):
                     tokens = _usage_tokens(chunk["usage"])
                     break
+        if not tokens:  # no usage reached us: estimate (a chunk is about one token)
+            tokens = self._prompt_tokens + self._chunks
         try:
             on_end(error, tokens)
         except Exception:  # bookkeeping must never break the caller's iteration
             pass
 
     def _seen(self, chunk: Any) -> Any:
+        self._chunks += 1
         usage = getattr(chunk, "usage", None)
         if usage is not None:
             self._tokens = _usage_tokens(usage) or self._tokens
