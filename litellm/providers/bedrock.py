@@ -87,6 +87,13 @@ _TOO_LONG = (
 )
 
 
+def _path_id(model_id: str) -> str:
+    """The model id as a path segment: '/' (in ARNs) percent-encoded, ':' kept literal. A literal colon
+    is what both httpx and aiohttp send verbatim (aiohttp would decode %3A to ':' after signing, and
+    SigV4 covers the path as received), so the signature holds on either transport."""
+    return quote(model_id, safe=":")
+
+
 def split_route(model: str) -> tuple[str, str]:
     """``"converse/us.anthropic..."`` -> ("converse", "us.anthropic..."); a bare id is a Converse call."""
     head, sep, rest = model.partition("/")
@@ -206,7 +213,7 @@ class BedrockAdapter:
                 }
             )
         return ProviderRequest(
-            url=f"{endpoint}/model/{quote(model_id, safe='')}/{action}",
+            url=f"{endpoint}/model/{_path_id(model_id)}/{action}",
             headers=headers,
             body=body,
             stream_format="aws-eventstream",
@@ -298,6 +305,13 @@ class BedrockAdapter:
     # ---- errors --------------------------------------------------------------------------------
 
     def classify_error(self, status_code: int, body: Any, headers: Mapping[str, str]) -> ErrorInfo:
+        if isinstance(body, (str, bytes, bytearray)):
+            try:  # an event-stream exception frame's payload arrives as text
+                parsed = json.loads(body)
+            except ValueError:
+                parsed = None
+            if isinstance(parsed, dict):
+                body = parsed
         message, _code, _etype = error_fields(body)
         if isinstance(body, Mapping) and not message:
             message = str(body.get("Message") or "")
@@ -337,7 +351,7 @@ class BedrockAdapter:
         except ValueError as exc:
             raise make_error("BadRequestError", str(exc), model=model, provider=self.name) from exc
         return ProviderRequest(
-            url=f"{endpoint}/model/{quote(model_id, safe='')}/invoke",
+            url=f"{endpoint}/model/{_path_id(model_id)}/invoke",
             headers={"Content-Type": "application/json", "Accept": "application/json"},
             body=body,
             auth=self._auth(credentials, aws, region),

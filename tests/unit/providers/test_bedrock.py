@@ -64,7 +64,7 @@ def test_converse_request_url_body_and_sigv4(adapter):
         {"max_tokens": 100, "temperature": 0.2, "top_p": 0.9, "stop": "END", "top_k": 40},
     )
     assert req.url == (
-        "https://bedrock-runtime.us-east-1.amazonaws.com/model/us.anthropic.claude-3-5-sonnet-20241022-v2%3A0/converse"
+        "https://bedrock-runtime.us-east-1.amazonaws.com/model/us.anthropic.claude-3-5-sonnet-20241022-v2:0/converse"
     )
     assert req.body == {
         "messages": [{"role": "user", "content": [{"text": "Capital of France?"}]}],
@@ -85,7 +85,7 @@ def test_stream_uses_converse_stream_and_eventstream_accept(adapter):
     req = build(
         adapter, "converse/meta.llama3-1-70b-instruct-v1:0", [{"role": "user", "content": "hi"}], stream=True
     )
-    assert req.url.endswith("/model/meta.llama3-1-70b-instruct-v1%3A0/converse-stream")
+    assert req.url.endswith("/model/meta.llama3-1-70b-instruct-v1:0/converse-stream")
     assert req.headers["Accept"] == "application/vnd.amazon.eventstream"
 
 
@@ -94,7 +94,7 @@ def test_arn_is_percent_encoded_and_gives_the_region(adapter):
     params = {"aws_access_key_id": "AK", "aws_secret_access_key": "S"}
     req = adapter.build_request(arn, [{"role": "user", "content": "hi"}], params, Credentials(), stream=False)
     assert req.url.startswith(
-        "https://bedrock-runtime.eu-west-1.amazonaws.com/model/arn%3Aaws%3Abedrock%3Aeu-west-1"
+        "https://bedrock-runtime.eu-west-1.amazonaws.com/model/arn:aws:bedrock:eu-west-1"
     )
     assert "%2Feu.anthropic" in req.url and req.auth.region == "eu-west-1"
 
@@ -110,7 +110,7 @@ def test_bearer_key_and_custom_endpoint(adapter):
         Credentials(api_key="bedrock-api-key-123"),
         stream=False,
     )
-    assert req.url == "https://vpce-123.bedrock-runtime.amazonaws.com/model/amazon.nova-pro-v1%3A0/converse"
+    assert req.url == "https://vpce-123.bedrock-runtime.amazonaws.com/model/amazon.nova-pro-v1:0/converse"
     assert isinstance(req.auth, BearerAuth)
     assert req.auth.apply("POST", req.url, req.headers, b"") == {
         "Authorization": "Bearer bedrock-api-key-123"
@@ -293,7 +293,7 @@ def test_invoke_sends_the_anthropic_body(adapter):
         stream=True,
         extra_headers={"anthropic-beta": "computer-use-2024-10-22"},
     )
-    assert req.url.endswith("/model/anthropic.claude-3-5-sonnet-20241022-v2%3A0/invoke-with-response-stream")
+    assert req.url.endswith("/model/anthropic.claude-3-5-sonnet-20241022-v2:0/invoke-with-response-stream")
     assert req.body["anthropic_version"] == "bedrock-2023-05-31"
     assert req.body["anthropic_beta"] == ["computer-use-2024-10-22"]
     assert "model" not in req.body and "stream" not in req.body
@@ -458,8 +458,7 @@ def test_titan_embedding_request_and_response(adapter):
         "amazon.titan-embed-text-v2:0", "hello", {**KEYS, "dimensions": 256, "normalize": True}, Credentials()
     )
     assert (
-        req.url
-        == "https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.titan-embed-text-v2%3A0/invoke"
+        req.url == "https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.titan-embed-text-v2:0/invoke"
     )
     assert req.body == {"inputText": "hello", "dimensions": 256, "normalize": True}
     out = adapter.parse_embedding_response(
