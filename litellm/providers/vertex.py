@@ -195,7 +195,7 @@ class VertexAdapter:
     def _host(loc: _Location, credentials: Credentials) -> str:
         if credentials.api_base:
             return credentials.api_base.rstrip("/")
-        if loc.location == "global":
+        if loc.location == "global" or loc.project is None:  # global endpoint; express mode
             return "https://aiplatform.googleapis.com"
         return f"https://{loc.location}-aiplatform.googleapis.com"
 
