@@ -123,3 +123,51 @@ class BaseCache:
 
     async def aclose(self) -> None:
         self.close()
+
+    # -- counters --------------------------------------------------------------------------------------
+    def increment(self, key: str, value: float, ttl: float | None = None) -> float:
+        """Add ``value`` to the number at ``key`` (0 when absent) and return the sum. Atomic within a
+        process here; backends shared between processes override it with a server-side increment."""
+        with _increment_lock:
+            total = (self.get(key) or 0) + value
+            self.set(key, total, ttl)
+        return total
+
+    async def aincrement(self, key: str, value: float, ttl: float | None = None) -> float:
+        return self.increment(key, value, ttl)
+
+    # -- LiteLLM's method names (custom hooks call these on DualCache / RedisCache / InMemoryCache) ----
+    def get_cache(self, key: str, **kwargs: Any) -> Any:
+        return self.get(key)
+
+    def set_cache(self, key: str, value: Any, ttl: float | None = None, **kwargs: Any) -> None:
+        self.set(key, value, ttl)
+
+    def batch_get_cache(self, keys: list[str], **kwargs: Any) -> list[Any]:
+        return self.get_many(list(keys))
+
+    def delete_cache(self, key: str) -> None:
+        self.delete(key)
+
+    def increment_cache(self, key: str, value: float, ttl: float | None = None, **kwargs: Any) -> float:
+        return self.increment(key, value, ttl)
+
+    async def async_get_cache(self, key: str, **kwargs: Any) -> Any:
+        return await self.aget(key)
+
+    async def async_set_cache(self, key: str, value: Any, ttl: float | None = None, **kwargs: Any) -> None:
+        await self.aset(key, value, ttl)
+
+    async def async_batch_get_cache(self, keys: list[str], **kwargs: Any) -> list[Any]:
+        return await self.aget_many(list(keys))
+
+    async def async_delete_cache(self, key: str) -> None:
+        await self.adelete(key)
+
+    async def async_increment_cache(
+        self, key: str, value: float, ttl: float | None = None, **kwargs: Any
+    ) -> float:
+        return await self.aincrement(key, value, ttl)
+
+
+_increment_lock = threading.Lock()

@@ -82,6 +82,53 @@ class DualCache(BaseCache):
         self.in_memory_cache.delete(key)
         self.redis_cache.delete(key)
 
+    def increment(self, key: str, value: float, ttl: float | None = None) -> float:
+        total = self.redis_cache.increment(key, value, ttl)
+        self.in_memory_cache.set(key, total, self._memory_ttl(ttl))
+        return total
+
+    async def aincrement(self, key: str, value: float, ttl: float | None = None) -> float:
+        total = await self.redis_cache.aincrement(key, value, ttl)
+        self.in_memory_cache.set(key, total, self._memory_ttl(ttl))
+        return total
+
+    # LiteLLM's ``local_only=True``: this process's memory only
+    def set_cache(
+        self, key: str, value: Any, ttl: float | None = None, local_only: bool = False, **kw: Any
+    ) -> None:
+        if local_only:
+            self.in_memory_cache.set(key, value, self._memory_ttl(ttl))
+        else:
+            self.set(key, value, ttl)
+
+    def get_cache(self, key: str, local_only: bool = False, **kw: Any) -> Any:
+        return self.in_memory_cache.get(key) if local_only else self.get(key)
+
+    def increment_cache(
+        self, key: str, value: float, ttl: float | None = None, local_only: bool = False, **kw: Any
+    ) -> float:
+        return (
+            self.in_memory_cache.increment(key, value, ttl) if local_only else self.increment(key, value, ttl)
+        )
+
+    async def async_set_cache(
+        self, key: str, value: Any, ttl: float | None = None, local_only: bool = False, **kw: Any
+    ) -> None:
+        if local_only:
+            self.in_memory_cache.set(key, value, self._memory_ttl(ttl))
+        else:
+            await self.aset(key, value, ttl)
+
+    async def async_get_cache(self, key: str, local_only: bool = False, **kw: Any) -> Any:
+        return self.in_memory_cache.get(key) if local_only else await self.aget(key)
+
+    async def async_increment_cache(
+        self, key: str, value: float, ttl: float | None = None, local_only: bool = False, **kw: Any
+    ) -> float:
+        if local_only:
+            return self.in_memory_cache.increment(key, value, ttl)
+        return await self.aincrement(key, value, ttl)
+
     def flush(self) -> None:
         self.redis_cache.flush()
 

@@ -40,6 +40,11 @@ def _px(ttl: float | None) -> int | None:
     return max(1, int(ttl * 1000)) if ttl is not None else None
 
 
+def _number(value: Any) -> float:
+    number = float(value)
+    return int(number) if number.is_integer() else number
+
+
 class RedisCache(BaseCache):
     name = "redis"
 
@@ -184,6 +189,27 @@ class RedisCache(BaseCache):
             batch, self._buffer = self._buffer, {}
         if batch:
             self._write(batch)
+
+    def increment(self, key: str, value: float, ttl: float | None = None) -> float:
+        """INCRBYFLOAT: atomic across every process on this Redis; the TTL is set when the key is new."""
+        px = _px(self._ttl(ttl))
+        with self.breaker:
+            pipe = self.client.pipeline(transaction=True)
+            pipe.incrbyfloat(key, value)
+            if px is not None:
+                pipe.pexpire(key, px, nx=True)
+            total = pipe.execute()[0]
+        return _number(total)
+
+    async def aincrement(self, key: str, value: float, ttl: float | None = None) -> float:
+        px = _px(self._ttl(ttl))
+        with self.breaker:
+            pipe = self.aclient.pipeline(transaction=True)
+            pipe.incrbyfloat(key, value)
+            if px is not None:
+                pipe.pexpire(key, px, nx=True)
+            total = (await pipe.execute())[0]
+        return _number(total)
 
     def _flush_at_exit(self) -> None:
         try:

@@ -198,3 +198,32 @@ def test_a_hung_redis_is_a_timeout_miss_bounded_by_socket_timeout(silent_server)
     assert hooks.lookup("completion", CALL).value is None  # skipped while down: no second wait
     assert time.monotonic() - started < 0.1
     assert hooks.stats()["skipped_while_down"] == 1
+
+
+def test_redis_increment_is_atomic_across_clients_and_sets_a_ttl(redis_ns):
+    key = f"{redis_ns}:counter"
+    caches = [Cache(type="redis", **SHARED_REDIS).cache for _ in range(4)]
+
+    def bump(cache):
+        for _ in range(50):
+            cache.increment_cache(key, 1, ttl=30)
+
+    threads = [threading.Thread(target=bump, args=(c,)) for c in caches]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert caches[0].get_cache(key) == 200
+    assert 0 < _redis_client().pttl(key) <= 30_000
+
+
+async def test_dual_local_only_and_async_increment(redis_ns):
+    dual = Cache(type="dual", **SHARED_REDIS).cache
+    key = f"{redis_ns}:k"
+    dual.set_cache(key, "mine", local_only=True)
+    assert dual.get_cache(key) == "mine" and _redis_client().exists(key) == 0
+    await dual.async_set_cache(key, "shared")
+    assert json.loads(_redis_client().get(key)) == "shared"
+    assert await dual.async_increment_cache(f"{redis_ns}:n", 2.5) == 2.5
+    assert await dual.async_increment_cache(f"{redis_ns}:n", 1) == 3.5
+    assert await Cache(type="redis", **SHARED_REDIS).cache.async_get_cache(f"{redis_ns}:n") == 3.5

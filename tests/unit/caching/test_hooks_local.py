@@ -222,3 +222,18 @@ def test_cache_object_methods_round_trip():
     cache = Cache()
     cache.add_cache(RESPONSE, **CALL)
     assert cache.get_cache(**CALL) == RESPONSE
+
+
+async def test_backend_methods_under_litellm_names():
+    memory = InMemoryCache(default_ttl=None)
+    memory.set_cache("k", {"a": 1})
+    assert memory.get_cache("k") == {"a": 1}
+    assert memory.batch_get_cache(["k", "absent"]) == [{"a": 1}, None]
+    assert memory.increment_cache("n", 2) == 2 and memory.increment_cache("n", 0.5) == 2.5
+    await memory.async_set_cache("j", [1], ttl=0.05)
+    assert await memory.async_get_cache("j") == [1]
+    assert await memory.async_increment_cache("n", 1) == 3.5
+    memory.delete_cache("k")
+    assert memory.get_cache("k") is None
+    time.sleep(0.08)
+    assert await memory.async_batch_get_cache(["j"]) == [None]
