@@ -236,6 +236,10 @@ class RouterBackend(Backend):
         return self.direct.has_model(model) or model in (self.router.get_model_names() or [])
 
     async def call(self, call_name: str, model: str, kwargs: dict[str, Any]) -> tuple[Any, CallInfo]:
+        from litellm.calls.registry import CALLS
+
+        if call_name not in CALLS:
+            raise UnsupportedCallType(call_name)
         method = getattr(self.router, call_name, None)
         if method is None:
             return await self.direct.call(call_name, model, kwargs)
@@ -243,13 +247,17 @@ class RouterBackend(Backend):
         result = await method(model=model, **kwargs)
         hidden = getattr(result, "_hidden_params", None) or {}
         extra = hidden.get("additional_headers") or {}
+        group = str(hidden.get("model_group") or model)
+        fallbacks = extra.get("x-litellm-attempted-fallbacks")
+        if fallbacks is None:  # the Router did not say: a different group answering means a fallback ran
+            fallbacks = 0 if group == self.direct.alias.get(model, model) else 1
         info = CallInfo(
-            model_group=str(hidden.get("model_group") or model),
+            model_group=group,
             model_id=hidden.get("model_id"),
             api_base=hidden.get("api_base"),
             provider=hidden.get("custom_llm_provider"),
             attempted_retries=int(extra.get("x-litellm-attempted-retries") or 0),
-            attempted_fallbacks=int(extra.get("x-litellm-attempted-fallbacks") or 0),
+            attempted_fallbacks=int(fallbacks),
         )
         return result, info
 

@@ -188,7 +188,36 @@ def _serve(args: argparse.Namespace, rt: Any, options: dict[str, Any]) -> None:
     from litellm.proxy.app import build_app
 
     config = uvicorn.Config(build_app(rt), **common)
-    uvicorn.Server(config).run()
+    _Server(config).run()
+    print(
+        "litellm: shut down cleanly (in-flight requests finished, loggers flushed)",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def _server_class() -> Any:
+    import contextlib
+
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn re-raises SIGTERM/SIGINT after its graceful shutdown (the process then dies by the
+        signal); after a completed drain and flush we exit 0 instead, as a finished job should."""
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Any:
+            with super().capture_signals():
+                yield
+                captured = getattr(self, "_captured_signals", None)
+                if isinstance(captured, list):
+                    captured.clear()
+
+    return Server
+
+
+def _Server(config: Any) -> Any:
+    return _server_class()(config)
 
 
 def main(argv: list[str] | None = None) -> None:
