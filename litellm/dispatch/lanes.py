@@ -16,7 +16,14 @@ Isolation without a thread per hook:
   it, in order), the rest of its event goes to the other lanes, a new router starts, and the stuck
   router becomes that lane's runner when the hook returns, then ends;
 * a sync hook running longer than ``hook_timeout`` (inline or pooled) is counted as timed out and its
-  lane drops events (reason ``hung``, counted) until the hook returns; async hooks are cancelled.
+  lane drops events (reason ``hung``, counted) until the hook returns;
+* an async hook running longer than ``hook_timeout`` is cancelled and counted as timed out; its lane's
+  backlog is dropped (reason ``hung``, counted) and for the next ``hook_timeout`` seconds new events for
+  it are dropped the same way, then the next event gets a fresh chance. A logger whose async hook never
+  returns so costs one pending event and one timer, never a growing backlog;
+* every lane holds at most ``max_lane`` events (a small backlog, 1,000 by default); beyond that events
+  for that logger are dropped with reason ``backlog_full``, counted. Memory stays bounded whatever a
+  logger does.
 
 Must not: be used without the ``Dispatcher`` that provides the attributes declared below, let a hook's
 exception reach a router or worker, or import asyncio before an async hook needs it.
@@ -70,6 +77,7 @@ class _Lane:
         "__weakref__",
         "counters",
         "fast_runs",
+        "hung_until",
         "lock",
         "name",
         "offload",
@@ -87,6 +95,15 @@ class _Lane:
         self.stuck = False
         self.offload = False  # its sync hooks go to the pool (it was slow inline), not the router
         self.fast_runs = 0
+        self.hung_until = 0.0  # after an async hook timed out: events are dropped until then (monotonic)
+
+
+def _still_hung(lane: _Lane) -> bool:
+    """(lane lock held) Whether an async hook's timeout still holds the lane's new events off."""
+    if time.monotonic() < lane.hung_until:
+        return True
+    lane.hung_until = 0.0
+    return False
 
 
 class _Run:
@@ -233,7 +250,7 @@ class LaneRunner:
         lane = task.lane
         reason = None
         with lane.lock:
-            if lane.stuck:
+            if lane.stuck or (lane.hung_until and _still_hung(lane)):
                 reason = "hung"
             elif len(lane.pending) >= self.max_lane:
                 reason = "backlog_full"
@@ -360,12 +377,22 @@ class LaneRunner:
                         await asyncio.wait_for(awaitable, self.hook_timeout)
             except asyncio.TimeoutError:
                 lane.counters.add("timed_out")
+                with lane.lock:
+                    abandoned = list(lane.pending)
+                    lane.pending.clear()
+                    lane.hung_until = time.monotonic() + self.hook_timeout
+                if abandoned:
+                    lane.counters.drop("hung", len(abandoned))
+                    for dropped in abandoned:
+                        self._task_done(dropped.seq)
                 _log.log_once(
                     ("hook_timeout", lane.name, task.hook),
-                    "callback hook timed out",
+                    "async callback hook timed out and was cancelled; its backlog is dropped and its "
+                    "events are dropped (counted, reason 'hung') for one timeout period",
                     callback=lane.name,
                     hook=task.hook,
                     timeout=self.hook_timeout,
+                    dropped=len(abandoned),
                 )
                 self._task_done(task.seq)
                 continue
