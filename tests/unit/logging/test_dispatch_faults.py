@@ -162,17 +162,24 @@ def test_many_hung_loggers_do_not_starve_the_others():
         d.shutdown(5)
 
 
-def test_a_hung_async_hook_is_cancelled_at_the_timeout_and_counted():
+def test_a_hung_async_hook_is_cancelled_at_the_timeout_its_backlog_dropped_and_counted():
     d = dispatch_mod.Dispatcher(hook_timeout=0.2)
     try:
         hanger, good = AsyncHanger(), Sink()
-        for _ in range(2):
+        for _ in range(3):
             d.emit_success(ctx_for(hanger, good, is_async=True))
         assert d.flush(5)
-        assert hanger.cancelled == 2
+        assert hanger.cancelled == 1  # the first hangs; the two behind it are dropped, not each waited for
         stats = d.stats()["per_callback"]
-        assert stats["AsyncHanger"]["timed_out"] == 2
-        assert stats["Sink"]["delivered"] == 2
+        assert stats["AsyncHanger"]["timed_out"] == 1
+        assert stats["AsyncHanger"]["dropped"] == {"hung": 2}
+        assert stats["Sink"]["delivered"] == 3
+        d.emit_success(ctx_for(hanger, good, is_async=True))  # within one timeout period: dropped at once
+        assert d.flush(5) and d.stats()["per_callback"]["AsyncHanger"]["dropped"] == {"hung": 3}
+        time.sleep(0.25)  # the period is over: the next event gets its own chance
+        d.emit_success(ctx_for(hanger, good, is_async=True))
+        assert d.flush(5)
+        assert hanger.cancelled == 2 and d.stats()["per_callback"]["AsyncHanger"]["timed_out"] == 2
     finally:
         d.shutdown(5)
 
