@@ -1,0 +1,186 @@
+"""The ``litellm`` CLI as users run it: config errors at start, ``--model`` mode with ``--alias``, ``--test``,
+``--health``, ``--version``, ``--num_workers 2`` with Prometheus summed across workers, and the direct
+backend's retry/fallback headers."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import openai
+import pytest
+
+from tests.integration.proxy._proxy import MASTER_KEY, free_port, running_proxy, start, stop, wait_ready
+
+pytestmark = pytest.mark.integration
+
+
+def _cli(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 30
+) -> subprocess.CompletedProcess:
+    import os
+
+    return subprocess.run(
+        [sys.executable, "-m", "litellm.proxy", *args],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        (
+            "model_list:\n  - model_name: a\n    litellm_params:\n      model: openai/x\n      api_key: os.environ/NOPE_NOT_SET_123\n",
+            r"config\.yaml: model_list\[0\]\.litellm_params\.api_key: environment variable NOPE_NOT_SET_123 is not set",
+        ),
+        ("model_lsit: []\n", r"model_lsit: unknown top-level section; did you mean 'model_list'"),
+        ("model_list:\n  - model_name: a\n", r"model_list\[0\]\.litellm_params: required"),
+        ("litellm_settings:\n  num_retries: lots\n", r"litellm_settings\.num_retries: must be an integer"),
+        (
+            "litellm_settings:\n  callbacks: [my_missing_module.handler]\n",
+            r"litellm_settings\.callbacks\[0\]: cannot import module 'my_missing_module'",
+        ),
+        ("litellm_settings:\n  callbacks: [not_an_integration]\n", r"unknown callback 'not_an_integration'"),
+        ("general_settings:\n  master_key: plain\n", r"general_settings\.master_key: must start with 'sk-'"),
+        ("model_list: [\n", r"config\.yaml: \(file\): not valid YAML"),
+        (
+            "model_list:\n  - model_name: a\n    litellm_params: {model: openai/x}\nlitellm_settings:\n  fallbacks: [{a: [b]}]\n",
+            r"litellm_settings\.fallbacks\[0\]: model 'b' is not a model_name",
+        ),
+    ],
+)
+def test_config_errors_stop_start_with_file_key_and_problem(
+    tmp_path: Path, config: str, expected: str
+) -> None:
+    (tmp_path / "config.yaml").write_text(config)
+    result = _cli("--config", "config.yaml", "--port", str(free_port()), cwd=tmp_path)
+    assert result.returncode != 0
+    assert re.search(expected, result.stderr), result.stderr
+    assert "listening" not in result.stdout  # nothing started half-configured
+
+
+def test_include_and_environment_variables(tmp_path: Path, fake_provider) -> None:
+    (tmp_path / "models.yaml").write_text(
+        "model_list:\n  - model_name: included\n    litellm_params:\n"
+        "      model: openai/gpt-4o-mini\n      api_base: os.environ/INC_BASE\n      api_key: sk-x\n"
+    )
+    config = (
+        "include:\n  - models.yaml\n"
+        f"environment_variables:\n  INC_BASE: {fake_provider.url}/v1\n"
+        "general_settings:\n  master_key: sk-inc\n"
+    )
+    with running_proxy(tmp_path, config) as proxy:
+        r = proxy.client("sk-inc").post(
+            "/v1/chat/completions", json={"model": "included", "messages": [{"role": "user", "content": "x"}]}
+        )
+        assert r.status_code == 200, r.text
+
+
+def test_model_flag_alias_test_health_and_version(tmp_path: Path, fake_provider) -> None:
+    port = free_port()
+    import os
+
+    env = {**os.environ, "OPENAI_API_KEY": "sk-fake", "LITELLM_MASTER_KEY": MASTER_KEY}
+    log = tmp_path / "proxy.log"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "litellm.proxy", "--model", "openai/gpt-4o-mini", "--api_base", fake_provider.url + "/v1",
+         "--alias", "my-model", "--host", "127.0.0.1", "--port", str(port), "--max_tokens", "3", "--drop_params"],
+        cwd=tmp_path, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+
+    class P:
+        pass
+
+    proxy = P()
+    proxy.proc, proxy.url, proxy.log = proc, f"http://127.0.0.1:{port}", log  # type: ignore[attr-defined]
+    try:
+        wait_ready(proxy)  # type: ignore[arg-type]
+        banner = log.read_text()
+        assert f"listening on http://127.0.0.1:{port}" in banner and "my-model" in banner
+        client = openai.OpenAI(base_url=proxy.url, api_key=MASTER_KEY, max_retries=0)  # type: ignore[attr-defined]
+        reply = client.chat.completions.create(model="my-model", messages=[{"role": "user", "content": "hi"}])
+        assert reply.choices[0].finish_reason == "length"  # --max_tokens 3 reached the provider
+        assert reply.usage.completion_tokens == 3
+        env_run = {"LITELLM_MASTER_KEY": MASTER_KEY}
+        tested = _cli("--test", "--port", str(port), "--host", "127.0.0.1", cwd=tmp_path, env=env_run)
+        assert tested.returncode == 0, tested.stderr
+        assert "model=my-model -> 200" in tested.stdout
+        health = _cli("--health", "--port", str(port), "--host", "127.0.0.1", cwd=tmp_path, env=env_run)
+        assert health.returncode == 0 and '"healthy_count": 1' in health.stdout
+    finally:
+        stop(proxy)  # type: ignore[arg-type]
+    version = _cli("--version", cwd=tmp_path)
+    assert version.returncode == 0 and re.match(r"litellm \d+\.\d+", version.stdout)
+
+
+def test_two_workers_serve_and_metrics_sum_across_them(tmp_path: Path, fake_provider) -> None:
+    config = (
+        "model_list:\n  - model_name: m\n    litellm_params:\n      model: openai/gpt-4o-mini\n"
+        f"      api_base: {fake_provider.url}/v1\n      api_key: sk-x\n"
+        "general_settings:\n  master_key: sk-workers\n"
+    )
+    proxy = start(tmp_path, config, "--num_workers", "2", wait=False)
+    try:
+        wait_ready(proxy)
+        n = 24
+        body = {"model": "m", "messages": [{"role": "user", "content": "x"}]}
+        for _ in range(n):  # a new connection per request: the kernel spreads them over both workers
+            r = httpx.post(
+                proxy.url + "/v1/chat/completions", json=body, headers={"Authorization": "Bearer sk-workers"}
+            )
+            assert r.status_code == 200
+        text = httpx.get(proxy.url + "/metrics").text
+        total = sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines()
+            if line.startswith("litellm_proxy_total_requests_metric_total{") and 'status_code="200"' in line
+        )
+        assert total == n, text[:2000]  # every worker's samples, whichever worker answered /metrics
+    finally:
+        assert stop(proxy) in (0, -15)  # the multi-worker supervisor is uvicorn's own
+
+
+def test_direct_backend_reports_exact_retries_and_fallbacks(tmp_path: Path, fake_provider) -> None:
+    key = f"cli-{time.time_ns()}"
+    base = fake_provider.url + "/v1"
+    config = f"""
+model_list:
+  - model_name: good
+    litellm_params: {{model: openai/gpt-4o-mini, api_base: {base}, api_key: sk-x}}
+  - model_name: bad
+    litellm_params: {{model: openai/fake-error-503, api_base: {base}, api_key: sk-x}}
+  - model_name: once
+    litellm_params:
+      model: openai/gpt-4o-mini
+      api_base: {base}
+      api_key: sk-x
+      extra_headers: {{x-fake-fail-times: "1", x-fake-key: {key}, x-fake-error: "429"}}
+router_settings:
+  num_retries: 2
+  fallbacks: [{{bad: [good]}}]
+"""
+    with running_proxy(tmp_path, config, env={"LITELLM_PROXY_BACKEND": "direct"}) as proxy:
+        with proxy.client(None) as c:
+            r = c.post(
+                "/v1/chat/completions", json={"model": "once", "messages": [{"role": "user", "content": "x"}]}
+            )
+            assert r.status_code == 200 and r.headers["x-litellm-attempted-retries"] == "1"
+            r = c.post(
+                "/v1/chat/completions", json={"model": "bad", "messages": [{"role": "user", "content": "x"}]}
+            )
+            assert r.status_code == 200
+            assert (
+                r.headers["x-litellm-attempted-fallbacks"] == "1"
+                and r.headers["x-litellm-model-group"] == "good"
+            )
+            assert (
+                r.headers["x-litellm-attempted-retries"] == "2"
+            )  # the bad group's two retries, then the fallback
