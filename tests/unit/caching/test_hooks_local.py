@@ -237,3 +237,25 @@ async def test_backend_methods_under_litellm_names():
     assert memory.get_cache("k") is None
     time.sleep(0.08)
     assert await memory.async_batch_get_cache(["j"]) == [None]
+
+
+def test_a_hit_is_a_copy_the_caller_may_change():
+    settings.cache = Cache()
+    _fill()
+    first = hooks.lookup("completion", CALL).value
+    first["choices"][0]["message"]["content"] = "tampered"
+    assert hooks.lookup("completion", CALL).value == RESPONSE
+    kwargs = {"model": "m", "input": ["v"]}
+    keys, _ = hooks.lookup_embedding_items(kwargs)
+    hooks.store_embedding_items(kwargs, keys, {0: [0.5, 0.25]})
+    hooks.lookup_embedding_items(kwargs)[1][0].append(9.0)
+    assert hooks.lookup_embedding_items(kwargs)[1] == {0: [0.5, 0.25]}
+
+
+def test_changing_the_stored_dict_afterwards_does_not_change_the_entry():
+    settings.cache = Cache()
+    value = {"id": "x", "choices": [{"message": {"content": "a"}}]}
+    found = hooks.lookup("completion", CALL)
+    hooks.store("completion", CALL, found.key, value)
+    value["choices"][0]["message"]["content"] = "b"
+    assert hooks.lookup("completion", CALL).value["choices"][0]["message"]["content"] == "a"
