@@ -31,8 +31,10 @@ __all__ = [
     "alookup_embedding_items",
     "astore",
     "astore_embedding_items",
+    "embedding_misses",
     "lookup",
     "lookup_embedding_items",
+    "merge_embedding_data",
     "stats",
     "store",
     "store_embedding_items",
@@ -381,6 +383,41 @@ async def astore_embedding_items(
         _failed(cache, exc, "store")
         return
     cache.count("stores", len(items))
+
+
+def embedding_misses(kwargs: dict[str, Any], keys: list[str], hits: dict[int, Any]) -> tuple[list[int], Any]:
+    """(indices of the items still to compute, the ``input`` to send for exactly those items).
+
+    The input is ``None`` when every item hit; a single-item call sends its original input unchanged."""
+    missing = [i for i in range(len(keys)) if i not in hits]
+    if not missing:
+        return [], None
+    items = _keys.embedding_items(kwargs.get("input"))
+    if len(items) == 1:
+        return missing, kwargs.get("input")
+    return missing, [items[i] for i in missing]
+
+
+def merge_embedding_data(
+    count: int, hits: dict[int, Any], missing: list[int], fresh: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], dict[int, Any]]:
+    """The response's ``data`` in the original order (cached and fresh items, ``index`` = position in
+    the caller's input), and the fresh vectors by original index (what to pass to the store)."""
+    fresh_by_position = {int(item.get("index", j)): item for j, item in enumerate(fresh)}
+    sent_at = {original: position for position, original in enumerate(missing)}
+    vectors: dict[int, Any] = {}
+    data: list[dict[str, Any]] = []
+    for i in range(count):
+        if i in hits:
+            data.append({"object": "embedding", "index": i, "embedding": hits[i]})
+            continue
+        position = sent_at.get(i)
+        item = fresh_by_position.get(position) if position is not None else None
+        if item is None:
+            raise ValueError(f"the provider returned no embedding for input item {i}")
+        vectors[i] = item["embedding"]
+        data.append({**item, "index": i})
+    return data, vectors
 
 
 def stats() -> dict[str, Any]:

@@ -259,3 +259,31 @@ def test_changing_the_stored_dict_afterwards_does_not_change_the_entry():
     hooks.store("completion", CALL, found.key, value)
     value["choices"][0]["message"]["content"] = "b"
     assert hooks.lookup("completion", CALL).value["choices"][0]["message"]["content"] == "a"
+
+
+def test_embedding_split_sends_only_the_misses_and_merges_in_order():
+    settings.cache = Cache()
+    cached = {"model": "text-embedding-3-small", "input": ["a", "c"]}
+    keys, _ = hooks.lookup_embedding_items(cached)
+    hooks.store_embedding_items(cached, keys, {0: [1.0], 1: [3.0]})
+
+    kwargs = {"model": "text-embedding-3-small", "input": ["a", "b", "c", "d"]}
+    keys, hits = hooks.lookup_embedding_items(kwargs)
+    missing, send = hooks.embedding_misses(kwargs, keys, hits)
+    assert missing == [1, 3] and send == ["b", "d"]
+    provider_data = [
+        {"object": "embedding", "index": 0, "embedding": [2.0]},
+        {"object": "embedding", "index": 1, "embedding": [4.0]},
+    ]
+    data, fresh = hooks.merge_embedding_data(len(keys), hits, missing, provider_data)
+    assert [d["embedding"] for d in data] == [[1.0], [2.0], [3.0], [4.0]]
+    assert [d["index"] for d in data] == [0, 1, 2, 3]
+    assert fresh == {1: [2.0], 3: [4.0]}
+    hooks.store_embedding_items(kwargs, keys, fresh)
+    keys, hits = hooks.lookup_embedding_items(kwargs)
+    assert hooks.embedding_misses(kwargs, keys, hits) == ([], None)
+    single = {"model": "text-embedding-3-small", "input": "zzz"}
+    keys, hits = hooks.lookup_embedding_items(single)
+    assert hooks.embedding_misses(single, keys, hits) == ([0], "zzz")
+    with pytest.raises(ValueError, match="no embedding for input item 1"):
+        hooks.merge_embedding_data(2, {0: [1.0]}, [1], [])
