@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from litellm.calls import seams
 from litellm.calls.context import CallContext
 from litellm.calls.send import Failed, asend, map_exception, send
 from litellm.calls.spec import CallSpec, Prepared
@@ -153,8 +154,7 @@ class _Call:
 def _resolve(model: str, lp: dict[str, Any]) -> Any:
     from litellm.providers.registry import resolve
 
-    alias = settings.model_alias_map.get(model) if settings.model_alias_map else None
-    return resolve(alias or model, lp.get("custom_llm_provider"), lp.get("api_base") or lp.get("base_url"))
+    return resolve(model, lp.get("custom_llm_provider"), lp.get("api_base") or lp.get("base_url"))
 
 
 def _credentials(adapter: Any, provider: str, model: str, lp: dict[str, Any], needs_key: bool) -> Any:
@@ -462,6 +462,8 @@ def _prepare(
     """Everything before the first byte is sent. A failure here is logged once and raised, mapped."""
     if not _warm_started:
         _warm_exceptions()
+    if settings.model_alias_map:  # LiteLLM swaps an alias for its model before anything reads the name
+        model = settings.model_alias_map.get(model, model)
     call = _Call(kwargs, spec.openai_params)
     lp = call.lp
     p = Prepared(spec, inputs, is_async)
@@ -565,13 +567,11 @@ except ImportError:  # pragma: no cover - the module ships with the package
 
 
 def _cache_hooks() -> Any:
+    """The caching layer's hooks while ``litellm.cache`` is set (registered in :mod:`litellm.calls.seams`
+    by ``litellm.caching.hooks``; the pipeline never imports the layer above it)."""
     if settings.cache is None:
         return None
-    try:
-        from litellm.caching import hooks
-    except ImportError:
-        return None
-    return hooks
+    return seams.cache
 
 
 def _cache_kwargs(p: Prepared) -> dict[str, Any]:
@@ -581,6 +581,10 @@ def _cache_kwargs(p: Prepared) -> dict[str, Any]:
 def _from_cache(p: Prepared, lookup: Any) -> Any:
     """A hit: the stored response restored (a stream replays as a stream); one event, cost 0."""
     ctx = p.ctx
+    if isinstance(lookup, _ItemsHit):
+        response, _ = _items_response(p, None)
+        _finish_success(ctx, response, p.attempt)
+        return response
     ctx.cache_hit = True
     ctx.cache_key = lookup.key
     value = lookup.value
@@ -598,10 +602,61 @@ def _from_cache(p: Prepared, lookup: Any) -> Any:
     return response
 
 
+def _item_lookup_done(p: Prepared, keys: list[str], hits: dict[int, Any]) -> Any:
+    """After a per-item lookup: every item found -> the response (a hit); some -> only the missing
+    items are sent (the request is rebuilt); none -> the call goes as prepared."""
+    if not keys:
+        return None
+    items = p.inputs["input"] if isinstance(p.inputs["input"], list) else [p.inputs["input"]]
+    p.items = (keys, hits, items)
+    if len(hits) == len(items):
+        return _ItemsHit()
+    if hits and p.request is not None:
+        p.inputs = {**p.inputs, "input": [item for i, item in enumerate(items) if i not in hits]}
+        p.request = p.spec.build(p)
+        _serialise(p)
+    return None
+
+
+class _ItemsHit:
+    """Every input item of an embedding call came from the cache."""
+
+    key = "items"
+
+
+def _items_response(p: Prepared, response: Any | None) -> Any:
+    """The caller's response in the caller's item order: cached vectors and the fresh ones merged
+    (usage and cost are those of the items actually sent). Returns the fresh vectors to store too."""
+    assert p.items is not None
+    keys, hits, items = p.items
+    fresh: dict[int, Any] = {}
+    if response is not None:
+        missing = [i for i in range(len(items)) if i not in hits]
+        for position, datum in zip(missing, response.data, strict=True):
+            fresh[position] = datum["embedding"]
+    vectors = {**hits, **fresh}
+    data = {
+        "object": "list",
+        "model": response.model if response is not None else p.model,
+        "data": [{"object": "embedding", "index": i, "embedding": vectors[i]} for i in range(len(items))],
+        "usage": (response.usage.model_dump() if response is not None and response.usage else None)
+        or {"prompt_tokens": 0, "total_tokens": 0},
+    }
+    merged = _embedding_from(data, p.ctx, p.ctx.start_time)
+    if response is None:
+        p.ctx.cache_hit = True
+        p.ctx.cache_key = keys[0] if len(keys) == 1 else ",".join(keys)
+        merged._hidden_params.update({"cache_hit": True, "cache_key": p.ctx.cache_key})
+    return merged, fresh
+
+
 def _cache_lookup(p: Prepared) -> Any:
     hooks = _cache_hooks()
     if hooks is None or not p.spec.cacheable or p.spec.from_cache is None:
         return None
+    if p.spec.item_cache:
+        p.cache_kwargs = _cache_kwargs(p)
+        return _item_lookup_done(p, *hooks.lookup_embedding_items(p.cache_kwargs, p.spec.name))
     p.cache_kwargs = _cache_kwargs(p)
     lookup = hooks.lookup(p.spec.name, p.cache_kwargs)
     p.cache_key = lookup.key
@@ -612,26 +667,44 @@ async def _acache_lookup(p: Prepared) -> Any:
     hooks = _cache_hooks()
     if hooks is None or not p.spec.cacheable or p.spec.from_cache is None:
         return None
+    if p.spec.item_cache:
+        p.cache_kwargs = _cache_kwargs(p)
+        return _item_lookup_done(p, *(await hooks.alookup_embedding_items(p.cache_kwargs, p.spec.async_name)))
     p.cache_kwargs = _cache_kwargs(p)
     lookup = await hooks.alookup(p.spec.name, p.cache_kwargs)
     p.cache_key = lookup.key
     return lookup if lookup.key is not None and lookup.value is not None else None
 
 
-def _cache_store(p: Prepared, response: Any) -> None:
+def _cache_store(p: Prepared, response: Any) -> Any:
+    """Store a fresh answer; returns the response the caller gets (merged with cached items)."""
+    if p.items is not None:
+        merged, fresh = _items_response(p, response)
+        hooks = _cache_hooks()
+        if hooks is not None:
+            hooks.store_embedding_items(p.cache_kwargs, p.items[0], fresh)
+        return merged
     if p.cache_key is None or p.spec.to_cache is None:
-        return
+        return response
     hooks = _cache_hooks()
     if hooks is not None:
         hooks.store(p.spec.name, p.cache_kwargs, p.cache_key, p.spec.to_cache(response))
+    return response
 
 
-async def _acache_store(p: Prepared, response: Any) -> None:
+async def _acache_store(p: Prepared, response: Any) -> Any:
+    if p.items is not None:
+        merged, fresh = _items_response(p, response)
+        hooks = _cache_hooks()
+        if hooks is not None:
+            await hooks.astore_embedding_items(p.cache_kwargs, p.items[0], fresh)
+        return merged
     if p.cache_key is None or p.spec.to_cache is None:
-        return
+        return response
     hooks = _cache_hooks()
     if hooks is not None:
         await hooks.astore(p.spec.name, p.cache_kwargs, p.cache_key, p.spec.to_cache(response))
+    return response
 
 
 def _cache_store_stream(ctx: CallContext, assembled: Any) -> None:
@@ -732,8 +805,8 @@ def run(spec: CallSpec, model: str, inputs: dict[str, Any], kwargs: dict[str, An
         if p.ctx.exception is None and p.ctx.result is None:
             _finish_failure(p.ctx, _interrupted(exc, p), p.attempt)
         raise
+    result = _cache_store(p, result)
     _finish_success(p.ctx, result, p.attempt)
-    _cache_store(p, result)
     return result
 
 
@@ -762,8 +835,8 @@ async def arun(spec: CallSpec, model: str, inputs: dict[str, Any], kwargs: dict[
         if p.ctx.exception is None and p.ctx.result is None:
             _finish_failure(p.ctx, _interrupted(exc, p), p.attempt)
         raise
+    result = await _acache_store(p, result)
     _finish_success(p.ctx, result, p.attempt)
-    await _acache_store(p, result)
     return result
 
 
@@ -1024,6 +1097,7 @@ EMBEDDING = CallSpec(
     openai_params=EMBEDDING_PARAMS,
     from_cache=_embedding_from_cache,
     to_cache=lambda response: response.model_dump(),
+    item_cache=True,
 )
 
 

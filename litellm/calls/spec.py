@@ -41,6 +41,8 @@ class CallSpec:
     from_cache: Callable[[Prepared, dict[str, Any]], Any] | None = None
     #: (response) -> the dict a cache stores
     to_cache: Callable[[Any], dict[str, Any]] | None = None
+    #: cached per input item (embeddings): a partial hit sends only the missing items
+    item_cache: bool = False
 
     @property
     def async_name(self) -> str:
@@ -64,6 +66,7 @@ class Prepared:
         "hide_usage",
         "inputs",
         "is_async",
+        "items",
         "mock",
         "model",
         "params",
@@ -96,5 +99,7 @@ class Prepared:
         self.mock: Any = None
         self.cache_key: str | None = None
         self.cache_kwargs: dict[str, Any] | None = None
+        #: per-item cache state: (keys, {index: cached vector}, the original input list)
+        self.items: tuple[list[str], dict[int, Any], list[Any]] | None = None
         self.call: Any = None
         self.ctx: Any = None
