@@ -361,6 +361,9 @@ class RequestFlow:
             if failed and len(cands) > 1:
                 fresh = [i for i, d in enumerate(cands) if d.id not in failed]
                 if fresh:
+                    for d in cands:
+                        if d.id in failed:
+                            skipped[d.id] = "failed earlier in this request"
                     cands, cstats = [cands[i] for i in fresh], [cstats[i] for i in fresh]
             if not cands:
                 if not cooled:

@@ -77,6 +77,9 @@ class RouterAttempt:
         emit = getattr(pipeline, "emit_failure", None)
         if emit is None:  # the pipeline predates the hand-off: it emitted each failure already
             return False
+        metadata = getattr(ctx, "metadata", None)
+        if isinstance(metadata, dict):  # the final counts (fallbacks tried after this attempt failed)
+            metadata.update(self.metadata)
         emit(ctx)
         return True
 
