@@ -58,6 +58,13 @@ class Cache:
 
     Common: ``mode`` ("default_on" | "default_off"), ``ttl`` (seconds for every entry unless the call
     gives ``cache={"ttl": s}``), ``namespace`` (key prefix), ``supported_call_types``.
+
+    Other keyword arguments go to redis-py's client for the Redis-backed types (``ssl``, ``username``,
+    ``db``, ``socket_timeout`` (1 s by default), ``redis_url``, and ours: ``retry_after``, the seconds a
+    failed Redis is skipped); for the other types they are ignored with a warning naming them.
+    Ours too: ``max_size_in_memory``, ``semantic_cache_embedding_kwargs`` (extra arguments for the
+    semantic cache's embedding call, e.g. ``api_base``), ``qdrant_path`` (qdrant local mode on disk),
+    ``redis_semantic_max_entries_per_scope``.
     """
 
     def __init__(
@@ -134,7 +141,22 @@ class Cache:
             self.ttl = default_in_redis_ttl
         self._stats = dict.fromkeys(_STAT_NAMES, 0)
         self._stats_lock = threading.Lock()
-        redis_args = {"host": host, "port": port, "password": password, **kwargs}
+        uses_redis = self.type in (
+            LiteLLMCacheType.REDIS,
+            LiteLLMCacheType.DUAL,
+            LiteLLMCacheType.REDIS_SEMANTIC,
+        )
+        ignored = sorted(name for name, value in kwargs.items() if value is not None)
+        if ignored and not uses_redis:
+            from litellm.core.log import log_once
+
+            log_once(
+                ("cache-ignored-args", self.type.value, tuple(ignored)),
+                "Cache arguments ignored by this cache type",
+                type=self.type.value,
+                ignored=ignored,
+            )
+        redis_args = {"host": host, "port": port, "password": password, **(kwargs if uses_redis else {})}
         self.cache: Any = self._backend(
             redis_args=redis_args,
             default_in_memory_ttl=default_in_memory_ttl,

@@ -86,3 +86,10 @@ def test_redis_connection_falls_back_to_the_environment(monkeypatch):
 def test_s3_path_prefixes_object_keys():
     cache = Cache(type="s3", s3_bucket_name="b", s3_path="cache/v1/")
     assert cache.cache.object_key("abc") == "cache/v1/abc"
+
+
+def test_arguments_a_type_does_not_use_are_named_in_a_warning(capsys):
+    cache = Cache(type="local", redis_startup_nodes=[{"host": "x"}], gcs_bucket_name=None)
+    assert cache.type.value == "local"
+    err = capsys.readouterr().err
+    assert "redis_startup_nodes" in err and "gcs_bucket_name" not in err
