@@ -159,7 +159,15 @@ def tgi_stream_chunks(state: StreamState, obj: Mapping[str, Any]) -> list[dict[s
         chunks.append(_tgi_chunk(state, delta, None))
     details = obj.get("details")
     if isinstance(details, Mapping):
-        chunks.append(_tgi_chunk(state, {}, _TGI_FINISH.get(details.get("finish_reason") or "", "stop")))
+        chunk = _tgi_chunk(state, {}, _TGI_FINISH.get(details.get("finish_reason") or "", "stop"))
+        prompt, completion = details.get("input_length"), details.get("generated_tokens")
+        if isinstance(prompt, int) and isinstance(completion, int):
+            chunk["usage"] = {
+                "prompt_tokens": prompt,
+                "completion_tokens": completion,
+                "total_tokens": prompt + completion,
+            }
+        chunks.append(chunk)
     return chunks
 
 
