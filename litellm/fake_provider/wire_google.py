@@ -77,6 +77,7 @@ async def prelude(
     _record(state, request, body)
     if not isinstance(body, dict):
         raise Reject(json_response(400, error_body(400, model, "Invalid JSON payload received.")))
+    model = model or str(body.get("model") or "")  # Cohere and Ollama name the model in the body
     controls = faults.parse_controls(request.headers, model)
     delay_ms = state.options.latency_ms + controls.latency_ms
     if delay_ms > 0:
