@@ -71,7 +71,7 @@ def _error(status: int, message: str | None = None, error_type: str | None = Non
     )
 
 
-def _check_auth(request: web.Request, raw: bytes) -> web.Response | None:
+def _check_auth(request: web.Request, raw: bytes, service: str = "bedrock") -> web.Response | None:
     header = request.headers.get("Authorization")
     if not header:
         return _error(403, "Missing Authentication Token", "MissingAuthenticationTokenException")
@@ -82,9 +82,9 @@ def _check_auth(request: web.Request, raw: bytes) -> web.Response | None:
         return None
     m = _AUTH_RE.match(header)
     amz_date = request.headers.get("X-Amz-Date", "")
-    if m is None or m.group("service") != "bedrock":
+    if m is None or m.group("service") != service:
         return _error(
-            403, "Authorization header requires SigV4 for service bedrock.", "IncompleteSignatureException"
+            403, f"Authorization header requires SigV4 for service {service}.", "IncompleteSignatureException"
         )
     signed = m.group("signed").split(";")
     if "host" not in signed or "x-amz-date" not in signed or not amz_date.startswith(m.group("date")):
@@ -111,7 +111,7 @@ def _check_auth(request: web.Request, raw: bytes) -> web.Response | None:
             secret_key=VERIFIED_SECRET_KEY,
             session_token=request.headers.get("X-Amz-Security-Token"),
             region=m.group("region"),
-            service="bedrock",
+            service=service,
             now=datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc),
         )
         if expected["Authorization"] != header:
@@ -148,14 +148,16 @@ def _state_key() -> Any:
     return STATE_KEY
 
 
-async def _prelude(request: web.Request) -> tuple[dict[str, Any], Controls, str, web.Response | None]:
+async def _prelude(
+    request: web.Request, service: str = "bedrock"
+) -> tuple[dict[str, Any], Controls, str, web.Response | None]:
     state = request.app[_state_key()]
     raw = await request.read()
     try:
         body = json.loads(raw) if raw else {}
     except ValueError:
         body = None
-    model_id = request.match_info["model_id"]
+    model_id = request.match_info.get("model_id") or request.match_info.get("endpoint", "")
     if state.log is not None:
         state.log.append(
             {
@@ -172,7 +174,7 @@ async def _prelude(request: web.Request) -> tuple[dict[str, Any], Controls, str,
         await asyncio.sleep(delay_ms / 1000)
     if controls.hang_s is not None:
         await asyncio.sleep(controls.hang_s)
-    rejected = _check_auth(request, raw) or _injected(request, controls)
+    rejected = _check_auth(request, raw, service) or _injected(request, controls)
     if rejected is None and not isinstance(body, dict):
         rejected = _error(400, "Malformed input request: the body is not a JSON object.")
     return body or {}, controls, model_id, rejected
@@ -408,7 +410,72 @@ async def invoke_stream(request: web.Request) -> web.StreamResponse:
     return await _write_frames(request, frames, controls)
 
 
+# ---- SageMaker runtime ------------------------------------------------------------------------------
+
+
+def _tgi_lines(pieces: list[str], prompt_tokens: int) -> list[bytes]:
+    lines = []
+    for i, piece in enumerate(pieces):
+        token = {"id": i, "text": piece, "logprob": -0.1, "special": False}
+        lines.append(json.dumps({"index": i, "token": token, "generated_text": None, "details": None}))
+    details = {
+        "finish_reason": "eos_token",
+        "generated_tokens": len(pieces) + 1,
+        "input_length": prompt_tokens,
+    }
+    eos = {"id": 2, "text": "</s>", "logprob": -0.1, "special": True}
+    lines.append(
+        json.dumps(
+            {"index": len(pieces), "token": eos, "generated_text": "".join(pieces), "details": details}
+        )
+    )
+    return [f"data:{line}\n\n".encode() for line in lines]
+
+
+def _payload_parts(stream_bytes: bytes) -> list[bytes]:
+    """The container's stream cut at arbitrary points (SageMaker does not keep lines whole)."""
+    cuts, i, step = [], 0, 23
+    while i < len(stream_bytes):
+        cuts.append(stream_bytes[i : i + step])
+        i += step
+        step = 37 if step == 23 else 23
+    return [event_frame("PayloadPart", part, content_type="application/octet-stream") for part in cuts]
+
+
+async def sagemaker_invoke(request: web.Request) -> web.StreamResponse:
+    body, controls, _endpoint, rejected = await _prelude(request, "sagemaker")
+    if rejected is not None:
+        return rejected
+    state = request.app[_state_key()]
+    stream = request.path.endswith("-response-stream")
+    if "messages" in body:
+        from litellm.fake_provider import openai_wire
+
+        plan = openai_wire.plan_chat(body, controls, state.options.chunks)
+        if stream:
+            sse = b"".join(openai_wire.chat_stream(plan, include_usage=True))
+            return await _write_frames(request, _payload_parts(sse), controls)
+        return web.Response(
+            body=openai_wire.chat_json(plan), content_type="application/json", headers=_HEADERS
+        )
+    inputs = body.get("inputs")
+    if isinstance(inputs, list):  # an embedding container
+        dim = state.options.embedding_dim
+        vectors = [_embedding("amazon.titan-embed", {"inputText": t}, dim)["embedding"] for t in inputs]
+        return web.Response(body=json.dumps({"embedding": vectors}).encode(), content_type="application/json")
+    pieces = content.reply_pieces(controls.chunks or state.options.chunks)
+    if stream:
+        prompt_tokens = content.estimate_tokens(str(inputs or ""))
+        return await _write_frames(
+            request, _payload_parts(b"".join(_tgi_lines(pieces, prompt_tokens))), controls
+        )
+    reply = [{"generated_text": "".join(pieces)}]
+    return web.Response(body=json.dumps(reply).encode(), content_type="application/json", headers=_HEADERS)
+
+
 def add_routes(app: web.Application, add: Any) -> None:
+    add("POST", "/endpoints/{endpoint}/invocations", sagemaker_invoke)
+    add("POST", "/endpoints/{endpoint}/invocations-response-stream", sagemaker_invoke)
     add("POST", "/model/{model_id}/converse", converse)
     add("POST", "/model/{model_id}/converse-stream", converse_stream)
     add("POST", "/model/{model_id}/invoke", invoke)
