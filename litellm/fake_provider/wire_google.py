@@ -29,6 +29,7 @@ anything from ``litellm`` outside this package.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import secrets
 from collections.abc import Callable, Mapping
@@ -636,8 +637,16 @@ async def token(request: web.Request) -> web.StreamResponse:
         return json_response(
             400, {"error": "unsupported_grant_type", "error_description": "Invalid grant_type."}
         )
-    if str(form.get("assertion")).count(".") != 2:
+    assertion = str(form.get("assertion"))
+    if assertion.count(".") != 2:
         return json_response(400, {"error": "invalid_grant", "error_description": "Invalid JWT."})
+    try:
+        payload = assertion.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except ValueError:
+        return json_response(400, {"error": "invalid_grant", "error_description": "Invalid JWT."})
+    if str(claims.get("iss", "")).startswith("invalid"):  # a revoked or deleted service account
+        return json_response(400, {"error": "invalid_grant", "error_description": "Invalid JWT Signature."})
     issued = "ya29.fake-" + secrets.token_urlsafe(24)
     TOKENS_ISSUED.append(issued)
     if len(TOKENS_ISSUED) > 10_000:

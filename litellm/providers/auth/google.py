@@ -172,7 +172,7 @@ class GoogleTokenSource:
             raise GoogleAuthError(_INSTALL_HINT, kind="BadRequestError") from None
         try:
             if self._info is not None:
-                creds, project = google.auth.load_credentials_from_dict(self._info, scopes=list(self._scopes))
+                creds, project = _from_info(self._info, list(self._scopes))
             else:
                 creds, project = google.auth.default(scopes=list(self._scopes))
         except gexc.DefaultCredentialsError as exc:
@@ -234,6 +234,33 @@ class GoogleTokenSource:
         if not self._due(time.time()):
             return self._token  # type: ignore[return-value]
         return await asyncio.to_thread(self.token)
+
+
+def _from_info(info: dict[str, Any], scopes: list[str]) -> tuple[Any, str | None]:
+    """Credentials for a credential JSON by its declared type (the type-specific loaders google-auth
+    recommends; other types go through its generic loader)."""
+    kind = info.get("type")
+    if kind == "service_account":
+        from google.oauth2 import service_account
+
+        return service_account.Credentials.from_service_account_info(info, scopes=scopes), info.get(
+            "project_id"
+        )
+    if kind == "authorized_user":
+        from google.oauth2 import credentials as user_credentials
+
+        creds = user_credentials.Credentials.from_authorized_user_info(info, scopes=scopes)
+        return creds, info.get("quota_project_id")
+    if kind == "external_account":
+        source = info.get("credential_source") or {}
+        if str(source.get("environment_id", "")).startswith("aws"):
+            from google.auth import aws as external
+        else:
+            from google.auth import identity_pool as external  # type: ignore[no-redef]
+        return external.Credentials.from_info(info, scopes=scopes), None
+    import google.auth
+
+    return google.auth.load_credentials_from_dict(info, scopes=scopes)
 
 
 def _refresh_reason(exc: Exception) -> str:

@@ -233,7 +233,11 @@ def test_google_errors(adapter, status, fixture, kind):
 
 def test_anthropic_error_shape_on_vertex(adapter):
     body = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
-    assert adapter.classify_error(529, body, {}).kind == "InternalServerError"
+    from litellm.providers.registry import get_adapter
+
+    # Claude's error body on Vertex is classified exactly as Anthropic's own adapter classifies it
+    assert adapter.classify_error(529, body, {}) == get_adapter("anthropic").classify_error(529, body, {})
+    assert adapter.classify_error(429, {"type": "error", "error": {"type": "rate_limit_error", "message": "slow"}}, {}).kind == "RateLimitError"
 
 
 def test_text_embedding_predict(adapter):
