@@ -13,6 +13,8 @@ older than ``s``, ``"namespace"`` prefixes the key, ``"use-cache": True`` opts i
 Embeddings are cached per input item (:func:`lookup_embedding_items`), so a partial hit sends only the
 missing items. Semantic caches match whole prompts and do not cache embedding items.
 
+Importing this module registers it as the pipeline's cache seam (:mod:`litellm.calls.seams`).
+
 Must not: import the pipeline (or anything above ``calls``), mutate the caller's kwargs, or raise.
 """
 
@@ -424,3 +426,15 @@ def stats() -> dict[str, Any]:
     """The configured cache's counters (``{}`` when no cache is configured)."""
     cache = settings.cache
     return cache.stats() if cache is not None else {}
+
+
+def _register() -> None:
+    """Plug these hooks into the pipeline's cache seam (the pipeline never imports this layer)."""
+    import sys
+
+    from litellm.calls import seams
+
+    seams.cache = sys.modules[__name__]
+
+
+_register()

@@ -24,6 +24,7 @@ def _no_cache_configured() -> Iterator[None]:
     settings.cache = None
     yield
     settings.cache = None
+    settings.reset_one("callbacks")
 
 
 def _redis_client():
