@@ -36,6 +36,8 @@ _NATIVE: dict[str, str] = {
     "huggingface": "litellm.providers.huggingface:make_adapter",
     "sagemaker": "litellm.providers.sagemaker:make_adapter",
     "sagemaker_chat": "litellm.providers.sagemaker:make_adapter",
+    "watsonx": "litellm.providers.watsonx:make_adapter",
+    "watsonx_text": "litellm.providers.watsonx:make_adapter",
     "gemini": "litellm.providers.gemini:make_adapter",
     "vertex_ai": "litellm.providers.vertex:make_adapter",
     "vertex_ai_beta": "litellm.providers.vertex:make_adapter",
