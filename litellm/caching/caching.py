@@ -20,8 +20,17 @@ from enum import Enum
 from typing import Any
 
 from litellm.caching import keys as _keys
+from litellm.core.settings import settings
 
-__all__ = ["DEFAULT_SUPPORTED_CALL_TYPES", "Cache", "CacheMode", "LiteLLMCacheType"]
+__all__ = [
+    "DEFAULT_SUPPORTED_CALL_TYPES",
+    "Cache",
+    "CacheMode",
+    "LiteLLMCacheType",
+    "disable_cache",
+    "enable_cache",
+    "update_cache",
+]
 
 
 class LiteLLMCacheType(str, Enum):
@@ -326,3 +335,49 @@ def _as_dict(result: Any) -> dict[str, Any]:
     if isinstance(result, dict):
         return result
     raise TypeError(f"cannot cache a {type(result).__name__}; pass an OpenAI-format response or dict")
+
+
+def enable_cache(
+    type: str = "local",
+    host: str | None = None,
+    port: str | int | None = None,
+    password: str | None = None,
+    supported_call_types: Iterable[str] | None = DEFAULT_SUPPORTED_CALL_TYPES,
+    **kwargs: Any,
+) -> Cache:
+    """Configure the process-wide cache (``litellm.cache``) unless one is already set; returns it."""
+    if settings.cache is None:
+        settings.cache = Cache(
+            type=type,
+            host=host,
+            port=port,
+            password=password,
+            supported_call_types=supported_call_types,
+            **kwargs,
+        )
+    return settings.cache
+
+
+def update_cache(
+    type: str = "local",
+    host: str | None = None,
+    port: str | int | None = None,
+    password: str | None = None,
+    supported_call_types: Iterable[str] | None = DEFAULT_SUPPORTED_CALL_TYPES,
+    **kwargs: Any,
+) -> Cache:
+    """Replace the process-wide cache with a new one built from these arguments; returns it."""
+    settings.cache = Cache(
+        type=type,
+        host=host,
+        port=port,
+        password=password,
+        supported_call_types=supported_call_types,
+        **kwargs,
+    )
+    return settings.cache
+
+
+def disable_cache() -> None:
+    """Turn caching off for every call (``litellm.cache = None``)."""
+    settings.cache = None

@@ -13,10 +13,11 @@ from litellm.caching.caching import Cache
 
 
 def test_import_path_litellm_documents():
-    from litellm.caching import Cache as Exported
-    from litellm.caching.caching import Cache as Documented
+    import litellm.caching
+    import litellm.caching.caching
 
-    assert Exported is Documented
+    for name in ("Cache", "enable_cache", "disable_cache", "update_cache"):
+        assert getattr(litellm.caching, name) is getattr(litellm.caching.caching, name)
 
 
 def test_importing_caching_and_building_caches_imports_no_client_library():
