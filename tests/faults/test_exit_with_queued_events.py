@@ -1,0 +1,114 @@
+"""A process exiting with events still queued for a slow logger: nothing is lost silently.
+
+The exit flush waits at most ``LITELLM_EXIT_FLUSH_TIMEOUT``; then one line per logger says what was not
+delivered. With ``LITELLM_SPOOL_DIR`` the undelivered events of a user's own CustomLogger are spooled
+and delivered by the next process that uses a logger of the same name (before its own events).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import textwrap
+
+from faults_helpers import figures, run_script
+
+CALLS = 400
+
+SLOW_LOGGER = '''
+import time
+from litellm.integrations.custom_logger import CustomLogger
+
+class SlowLogger(CustomLogger):
+    """Takes 50 ms per event and appends "<call id> <replayed 0/1>" to a file."""
+
+    def __init__(self, path):
+        super().__init__()
+        self.path = path
+
+    def log_success_event(self, kwargs, response_obj, start_time, end_time):
+        time.sleep(0.05)
+        replayed = int(bool(kwargs.get("replayed_from_spool")))
+        cost = kwargs["standard_logging_object"]["response_cost"]
+        with open(self.path, "a") as fh:
+            fh.write(f"{kwargs['litellm_call_id']} {replayed} {cost}\\n")
+'''
+
+CHILD = """
+import sys
+sys.path.insert(0, sys.argv[4])
+from slow_logger import SlowLogger
+from litellm.calls.pipeline import completion
+from litellm.core.settings import settings
+
+n, out, tag = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+settings.callbacks = [SlowLogger(out)]
+for i in range(n):
+    completion(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}], mock_response="ok",
+               litellm_call_id=f"{tag}-{i}")
+print("calls done", flush=True)
+"""
+
+
+def _setup(tmp_path):
+    (tmp_path / "slow_logger.py").write_text(textwrap.dedent(SLOW_LOGGER))
+    return str(tmp_path / "delivered.txt")
+
+
+def _delivered(path: str) -> list[tuple[str, int]]:
+    if not os.path.exists(path):
+        return []
+    with open(path) as fh:
+        return [(line.split()[0], int(line.split()[1])) for line in fh if line.strip()]
+
+
+def _exit_line(stderr: str) -> str:
+    lines = [line for line in stderr.splitlines() if "at exit, callback 'SlowLogger'" in line]
+    assert len(lines) == 1, stderr[-3000:]
+    return lines[0]
+
+
+def test_without_a_spool_the_exit_says_how_many_events_a_logger_did_not_get(tmp_path):
+    out = _setup(tmp_path)
+    env = {"LITELLM_EXIT_FLUSH_TIMEOUT": "0.5"}
+    done = run_script(CHILD, str(CALLS), out, "a", str(tmp_path), env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    line = _exit_line(done.stderr)
+    missing = int(re.search(r"had (\d+) event", line).group(1))
+    delivered = len(_delivered(out))
+    assert "LITELLM_EXIT_FLUSH_TIMEOUT=0.5s" in line and "set LITELLM_SPOOL_DIR" in line
+    assert delivered + missing >= CALLS - 1  # at most the one hook still running is in neither count
+    assert delivered < CALLS
+    figures("exit without spool", calls=CALLS, delivered=delivered, reported_undelivered=missing, line=line)
+
+
+def test_with_a_spool_the_next_process_delivers_what_the_last_one_could_not(tmp_path):
+    out = _setup(tmp_path)
+    env = {"LITELLM_EXIT_FLUSH_TIMEOUT": "0.5", "LITELLM_SPOOL_DIR": str(tmp_path / "spool")}
+    first = run_script(CHILD, str(CALLS), out, "first", str(tmp_path), env=env)
+    assert first.returncode == 0, first.stderr[-2000:]
+    line = _exit_line(first.stderr)
+    spooled = int(re.search(r"had (\d+) event", line).group(1))
+    assert "spooled to" in line and spooled > 0
+    delivered_first = len(_delivered(out))
+
+    env_next = {**env, "LITELLM_EXIT_FLUSH_TIMEOUT": "60"}
+    second = run_script(CHILD, "1", out, "second", str(tmp_path), env=env_next, timeout=90)
+    assert second.returncode == 0, second.stderr[-2000:]
+    records = _delivered(out)
+    ids = [call_id for call_id, _ in records]
+    first_ids = {i for i in ids if i.startswith("first-")}
+    replayed = [call_id for call_id, flag in records if flag]
+    assert first_ids == {f"first-{i}" for i in range(CALLS)}  # every event of the first process arrived
+    assert len(replayed) == spooled and set(replayed) <= first_ids
+    assert ids[-1] == "second-0"  # the spooled events went first
+    assert len(ids) == len(set(ids))  # and none twice
+    assert not [n for n in os.listdir(tmp_path / "spool" / "callbacks" / "SlowLogger")]  # spool emptied
+    figures(
+        "exit with spool, then a new process",
+        calls=CALLS,
+        delivered_by_first=delivered_first,
+        spooled_at_exit=spooled,
+        replayed_by_second=len(replayed),
+        lost=CALLS - len(first_ids),
+    )
