@@ -294,7 +294,11 @@ class CallContext:
 
     def build_payload(self, response: Any, cost: Any, messages: Any = None) -> StandardLoggingPayload:
         failed = self.exception is not None
-        usage = getattr(response, "usage", None) if response is not None and not failed else None
+        usage = (
+            (getattr(response, "usage", None) or self.raw_usage)
+            if response is not None and not failed
+            else None
+        )
         prompt_tokens, completion_tokens, total_tokens = usage_numbers(usage)
         end = self.end_time or time.time()
         # pydantic private attributes read through the store directly: its __getattr__ costs µs

@@ -541,7 +541,13 @@ def _prepare(
             params=sorted(p.params),
         )
     except Exception as exc:
-        mapped = map_exception(exc, p.provider, model, p.adapter)
+        if isinstance(exc, (ValueError, TypeError)) and not isinstance(exc, _exc()._LiteLLMErrorMixin):
+            # a request that cannot be built from these arguments is the caller's error, never a reply's
+            mapped: BaseException = _exc().BadRequestError(
+                f"{type(exc).__name__}: {exc}", p.model or model, p.provider
+            )
+        else:
+            mapped = map_exception(exc, p.provider, model, p.adapter)
         _finish_failure(ctx, mapped)
         raise mapped from (None if mapped is exc else exc)
     return p
@@ -797,6 +803,8 @@ def run(spec: CallSpec, model: str, inputs: dict[str, Any], kwargs: dict[str, An
             return _stream_wrapper(p, reply=reply)
         try:
             result = spec.parse(p, content, reply.headers, started)
+            if spec.enrich is not None:
+                spec.enrich(p, result)
         except Exception as exc:
             mapped = map_exception(exc, p.provider, p.model, p.adapter)
             _finish_failure(p.ctx, mapped, p.attempt)
@@ -827,6 +835,8 @@ async def arun(spec: CallSpec, model: str, inputs: dict[str, Any], kwargs: dict[
             return _stream_wrapper(p, reply=reply)
         try:
             result = spec.parse(p, content, reply.headers, started)
+            if spec.aenrich is not None:
+                await spec.aenrich(p, result)
         except Exception as exc:
             mapped = map_exception(exc, p.provider, p.model, p.adapter)
             _finish_failure(p.ctx, mapped, p.attempt)

@@ -43,6 +43,10 @@ class CallSpec:
     to_cache: Callable[[Any], dict[str, Any]] | None = None
     #: cached per input item (embeddings): a partial hit sends only the missing items
     item_cache: bool = False
+    #: (prepared, response) -> None: more work before the event (e.g. pricing a finished batch)
+    enrich: Callable[[Prepared, Any], None] | None = None
+    #: the async twin of ``enrich`` (awaited)
+    aenrich: Callable[[Prepared, Any], Any] | None = None
 
     @property
     def async_name(self) -> str:
