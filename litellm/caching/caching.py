@@ -112,6 +112,7 @@ class Cache:
         qdrant_quantization_config: str | None = None,
         qdrant_semantic_cache_embedding_model: str = "text-embedding-ada-002",
         qdrant_semantic_cache_vector_size: int | None = None,
+        semantic_cache_embedding_timeout: float | None = None,
         # ours
         max_size_in_memory: int | None = None,
         semantic_cache_embedding_kwargs: dict[str, Any] | None = None,
@@ -199,6 +200,7 @@ class Cache:
             },
             max_size_in_memory=max_size_in_memory,
             semantic_cache_embedding_kwargs=semantic_cache_embedding_kwargs,
+            semantic_cache_embedding_timeout=semantic_cache_embedding_timeout,
             redis_semantic_max_entries_per_scope=redis_semantic_max_entries_per_scope,
         )
         self.is_semantic = self.type in (LiteLLMCacheType.REDIS_SEMANTIC, LiteLLMCacheType.QDRANT_SEMANTIC)
@@ -248,6 +250,7 @@ class Cache:
                 index_name=o["redis_semantic_cache_index_name"],
                 max_entries_per_scope=o["redis_semantic_max_entries_per_scope"],
                 default_ttl=self.ttl,
+                embedding_timeout=o["semantic_cache_embedding_timeout"],
             )
         from litellm.caching.qdrant_semantic_cache import QdrantSemanticCache
 
@@ -256,6 +259,7 @@ class Cache:
             similarity_threshold=o["similarity_threshold"],
             embedding_kwargs=o["semantic_cache_embedding_kwargs"],
             default_ttl=self.ttl,
+            embedding_timeout=o["semantic_cache_embedding_timeout"],
         )
 
     def __repr__(self) -> str:

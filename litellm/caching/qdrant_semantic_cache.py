@@ -53,8 +53,11 @@ class QdrantSemanticCache(SemanticCache):
         vector_size: int | None = None,
         qdrant_path: str | None = None,
         default_ttl: float | None = None,
+        embedding_timeout: float | None = None,
     ) -> None:
-        super().__init__(similarity_threshold, embedding_model, embedding_kwargs, default_ttl)  # type: ignore[arg-type]
+        super().__init__(
+            similarity_threshold, embedding_model, embedding_kwargs, default_ttl, embedding_timeout
+        )  # type: ignore[arg-type]
         from litellm.core.settings import env
 
         self.api_base = qdrant_api_base or (

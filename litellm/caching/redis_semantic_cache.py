@@ -52,9 +52,12 @@ class RedisSemanticCache(SemanticCache):
         index_name: str | None = None,
         max_entries_per_scope: int = 1000,
         default_ttl: float | None = None,
+        embedding_timeout: float | None = None,
         **redis_kwargs: Any,
     ) -> None:
-        super().__init__(similarity_threshold, embedding_model, embedding_kwargs, default_ttl)  # type: ignore[arg-type]
+        super().__init__(
+            similarity_threshold, embedding_model, embedding_kwargs, default_ttl, embedding_timeout
+        )  # type: ignore[arg-type]
         self.redis = RedisCache(host=host, port=port, password=password, redis_url=redis_url, **redis_kwargs)
         self.index_name = index_name or "litellm_semantic_cache_index"
         if max_entries_per_scope < 1:

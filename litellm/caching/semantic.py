@@ -6,7 +6,9 @@ embedded with ``embedding_model`` (called as ``litellm.embedding`` through :mod:
 with ``caching=False`` so the embedding call never consults the cache it serves), and the nearest stored
 prompt with the same scope (every other parameter, see :func:`litellm.caching.keys.semantic_scope_key`)
 is a hit when its cosine similarity is at least ``similarity_threshold``. The vector of a prompt that
-missed is kept briefly, so storing the answer does not embed the prompt again.
+missed is kept briefly, so storing the answer does not embed the prompt again. The embedding call gets
+``semantic_cache_embedding_timeout`` (5 s by default) and no retries, and after a failure the embedding
+endpoint is skipped for a second (lookups are misses meanwhile), so a cache never slows calls down for long.
 
 Must not: import the pipeline at module import (the registry resolves it on first use).
 """
@@ -17,9 +19,12 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
+from litellm.caching.base_cache import Breaker
+
 __all__ = ["SemanticCache"]
 
 _VECTOR_MEMO = 256
+DEFAULT_EMBEDDING_TIMEOUT = 5.0
 
 
 def _vector_of(response: Any) -> list[float]:
@@ -42,6 +47,7 @@ class SemanticCache:
         embedding_model: str = "text-embedding-ada-002",
         embedding_kwargs: dict[str, Any] | None = None,
         default_ttl: float | None = None,
+        embedding_timeout: float | None = None,
     ) -> None:
         if similarity_threshold is None:
             raise ValueError("a semantic cache needs similarity_threshold (cosine similarity, e.g. 0.8)")
@@ -50,6 +56,10 @@ class SemanticCache:
         self.similarity_threshold = float(similarity_threshold)
         self.embedding_model = embedding_model
         self.embedding_kwargs = dict(embedding_kwargs or {})
+        # a lookup must not wait on a slow embedding endpoint for the pipeline's default 600 s, nor retry
+        self.embedding_kwargs.setdefault("timeout", embedding_timeout or DEFAULT_EMBEDDING_TIMEOUT)
+        self.embedding_kwargs.setdefault("num_retries", 0)
+        self.embedding_breaker = Breaker(f"{self.name} embedding")
         self.default_ttl = default_ttl
         self._memo: OrderedDict[str, list[float]] = OrderedDict()
         self._memo_lock = threading.Lock()
@@ -74,7 +84,9 @@ class SemanticCache:
             return vector
         from litellm.calls.registry import get_call
 
-        return self._remember(text, _vector_of(get_call("embedding")(**self._embedding_args(text))))
+        with self.embedding_breaker:
+            response = get_call("embedding")(**self._embedding_args(text))
+        return self._remember(text, _vector_of(response))
 
     async def aembed(self, text: str) -> list[float]:
         vector = self._memo.get(text)
@@ -82,7 +94,8 @@ class SemanticCache:
             return vector
         from litellm.calls.registry import get_call
 
-        response = await get_call("aembedding")(**self._embedding_args(text))
+        with self.embedding_breaker:
+            response = await get_call("aembedding")(**self._embedding_args(text))
         return self._remember(text, _vector_of(response))
 
     # -- the interface the hooks use -----------------------------------------------------------------

@@ -148,3 +148,26 @@ def test_redis_here_has_no_search_module():
     """Recorded for the report: redis-semantic does not rely on RediSearch."""
     modules = _redis_client().execute_command("MODULE", "LIST")
     assert not any(b"search" in json.dumps(m, default=repr).lower().encode() for m in modules)
+
+
+def test_a_hung_embedding_endpoint_costs_one_timeout_then_is_skipped(fake_url):
+    settings.cache = Cache(
+        type="qdrant-semantic",
+        qdrant_api_base=":memory:",
+        qdrant_collection_name="hung",
+        similarity_threshold=0.9,
+        qdrant_semantic_cache_embedding_model=EMBED_MODEL,
+        semantic_cache_embedding_timeout=0.3,
+        semantic_cache_embedding_kwargs={
+            **_embedding_kwargs(fake_url),
+            "extra_headers": {"x-fake-hang": "1"},
+        },
+    )
+    started = time.monotonic()
+    assert hooks.lookup("completion", PROMPT).value is None
+    assert time.monotonic() - started < 3
+    started = time.monotonic()
+    assert hooks.lookup("completion", PROMPT).value is None  # skipped: no second wait
+    assert time.monotonic() - started < 0.2
+    stats = hooks.stats()
+    assert stats["timeouts"] + stats["errors"] == 1 and stats["skipped_while_down"] == 1
