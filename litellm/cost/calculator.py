@@ -644,16 +644,24 @@ def cost_per_token(
 ) -> tuple[float, float]:
     """(prompt cost, completion cost) in USD, LiteLLM's signature.
 
-    ``cache_read_input_tokens`` / ``cache_creation_input_tokens`` are Anthropic-style: counted on top of
-    ``prompt_tokens``. Prompt cost includes cache reads, cache writes and server-tool use; completion cost
-    includes reasoning. Raises :class:`ModelNotMappedError` for a model the map does not know.
+    ``prompt_tokens`` is the whole prompt, cache reads and writes included (LiteLLM's documented
+    meaning, the same as ``Usage.prompt_tokens``): ``cache_read_input_tokens`` /
+    ``cache_creation_input_tokens`` say how many of them were read from / written to the cache, and only
+    the rest is priced at the input rate. When ``prompt_tokens`` is smaller than those two together it
+    cannot include them, so it is read as Anthropic's ``input_tokens`` (the uncached rest) and they are
+    added on top (LiteLLM would price a negative remainder there). Prompt cost includes cache reads,
+    cache writes and server-tool use; completion cost includes reasoning. Raises
+    :class:`ModelNotMappedError` for a model the map does not know.
     """
     if usage_object is not None:
         usage: Any = usage_object
     else:
         read, write = int(cache_read_input_tokens or 0), int(cache_creation_input_tokens or 0)
+        total_prompt = int(prompt_tokens or 0)
+        if total_prompt < read + write:
+            total_prompt += read + write
         usage = {
-            "prompt_tokens": int(prompt_tokens or 0) + read + write,
+            "prompt_tokens": total_prompt,
             "completion_tokens": int(completion_tokens or 0),
             "prompt_tokens_details": {"cached_tokens": read, "cache_creation_tokens": write},
         }

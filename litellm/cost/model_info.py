@@ -192,22 +192,41 @@ def get_model_info(
         _rule_fill(name, entry.get("litellm_provider"), info, mapped=True)
     if info.get("max_tokens") is None:
         info["max_tokens"] = info.get("max_output_tokens") or info.get("max_input_tokens")
+    if info.get("mode") in _NO_OUTPUT_MODES and info.get("output_cost_per_token") is None:
+        info["output_cost_per_token"] = 0.0  # nothing is generated, so output is free (as LiteLLM says)
     return info
 
 
+# modes whose models produce no output tokens: output is priced 0 and there is no output limit
+_NO_OUTPUT_MODES = frozenset({"embedding", "rerank", "moderation"})
+
+
 def get_max_tokens(model: str, custom_llm_provider: str | None = None) -> int | None:
-    """The model's maximum output tokens (LiteLLM's ``max_tokens``), falling back to its input window.
+    """The model's maximum output tokens (LiteLLM's ``max_tokens``), falling back to its input window;
+    None for models that generate nothing (embedding, rerank, moderation), as in LiteLLM.
     Raises :class:`ModelNotMappedError` for an unknown model."""
     info = get_model_info(model, custom_llm_provider)
+    if info.get("mode") in _NO_OUTPUT_MODES:
+        return None
     value = info.get("max_tokens")
     return int(value) if isinstance(value, (int, float)) else None
 
 
 def _supports(flag: str, model: str, custom_llm_provider: str | None) -> bool:
+    """The entry's flag; when a provider's entry leaves the flag out (``azure/gpt-4o`` and PDF input),
+    the same model's bare entry (``gpt-4o``) answers, as LiteLLM does. An explicit False stays False."""
     try:
-        return get_model_info(model, custom_llm_provider).get(flag) is True
+        info = get_model_info(model, custom_llm_provider)
     except ModelNotMappedError:
         return False
+    value = info.get(flag)
+    if value is None:
+        key = str(info.get("key") or "")
+        bare = key.split("/", 1)[1] if "/" in key else None
+        entry = price_map.get_model_cost_map().get(bare) if bare else None
+        if isinstance(entry, Mapping):
+            value = entry.get(flag)
+    return value is True
 
 
 def supports_function_calling(model: str, custom_llm_provider: str | None = None) -> bool:

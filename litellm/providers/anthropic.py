@@ -104,9 +104,23 @@ _ERROR_TYPES = {
     "request_too_large": "BadRequestError",
     "rate_limit_error": "RateLimitError",
     "api_error": "InternalServerError",
-    "overloaded_error": "InternalServerError",
+    # Anthropic's 529: the API is temporarily overloaded, i.e. unavailable (LiteLLM 1.110.2 says
+    # InternalServerError; retrying code keys on ServiceUnavailableError)
+    "overloaded_error": "ServiceUnavailableError",
+    "conflict_error": "BadRequestError",
     "timeout_error": "Timeout",
     "billing_error": "BadRequestError",
+}
+# statuses whose exception a generic ``api_error`` body (or no body) must not blur into InternalServerError
+_STATUS_OVER_GENERIC_TYPE = {
+    408: "Timeout",
+    409: "BadRequestError",
+    413: "BadRequestError",
+    422: "UnprocessableEntityError",
+    502: "BadGatewayError",
+    503: "ServiceUnavailableError",
+    504: "Timeout",
+    529: "ServiceUnavailableError",
 }
 # in-stream error type -> the HTTP status it would have had
 _STREAM_ERROR_STATUS = {
@@ -793,8 +807,11 @@ class AnthropicAdapter:
             if status_code in (400, 413, 422) or etype == "invalid_request_error":
                 return ErrorInfo("BadRequestError", message)
         kind = _ERROR_TYPES.get(etype or "")
-        if kind is None:
-            kind = "InternalServerError" if status_code == 529 else kind_for_status(status_code)
+        if etype in (None, "api_error") and status_code in _STATUS_OVER_GENERIC_TYPE:
+            # a generic body (or none, e.g. from a proxy in front): the status says more (503, 502, ...)
+            kind = _STATUS_OVER_GENERIC_TYPE[status_code]
+        elif kind is None:
+            kind = kind_for_status(status_code)
         return ErrorInfo(kind, message)
 
     # ---- credentials ---------------------------------------------------------------------------

@@ -144,7 +144,7 @@ def test_stream_error_event_raises_with_overloaded_as_529():
     assert info.value.status_code == 529
     assert info.value.body["error"]["type"] == "overloaded_error"
     kind = ADAPTER.classify_error(info.value.status_code, info.value.body, {}).kind
-    assert kind == "InternalServerError"
+    assert kind == "ServiceUnavailableError"  # overloaded = temporarily unavailable (issue 8)
 
 
 def test_json_tool_stream_becomes_content_and_stop():
