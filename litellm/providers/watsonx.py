@@ -86,7 +86,7 @@ _ERROR_CODES = {
     "model_not_supported": "NotFoundError",
     "not_found": "NotFoundError",
 }
-_CONTEXT_PHRASES = ("exceeds the maximum", "maximum sequence length", "input tokens", "context length")
+_CONTEXT_PHRASES = ("exceeds the maximum", "maximum sequence length", "tokens limit", "context length")
 
 _ENV = {
     "api_key": ("WATSONX_APIKEY", "WATSONX_API_KEY", "WX_API_KEY", "IBM_WATSONX_API_KEY"),
