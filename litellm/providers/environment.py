@@ -93,6 +93,12 @@ def validate_environment(
         return {"keys_in_environment": False, "missing_keys": []}
     creds = credentials_from_env(resolved.adapter, Credentials(api_key=api_key, api_base=api_base))
     missing = missing_credentials(resolved.adapter, creds)
+    version_env = getattr(resolved.adapter, "api_version_env", None)
+    if version_env and not creds.api_version and version_env not in missing:
+        # a call works without it (the adapter's default api-version), but LiteLLM's helper lists it as
+        # part of the environment an Azure deployment needs: AZURE_API_BASE, AZURE_API_VERSION, AZURE_API_KEY
+        at = 1 if missing and missing[0].endswith("_API_BASE") else 0
+        missing = [*missing[:at], version_env, *missing[at:]]
     return {"keys_in_environment": not missing, "missing_keys": missing}
 
 

@@ -91,11 +91,16 @@ def test_validate_environment_is_satisfied_by_env_or_argument(monkeypatch):
     assert environment.validate_environment("gpt-4o")["keys_in_environment"] is True
 
 
-def test_validate_environment_for_azure_needs_base_and_key():
+def test_validate_environment_for_azure_lists_base_version_and_key(monkeypatch):
+    # as LiteLLM 1.110.2 lists them (a call itself works without a version: the default one is used)
     assert environment.validate_environment("azure/dep")["missing_keys"] == [
         "AZURE_API_BASE",
+        "AZURE_API_VERSION",
         "AZURE_API_KEY",
     ]
+    result = environment.validate_environment("azure/dep", api_key="k", api_base="https://r.openai.azure.com")
+    assert result == {"keys_in_environment": False, "missing_keys": ["AZURE_API_VERSION"]}
+    monkeypatch.setenv("AZURE_API_VERSION", "2024-10-21")
     result = environment.validate_environment("azure/dep", api_key="k", api_base="https://r.openai.azure.com")
     assert result == {"keys_in_environment": True, "missing_keys": []}
 
