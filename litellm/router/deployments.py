@@ -86,6 +86,7 @@ class Deployment:
     __slots__ = (
         "api_base",
         "budget_duration",
+        "call_kwargs",
         "entry",
         "id",
         "litellm_params",
@@ -146,6 +147,8 @@ class Deployment:
         self.timeout = lp.get("timeout")
         self.stream_timeout = lp.get("stream_timeout")
         self.params: dict[str, Any] = {k: v for k, v in lp.items() if k not in ROUTER_ONLY_PARAMS}
+        #: the Router's per-deployment call kwargs, built on first use
+        self.call_kwargs: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The entry as LiteLLM's ``get_model_list`` returns it (``model_info.id`` filled in)."""

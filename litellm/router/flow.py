@@ -41,6 +41,8 @@ from litellm.router.streams import END, RouterStream
 __all__ = ["RequestFlow", "drive_async", "drive_sync"]
 
 CALL, PEEK, SLEEP, STATE, HOOK = range(5)
+_ACCEPTS: list[bool | None] = [None]
+_NO_OV: dict[str, Any] = {}
 Flow = Generator[tuple[Any, ...], Any, Any]
 
 _RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504, 520, 522, 524, 529})
@@ -89,7 +91,11 @@ class RequestFlow:
         from litellm.router.hooks import current_hooks
 
         hooks = current_hooks().by_hook
-        ov = {k: kwargs.pop(k) for k in self._REQUEST_OVERRIDES if k in kwargs}
+        ov = (
+            {k: kwargs.pop(k) for k in self._REQUEST_OVERRIDES if k in kwargs}
+            if kwargs.keys() & self._REQUEST_OVERRIDES
+            else _NO_OV
+        )
         attempt = RouterAttempt()
         attempt.metadata["attempted_retries"] = 0
         attempt.metadata["attempted_fallbacks"] = 0
@@ -200,12 +206,12 @@ class RequestFlow:
             )
             err._router_unknown_model = True
             raise err from None
-        if depth == 0:
+        if depth == 0 and ov:
             _mock_testing(ov, model)
-        stream = bool(kwargs.get("stream"))
-        request = RoutingRequest(group, stream)
+        request = RoutingRequest(group, bool(kwargs.get("stream")))
         skipped: dict[str, str] = {}
-        deps = self._static_filter(deps, kwargs, request, skipped, group)
+        if self.enable_tag_filtering or self.enable_pre_call_checks or self.strategy.needs_tokens:
+            deps = self._static_filter(deps, kwargs, request, skipped, group)
         retries = 0
         failed: set[str] = set()
         while True:
@@ -222,7 +228,7 @@ class RequestFlow:
                 "attempted_fallbacks": depth,
                 "routing": routing,
             }
-            attempt.metadata.update(meta)
+            attempt.metadata = meta
             try:
                 return (
                     yield from self._call(
@@ -338,7 +344,7 @@ class RequestFlow:
             ids = [d.id for d in deps]
             periods = self._budget_periods
             if st.local:
-                stats = st.snapshot(ids, periods)
+                stats = st.snapshot(ids, periods, self.strategy.needs_stats)
             else:
                 stats = yield (STATE, "snapshot", (ids, periods))
             now = time.time()
@@ -374,9 +380,19 @@ class RequestFlow:
             if is_async and "async_filter_deployments" in hooks and not specific:
                 cands, cstats = yield from self._hook_filter(group, cands, cstats, kwargs, hooks)
             try:
-                index, reason = yield from self._strategy_pick(
-                    group, cands, cstats, request, kwargs, is_async
-                )
+                strategy = self.strategy
+                if (
+                    len(cands) == 1
+                    and not strategy.enforces_limits
+                    and not isinstance(strategy, CustomStrategyAdapter)
+                ):
+                    index, reason = 0, "only candidate"
+                elif isinstance(strategy, CustomStrategyAdapter):
+                    index, reason = yield from self._strategy_pick(
+                        group, cands, cstats, request, kwargs, is_async
+                    )
+                else:
+                    index, reason = strategy.pick(cands, cstats, request)
             except NoDeploymentWithinLimits as exc:
                 raise _no_capacity(f"Router: {exc}", group, 60 - now % 60) from None
             dep = cands[index]
@@ -486,23 +502,22 @@ class RequestFlow:
         hooks: dict,
         request: RoutingRequest,
     ) -> Flow:
-        kw = {**self.default_litellm_params, **dep.params, **kwargs}
+        base = dep.call_kwargs
+        if base is None:
+            base = dep.call_kwargs = self._base_kwargs(dep)
+        kw = {**base, **kwargs}
         if wildcard is not None and "*" in dep.model:
             prefix = group.split("*", 1)[0]
             kw["model"] = dep.model.replace(
                 "*", wildcard[len(prefix) :] if wildcard.startswith(prefix) else wildcard, 1
             )
         user_md = kwargs.get("metadata")
-        kw["metadata"] = {**user_md, **meta} if user_md else dict(meta)
-        kw["model_info"] = dep.model_info
-        if "timeout" not in kwargs:
-            t = (dep.stream_timeout or self.stream_timeout) if request.stream else None
-            t = t or dep.timeout or self.timeout
-            if t is not None:
-                kw["timeout"] = t
-        if "num_retries" not in dep.params:
-            kw["num_retries"] = 0
-        if pipeline_accepts_attempt():
+        kw["metadata"] = {**user_md, **meta} if user_md else meta
+        if request.stream and "timeout" not in kwargs and (dep.stream_timeout or self.stream_timeout):
+            kw["timeout"] = dep.stream_timeout or self.stream_timeout
+        if _ACCEPTS[0] is None:
+            _ACCEPTS[0] = pipeline_accepts_attempt()
+        if _ACCEPTS[0]:
             kw["litellm_attempt"] = attempt
         if is_async and "async_pre_call_deployment_hook" in hooks:
             results = yield (
@@ -542,25 +557,28 @@ class RequestFlow:
         tokens = int(getattr(usage, "total_tokens", 0) or 0) if usage is not None else 0
         out_tokens = int(getattr(usage, "completion_tokens", 0) or 0) if usage is not None else 0
         spend = 0.0
-        hidden = getattr(result, "_hidden_params", None)
+        private = getattr(result, "__pydantic_private__", None)
+        hidden = private.get("_hidden_params") if private else getattr(result, "_hidden_params", None)
         if dep.max_budget is not None and isinstance(hidden, dict):
             spend = float(hidden.get("response_cost") or 0.0)
-        release = {
-            "tokens": tokens,
-            "latency": latency / out_tokens if out_tokens else latency,
-            "spend": spend,
-            "spend_period": dep.budget_duration,
-        }
+        if out_tokens:
+            latency /= out_tokens
         if st.local:
-            st.release(dep.id, **release)
+            st.release(dep.id, tokens=tokens, latency=latency, spend=spend, spend_period=dep.budget_duration)
         else:
+            release = {
+                "tokens": tokens,
+                "latency": latency,
+                "spend": spend,
+                "spend_period": dep.budget_duration,
+            }
             yield (STATE, "release", (dep.id,), release)
-        if isinstance(hidden, dict):
-            if not hidden.get("model_id"):
-                hidden["model_id"] = dep.id
-            hidden["model_group"] = group
-            if not hidden.get("api_base") and dep.api_base:
-                hidden["api_base"] = dep.api_base
+        if isinstance(hidden, dict):  # dict's own methods: HiddenParams.get would price the call now
+            if not dict.get(hidden, "model_id"):
+                dict.__setitem__(hidden, "model_id", dep.id)
+            dict.__setitem__(hidden, "model_group", group)
+            if dep.api_base and not dict.get(hidden, "api_base"):
+                dict.__setitem__(hidden, "api_base", dep.api_base)
         if is_async and "async_post_call_success_deployment_hook" in hooks:
             results = yield (
                 HOOK,
@@ -573,6 +591,16 @@ class RequestFlow:
                 if r is not None:
                     result = r
         return result
+
+    def _base_kwargs(self: Any, dep: Deployment) -> dict[str, Any]:
+        """What every call to ``dep`` starts from (computed once per deployment)."""
+        base = {**self.default_litellm_params, **dep.params, "model_info": dep.model_info}
+        timeout = dep.timeout or self.timeout
+        if timeout is not None:
+            base["timeout"] = timeout
+        if "num_retries" not in dep.params:
+            base["num_retries"] = 0  # the Router retries; the pipeline must not multiply them
+        return base
 
     def _stream_end(self: Any, dep: Deployment, started: float, ttft: float) -> Any:
         st = self.state

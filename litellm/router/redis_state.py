@@ -241,7 +241,7 @@ class RedisState(RouterState):
     # -- sync ----------------------------------------------------------------------------------------
 
     def snapshot(
-        self, ids: list[str], spend_periods: dict[str, float] | None = None
+        self, ids: list[str], spend_periods: dict[str, float] | None = None, full: bool = True
     ) -> list[DeploymentStats]:
         if self._up():
             try:

@@ -46,15 +46,17 @@ class _AttrDict(dict):
 class Router(RequestFlow):
     """Route calls over ``model_list`` deployments. See the package docstring for the arguments."""
 
-    _REQUEST_OVERRIDES = (
-        "fallbacks",
-        "context_window_fallbacks",
-        "content_policy_fallbacks",
-        "num_retries",
-        "max_fallbacks",
-        "mock_testing_fallbacks",
-        "mock_testing_context_fallbacks",
-        "mock_testing_content_policy_fallbacks",
+    _REQUEST_OVERRIDES = frozenset(
+        {
+            "fallbacks",
+            "context_window_fallbacks",
+            "content_policy_fallbacks",
+            "num_retries",
+            "max_fallbacks",
+            "mock_testing_fallbacks",
+            "mock_testing_context_fallbacks",
+            "mock_testing_content_policy_fallbacks",
+        }
     )
 
     def __init__(

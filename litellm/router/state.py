@@ -62,8 +62,10 @@ class RouterState:
     local = True
 
     def snapshot(
-        self, ids: list[str], spend_periods: dict[str, float] | None = None
+        self, ids: list[str], spend_periods: dict[str, float] | None = None, full: bool = True
     ) -> list[DeploymentStats]:
+        """Stats for ``ids``; ``full=False`` may share one blank object among deployments that are not
+        cooling down (for strategies that read nothing else)."""
         raise NotImplementedError
 
     def acquire(self, dep_id: str, rpm_limit: float | None, max_parallel: int | None) -> str | None:
@@ -156,6 +158,9 @@ class _Entry:
         self.spend = 0.0
 
 
+_BLANK = DeploymentStats()
+
+
 def ewma(old: float | None, sample: float) -> float:
     return sample if old is None else old + EWMA_ALPHA * (sample - old)
 
@@ -181,15 +186,19 @@ class MemoryState(RouterState):
             entry.minute, entry.rpm, entry.tpm = minute, 0, 0
 
     def snapshot(
-        self, ids: list[str], spend_periods: dict[str, float] | None = None
+        self, ids: list[str], spend_periods: dict[str, float] | None = None, full: bool = True
     ) -> list[DeploymentStats]:
         now = time.time()
         minute = int(now // 60)
         out = []
         entries = self._entries
+        light = not full and not spend_periods
         for dep_id in ids:
-            stats = DeploymentStats()
             entry = entries.get(dep_id)
+            if light and (entry is None or entry.cooldown_until <= now):
+                out.append(_BLANK)
+                continue
+            stats = DeploymentStats()
             if entry is not None:
                 if entry.cooldown_until > now:
                     stats.cooldown_until, stats.cooldown_reason = entry.cooldown_until, entry.cooldown_reason
