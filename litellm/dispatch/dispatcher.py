@@ -728,7 +728,7 @@ class Dispatcher(LaneRunner, LoggingHookStage):
             with self._lock:
                 self._incomplete[seq] = self._incomplete.get(seq, 0) + 1
             args = (record.kwargs, record.result, record.start, record.end)
-            self._push(_Task(seq, lane, fn, args, fn_is_async, hook))
+            self._push(_Task(seq, lane, fn, args, fn_is_async, hook), replayed=True)
 
     def _after_fork_in_child(self) -> None:
         # The parent's threads do not exist here and its queued events are the parent's to deliver.

@@ -245,14 +245,18 @@ class LaneRunner:
 
     # -- lanes ------------------------------------------------------------------------------------------
 
-    def _push(self, task: _Task, async_starts: list[_Lane] | None = None) -> None:
-        """Queue a task on its lane and start the lane if idle (an async one into ``async_starts``, if given)."""
+    def _push(self, task: _Task, async_starts: list[_Lane] | None = None, replayed: bool = False) -> None:
+        """Queue a task on its lane and start the lane if idle (an async one into ``async_starts``, if given).
+
+        ``replayed`` (events an earlier process spooled, read back from disk) skips the backlog limit:
+        dropping them now would lose them for good.
+        """
         lane = task.lane
         reason = None
         with lane.lock:
             if lane.stuck or (lane.hung_until and _still_hung(lane)):
                 reason = "hung"
-            elif len(lane.pending) >= self.max_lane:
+            elif len(lane.pending) >= self.max_lane and not replayed:
                 reason = "backlog_full"
             else:
                 lane.pending.append(task)

@@ -16,18 +16,20 @@ from faults_helpers import figures, run_script
 CALLS = 400
 
 SLOW_LOGGER = '''
+import os
 import time
 from litellm.integrations.custom_logger import CustomLogger
 
 class SlowLogger(CustomLogger):
-    """Takes 50 ms per event and appends "<call id> <replayed 0/1>" to a file."""
+    """Takes SLOW_LOGGER_MS (50) ms per event and appends "<call id> <replayed 0/1>" to a file."""
 
     def __init__(self, path):
         super().__init__()
         self.path = path
+        self.delay = float(os.environ.get("SLOW_LOGGER_MS", "50")) / 1000
 
     def log_success_event(self, kwargs, response_obj, start_time, end_time):
-        time.sleep(0.05)
+        time.sleep(self.delay)
         replayed = int(bool(kwargs.get("replayed_from_spool")))
         cost = kwargs["standard_logging_object"]["response_cost"]
         with open(self.path, "a") as fh:
@@ -92,7 +94,8 @@ def test_with_a_spool_the_next_process_delivers_what_the_last_one_could_not(tmp_
     assert "spooled to" in line and spooled > 0
     delivered_first = len(_delivered(out))
 
-    env_next = {**env, "LITELLM_EXIT_FLUSH_TIMEOUT": "60"}
+    # the next process: the same logger, made fast so the suite does not wait 20 s for the replay
+    env_next = {**env, "LITELLM_EXIT_FLUSH_TIMEOUT": "60", "SLOW_LOGGER_MS": "1"}
     second = run_script(CHILD, "1", out, "second", str(tmp_path), env=env_next, timeout=90)
     assert second.returncode == 0, second.stderr[-2000:]
     records = _delivered(out)
