@@ -57,17 +57,22 @@ class AuthContext:
         return self.api_key
 
     def logging_metadata(self) -> dict[str, Any]:
-        """The ``user_api_key_*`` metadata fields LiteLLM's loggers read."""
-        return {
-            "user_api_key_hash": self.api_key,
-            "user_api_key_alias": self.key_alias,
-            "user_api_key_user_id": self.user_id,
-            "user_api_key_user_email": self.user_email,
-            "user_api_key_team_id": self.team_id,
-            "user_api_key_team_alias": self.team_alias,
-            "user_api_key_org_id": self.org_id,
-            "user_api_key_end_user_id": self.end_user_id,
-        }
+        """The ``user_api_key_*`` metadata fields LiteLLM's loggers read (only those that are set:
+        every metadata string is scanned for secrets once per event)."""
+        md = {}
+        for name, value in (
+            ("user_api_key_hash", self.api_key),
+            ("user_api_key_alias", self.key_alias),
+            ("user_api_key_user_id", self.user_id),
+            ("user_api_key_user_email", self.user_email),
+            ("user_api_key_team_id", self.team_id),
+            ("user_api_key_team_alias", self.team_alias),
+            ("user_api_key_org_id", self.org_id),
+            ("user_api_key_end_user_id", self.end_user_id),
+        ):
+            if value is not None:
+                md[name] = value
+        return md
 
 
 class KeyStore(Protocol):

@@ -177,6 +177,9 @@ def _serve(args: argparse.Namespace, rt: Any, options: dict[str, Any]) -> None:
         "ssl_keyfile": args.ssl_keyfile_path,
         "ssl_certfile": args.ssl_certfile_path,
         "lifespan": "on",
+        # X-Forwarded-For is read by the request path only when general_settings.use_x_forwarded_for
+        "proxy_headers": False,
+        "server_header": False,
     }
     print(_banner(args, rt), flush=True)
     if args.num_workers > 1:

@@ -106,6 +106,23 @@ class SSEResponse:
                 return
 
 
+class RawResponse:
+    """A JSON response sent as two ASGI messages (headers encoded once, no per-header normalising)."""
+
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+        self.status = status
+        self.body = body
+        raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        raw += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+        self.headers = raw
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": self.status, "headers": self.headers})
+        await send({"type": "http.response.body", "body": self.body})
+
+
 def _dump(obj: Any) -> bytes:
     if isinstance(obj, bytes):
         return obj
@@ -227,7 +244,6 @@ class LLMRoute:
         ) or (client.host if client else None)
         metadata["user_agent"] = headers.get("user-agent")
         metadata["endpoint"] = route
-        metadata["proxy_server_request"] = {"url": route, "method": request.method}
         return metadata
 
     # -- the request --------------------------------------------------------------------------------
@@ -344,9 +360,9 @@ class LLMRoute:
         binary = _binary(result)
         if binary is not None:
             content, media_type = binary
-            response = Response(content, media_type=media_type, headers=headers)
+            response: Any = Response(content, media_type=media_type, headers=headers)
         else:
-            response = Response(_dump(result), media_type=JSON, headers=headers)
+            response = RawResponse(200, _dump(result), headers)
         self._done(
             RequestRecord(
                 call_id, route, self.call_name, auth, model, 200, started, time.time(), None, info, result
@@ -435,7 +451,7 @@ class LLMRoute:
                 call_id, route, self.call_name, auth, model, status, started, time.time(), exc, info
             )
         )
-        return Response(body, status_code=status, media_type=JSON, headers=headers)
+        return RawResponse(status, body, headers)
 
     async def _rejected(
         self, rejected: RejectedRequest, data: dict[str, Any], auth: Any, route: str, call_id: str,

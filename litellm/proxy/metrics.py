@@ -67,6 +67,9 @@ _DOCS = {
 }
 
 _metrics: dict[str, Any] = {}
+_children: dict[
+    tuple[str, ...], Any
+] = {}  # label values -> the total-requests child (a dict hit per request)
 
 
 def _m(name: str) -> Any:
@@ -108,9 +111,13 @@ def record_request(
         key = [_s(auth.end_user_id), _s(auth.api_key), _s(auth.key_alias)]
         team = [_s(auth.team_id), _s(auth.team_alias)]
         req = _s(requested_model)
-        _m("litellm_proxy_total_requests_metric").labels(
-            *key, req, *team, _s(auth.user_id), str(status), _s(auth.user_email), route
-        ).inc()
+        labels = (*key, req, *team, _s(auth.user_id), str(status), _s(auth.user_email), route)
+        child = _children.get(labels)
+        if child is None:
+            if len(_children) > 10000:
+                _children.clear()
+            child = _children[labels] = _m("litellm_proxy_total_requests_metric").labels(*labels)
+        child.inc()
         if exc is not None or status >= 400:
             _m("litellm_proxy_failed_requests_metric").labels(
                 *key, req, *team, _s(auth.user_id), str(status), type(exc).__name__ if exc else "", route
