@@ -278,7 +278,10 @@ class CallContext:
                 kwargs["complete_streaming_response"] = assembled
                 kwargs["async_complete_streaming_response"] = assembled
         cost = self._compute_cost(response) if self.exception is None else None
-        kwargs["response_cost"] = cost.response_cost if cost is not None else None
+        # LiteLLM hands a failed call's hooks response_cost 0.0 (nothing was billed)
+        kwargs["response_cost"] = (
+            cost.response_cost if cost is not None else (0.0 if self.exception else None)
+        )
         if self.exception is not None:
             kwargs["exception"] = self.exception
             kwargs["traceback_exception"] = scrub(
@@ -291,6 +294,12 @@ class CallContext:
         kwargs["standard_logging_object"] = self.build_payload(response, cost, kwargs["messages"])
         self._kwargs = kwargs
         return kwargs
+
+    def _model_parameters(self) -> dict[str, Any]:
+        params = {k: v for k, v in self.optional_params.items() if k not in SECRET_PARAMS}
+        if self.stream:
+            params.setdefault("stream", True)  # as LiteLLM records it
+        return params
 
     def build_payload(self, response: Any, cost: Any, messages: Any = None) -> StandardLoggingPayload:
         failed = self.exception is not None
@@ -363,7 +372,7 @@ class CallContext:
             "model_group": metadata.get("model_group") or "",
             "api_base": self.api_base or "",
             "metadata": metadata,
-            "cache_hit": self.cache_hit,
+            "cache_hit": bool(self.cache_hit),  # LiteLLM: False when no cache answered
             "cache_key": self.cache_key or hidden.get("cache_key"),
             "saved_cache_cost": 0.0,
             "request_tags": list(tags) if isinstance(tags, (list, tuple)) else [str(tags)],
@@ -376,12 +385,22 @@ class CallContext:
             "error_information": error_information(self.exception, self.custom_llm_provider)
             if failed
             else None,
-            "model_parameters": {k: v for k, v in self.optional_params.items() if k not in SECRET_PARAMS},
+            "model_parameters": self._model_parameters(),
+            "guardrail_information": None,
+            "standard_built_in_tools_params": {
+                "web_search_options": self.optional_params.get("web_search_options"),
+                "file_search": None,
+            },
+            "status_fields": {
+                "llm_api_status": "failure" if failed else "success",
+                "guardrail_status": "not_run",
+            },
+            "request_model_access_groups": [],
             "hidden_params": {
                 "model_id": self.model_id,
                 "cache_key": self.cache_key or hidden.get("cache_key"),
                 "api_base": self.api_base,
-                "response_cost": cost.response_cost if cost is not None else None,
+                "response_cost": cost.response_cost if cost is not None else (0.0 if failed else None),
                 "additional_headers": hidden.get("additional_headers") or {},
                 "litellm_model_name": self.model,  # as the caller passed it, prefix included
                 "usage_object": (

@@ -84,6 +84,12 @@ class StandardLoggingPayload(TypedDict, total=False):
     error_str: str | None
     error_information: StandardLoggingPayloadErrorInformation | None
     model_parameters: dict[str, Any]
+    # LiteLLM's fields for features this package does not run (guardrails, access groups); kept so
+    # loggers that read them keep working
+    guardrail_information: Any
+    standard_built_in_tools_params: dict[str, Any]
+    status_fields: dict[str, str]
+    request_model_access_groups: list[str]
     hidden_params: StandardLoggingHiddenParams
 
 
