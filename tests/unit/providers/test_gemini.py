@@ -467,3 +467,46 @@ def test_usage_counts_modalities_and_tool_use_tokens():
 def test_missing_key_names_both_env_vars(adapter):
     assert adapter.missing_credentials(Credentials()) == ["GEMINI_API_KEY (or GOOGLE_API_KEY)"]
     assert adapter.env_vars["api_key"] == ("GEMINI_API_KEY", "GOOGLE_API_KEY")
+
+
+def test_generated_images_and_speech_become_images_and_audio(adapter):
+    data = {
+        "candidates": [
+            {
+                "content": {
+                    "parts": [
+                        {"text": "Here is a cat."},
+                        {"inlineData": {"mimeType": "image/png", "data": "iVBORw0KGgo="}},
+                    ],
+                    "role": "model",
+                },
+                "finishReason": "STOP",
+            }
+        ],
+        "usageMetadata": {"promptTokenCount": 5, "candidatesTokenCount": 1290, "totalTokenCount": 1295},
+    }
+    message = adapter.parse_response("gemini-2.5-flash-image", data)["choices"][0]["message"]
+    assert message["content"] == "Here is a cat."
+    assert message["images"] == [
+        {
+            "type": "image_url",
+            "image_url": {"url": "data:image/png;base64,iVBORw0KGgo=", "detail": "auto"},
+            "index": 0,
+        }
+    ]
+    speech = {
+        "candidates": [
+            {
+                "content": {
+                    "parts": [{"inlineData": {"mimeType": "audio/L16;codec=pcm;rate=24000", "data": "AAAA"}}]
+                },
+                "finishReason": "STOP",
+            }
+        ]
+    }
+    assert (
+        adapter.parse_response("gemini-2.5-flash-preview-tts", speech)["choices"][0]["message"]["audio"][
+            "data"
+        ]
+        == "AAAA"
+    )
