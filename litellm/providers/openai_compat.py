@@ -411,8 +411,102 @@ PROVIDERS: dict[str, CompatProvider] = {
             "https://ark.cn-beijing.volces.com/api/v3",
             "VOLCENGINE_API_KEY",
             "VOLCENGINE_API_BASE",
+            api_key_env_aliases=("ARK_API_KEY",),
+            api_base_env_aliases=("ARK_API_BASE",),
+            source="https://www.volcengine.com/docs/82379/1494384",
         ),
         _row("wandb", "https://api.inference.wandb.ai/v1", "WANDB_API_KEY", "WANDB_API_BASE"),
+        # AI21 Jamba: OpenAI-shaped chat at /studio/v1 ("ai21/" is LiteLLM's older name for the same)
+        *(
+            _row(
+                name,
+                "https://api.ai21.com/studio/v1",
+                "AI21_API_KEY",
+                "AI21_API_BASE",
+                unsupported=_OPENAI_ONLY
+                | {"frequency_penalty", "presence_penalty", "parallel_tool_calls", "top_p", "stream_options"},
+                renames=_TO_MAX_TOKENS,
+                source="https://docs.ai21.com/reference/jamba-1-6-api-ref",
+            )
+            for name in ("ai21_chat", "ai21")
+        ),
+        _row(
+            "xinference",
+            "http://127.0.0.1:9997/v1",
+            "XINFERENCE_API_KEY",
+            "XINFERENCE_API_BASE",
+            api_key_required=False,
+            unsupported=_LOCAL_UNSUPPORTED,
+            source="https://inference.readthedocs.io/en/latest/user_guide/client_api.html",
+        ),
+        # Infinity serves OpenAI-compatible /embeddings (and rerank) at the server the caller runs
+        _row(
+            "infinity",
+            None,
+            "INFINITY_API_KEY",
+            "INFINITY_API_BASE",
+            api_key_required=False,
+            source="https://michaelfeil.github.io/infinity/",
+        ),
+        _row(
+            "baseten",
+            "https://inference.baseten.co/v1",
+            "BASETEN_API_KEY",
+            "BASETEN_API_BASE",
+            renames=_TO_MAX_TOKENS,
+            source="https://docs.baseten.co/development/model-apis/overview",
+        ),
+        # Cloudflare Workers AI's OpenAI-compatible endpoint is per account:
+        # https://api.cloudflare.com/client/v4/accounts/<account id>/ai/v1 (pass it as api_base or
+        # CLOUDFLARE_API_BASE); the key env vars include the seed's CLOUDFARE_ spelling
+        _row(
+            "cloudflare",
+            None,
+            "CLOUDFLARE_API_KEY",
+            "CLOUDFLARE_API_BASE",
+            api_key_env_aliases=("CLOUDFARE_API_KEY",),
+            api_base_env_aliases=("CLOUDFARE_API_BASE",),
+            unsupported=_OPENAI_ONLY
+            | {"n", "parallel_tool_calls", "logprobs", "top_logprobs", "response_format"},
+            source="https://developers.cloudflare.com/workers-ai/configuration/open-ai-compatibility/",
+        ),
+        # Snowflake Cortex REST's OpenAI-compatible chat: https://<account>.snowflakecomputing.com/api/v2/cortex/v1
+        _row(
+            "snowflake",
+            None,
+            "SNOWFLAKE_JWT",
+            "SNOWFLAKE_API_BASE",
+            api_key_env_aliases=("SNOWFLAKE_PAT",),
+            unsupported=_OPENAI_ONLY | {"n", "logprobs", "frequency_penalty", "presence_penalty", "seed"},
+            renames=_TO_MAX_TOKENS,
+            source="https://docs.snowflake.com/en/user-guide/snowflake-cortex/open_ai_sdk",
+        ),
+        # Azure AI Foundry model inference: api_base is the resource's ".../models" endpoint
+        _row(
+            "azure_ai",
+            None,
+            "AZURE_AI_API_KEY",
+            "AZURE_AI_API_BASE",
+            unsupported=frozenset({"user"}),
+            source="https://learn.microsoft.com/en-us/rest/api/aifoundry/model-inference/get-chat-completions",
+        ),
+        # embedding-only providers with OpenAI-compatible /embeddings
+        _row(
+            "voyage",
+            "https://api.voyageai.com/v1",
+            "VOYAGE_API_KEY",
+            "VOYAGE_API_BASE",
+            api_key_env_aliases=("VOYAGE_AI_API_KEY", "VOYAGE_AI_TOKEN"),
+            source="https://docs.voyageai.com/reference/embeddings-api",
+        ),
+        _row(
+            "jina_ai",
+            "https://api.jina.ai/v1",
+            "JINA_AI_API_KEY",
+            "JINA_AI_API_BASE",
+            api_key_env_aliases=("JINA_API_KEY", "JINA_AI_TOKEN"),
+            source="https://jina.ai/embeddings/",
+        ),
     )
 }
 
