@@ -276,10 +276,11 @@ class RequestFlow:
     ) -> list[Deployment]:
         if self.enable_tag_filtering:
             deps = self._filter_tags(deps, kwargs, skipped, group)
-        if self.enable_pre_call_checks or self.strategy.needs_tokens:
-            messages = kwargs.get("messages")
-            if messages:
-                request.input_tokens = self._count_tokens(deps[0], messages)
+        messages = kwargs.get("messages")
+        if messages and self.enable_pre_call_checks:
+            request.input_tokens = self._count_tokens(deps[0], messages)
+        elif messages and self.strategy.needs_tokens and any(d.tpm is not None for d in deps):
+            request.input_tokens = _estimate_tokens(messages)  # tpm routing: an estimate is enough
         if self.enable_pre_call_checks and request.input_tokens:
             fits = []
             for d in deps:
@@ -662,6 +663,15 @@ class RequestFlow:
         if isinstance(status, int) and 400 <= status < 500 and status != 408:
             return None
         return int(self.allowed_fails)
+
+
+def _estimate_tokens(messages: Any) -> int:
+    """About 4 characters per token plus a few per message: cheap, for tpm accounting only."""
+    chars = 0
+    for m in messages:
+        content = m.get("content") if isinstance(m, dict) else getattr(m, "content", None)
+        chars += len(content) if isinstance(content, str) else len(str(content or ""))
+    return chars // 4 + 3 * len(messages)
 
 
 def _lookup(rules: Any, model: str) -> list[str] | None:

@@ -8,9 +8,12 @@ instance serves every request and any state store.
 * ``simple-shuffle``: random by ``weight``, else by ``rpm``, else by ``tpm``, else uniform.
 * ``least-busy``: fewest requests in flight (ties broken at random).
 * ``latency-based-routing``: EWMA of latency (per output token when known; time to first token for
-  streams). LiteLLM picks the global minimum, which herds every request onto one deployment until its
-  average moves; here the default is power-of-two-choices (two random candidates, the faster wins, in
-  flight requests counted as added latency), and ``lowest_latency_buffer`` keeps LiteLLM's "random among
+  streams). The default is LiteLLM's rule, the global minimum (with ``lowest_latency_buffer``: random
+  among those within the buffer of it). ``selection: "p2c"`` is power-of-two-choices instead (two random
+  candidates, the faster wins, requests in flight counted as added latency), which does not herd every
+  request onto one deployment; ``bench/router_load_balance.py`` measures both. Against the fake provider,
+  whose latency does not grow with load, herding costs nothing and the global minimum did as well or
+  better, so it stays the default, and ``lowest_latency_buffer`` keeps LiteLLM's "random among
   those within buffer of the best". Samples older than ``ttl`` count as unknown; unknown deployments are
   tried first so every deployment gets measured.
 * ``usage-based-routing-v2``: skip deployments at their rpm/tpm for the current minute, then the lowest
@@ -136,7 +139,7 @@ class LeastBusy(RoutingStrategy):
 
 class LatencyBased(RoutingStrategy):
     """``routing_strategy_args``: ``ttl`` (s, default 3600), ``lowest_latency_buffer`` (0..1),
-    ``selection`` ("p2c", default, or "lowest" for LiteLLM's global minimum)."""
+    ``selection`` ("lowest", LiteLLM's global minimum and the default, or "p2c")."""
 
     name = "latency-based-routing"
 
@@ -144,7 +147,7 @@ class LatencyBased(RoutingStrategy):
         super().__init__(args, rng)
         self.ttl = float(self.args.get("ttl", 3600.0))
         self.buffer = float(self.args.get("lowest_latency_buffer", 0.0))
-        self.selection = str(self.args.get("selection", "lowest" if self.buffer else "p2c"))
+        self.selection = str(self.args.get("selection", "lowest"))
         if self.selection not in ("p2c", "lowest"):
             raise ValueError("routing_strategy_args['selection'] must be 'p2c' or 'lowest'")
 
@@ -152,9 +155,9 @@ class LatencyBased(RoutingStrategy):
         if s.latency_n == 0 or now - s.latency_at > self.ttl:
             return None
         value = s.ttft if stream and s.ttft is not None else s.latency
-        if value is None:
-            return None
-        return value * (1 + s.in_flight)  # queued work adds to what a new request would wait
+        if value is None or self.selection == "lowest":  # LiteLLM's rule: the average alone
+            return value
+        return value * (1 + s.in_flight)  # p2c: queued work adds to what a new request would wait
 
     def pick(
         self, candidates: list[Deployment], stats: list[DeploymentStats], request: RoutingRequest

@@ -87,7 +87,7 @@ def test_latency_lowest_and_buffer():
     cands = [d(0), d(1), d(2)]
     st = [stats(latency=0.10, latency_n=5, latency_at=now), stats(latency=0.105, latency_n=5, latency_at=now),
           stats(latency=0.5, latency_n=5, latency_at=now)]  # fmt: skip
-    lowest = LatencyBased({"selection": "lowest"}, rng=random.Random(5))
+    lowest = LatencyBased(rng=random.Random(5))  # LiteLLM's rule is the default
     assert shares(lowest, cands, st, n=200) == [1.0, 0.0, 0.0]
     buffered = LatencyBased({"lowest_latency_buffer": 0.1}, rng=random.Random(5))
     got = shares(buffered, cands, st, n=4000)
@@ -98,7 +98,7 @@ def test_latency_p2c_spreads_load_but_favours_the_fast():
     now = time.time()
     cands = [d(i) for i in range(4)]
     st = [stats(latency=lat, latency_n=5, latency_at=now) for lat in (0.1, 0.11, 0.12, 1.0)]
-    got = shares(LatencyBased(rng=random.Random(6)), cands, st, n=12000)
+    got = shares(LatencyBased({"selection": "p2c"}, rng=random.Random(6)), cands, st, n=12000)
     # power of two choices: the slowest only wins when drawn twice (never: two distinct picks)
     assert got[3] == 0
     assert got[0] > got[1] > got[2] > 0.1  # no herding onto one deployment
