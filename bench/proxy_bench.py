@@ -147,7 +147,9 @@ def measure_proxy(
     name: str, cmd: list[str], port: int, env: dict[str, str], args: argparse.Namespace, tmp: Path
 ) -> dict[str, Any]:
     log = (tmp / f"{name}.log").open("w")
-    proc = subprocess.Popen(cmd, cwd=tmp, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        cmd, cwd=tmp, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     try:
         wait_http(f"http://127.0.0.1:{port}/health/liveliness", proc=proc)
         url = f"http://127.0.0.1:{port}/v1/chat/completions"
@@ -160,7 +162,10 @@ def measure_proxy(
 
             r = httpx.post(url, json=BODY, headers={"Authorization": "Bearer sk-bench-1234"}, timeout=30)
             result["sample_error"] = f"{r.status_code} {r.text[:300]}"
-            print(f"{name}: {result['non_2xx']} non-2xx responses, e.g. {result['sample_error']}", file=sys.stderr)
+            print(
+                f"{name}: {result['non_2xx']} non-2xx responses, e.g. {result['sample_error']}",
+                file=sys.stderr,
+            )
         return result
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -174,7 +179,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--ref", default="/tmp/refproxy/bin/litellm", help="LiteLLM 1.77.0's CLI, if installed")
+    parser.add_argument(
+        "--ref", default="/tmp/refproxy/bin/litellm", help="LiteLLM 1.77.0's CLI, if installed"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install -y wrk")
@@ -197,11 +204,31 @@ def main() -> None:
         env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         port = free_port()
-        cmd = [sys.executable, "-m", "litellm.proxy", "--config", "config.yaml", "--host", "127.0.0.1", "--port", str(port)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "litellm.proxy",
+            "--config",
+            "config.yaml",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ]
         results["ours"] = measure_proxy("ours", cmd, port, env, args, tmp)
         if args.ref and os.path.exists(args.ref):
             port = free_port()
-            cmd = [args.ref, "--config", "config.yaml", "--host", "127.0.0.1", "--port", str(port), "--num_workers", "1"]
+            cmd = [
+                args.ref,
+                "--config",
+                "config.yaml",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--num_workers",
+                "1",
+            ]
             ref_env = {**env, "DISABLE_SCHEMA_UPDATE": "true", "LITELLM_LOG": "ERROR"}
             try:
                 results["litellm_1.77.0"] = measure_proxy("litellm", cmd, port, ref_env, args, tmp)
@@ -211,7 +238,9 @@ def main() -> None:
         fake.terminate()
         fake.wait(10)
     floor = results["floor"]
-    print(f"\n{'':16}{'rps':>10}{'p50 ms':>9}{'p99 ms':>9}{'+p50 ms':>9}{'+p99 ms':>9}{'CPU ms/req':>12}{'non-2xx':>9}")
+    print(
+        f"\n{'':16}{'rps':>10}{'p50 ms':>9}{'p99 ms':>9}{'+p50 ms':>9}{'+p99 ms':>9}{'CPU ms/req':>12}{'non-2xx':>9}"
+    )
     for name, r in results.items():
         if "error" in r:
             print(f"{name:16}{r['error']}")
@@ -233,7 +262,9 @@ def main() -> None:
     if "cpu_ms_per_request" in ref:
         summary["cpu_ratio_litellm_over_ours"] = ref["cpu_ms_per_request"] / ours["cpu_ms_per_request"]
         summary["rps_ratio_ours_over_litellm"] = ours["rps"] / ref["rps"]
-    print("\n" + "  ".join(f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}" for k, v in summary.items()))
+    print(
+        "\n" + "  ".join(f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}" for k, v in summary.items())
+    )
     print("RESULT " + json.dumps({**results, "summary": summary}))
     shutil.rmtree(tmp, ignore_errors=True)
 
