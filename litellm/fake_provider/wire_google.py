@@ -432,6 +432,10 @@ def gemini_stream_objects(plan: GeminiPlan) -> list[dict[str, Any]]:
     return out
 
 
+#: a 1x1 transparent PNG: what the fake Imagen draws
+_PNG_1X1 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+
+
 def _embedding(text: str, dims: int) -> list[float]:
     from litellm.fake_provider.openai_wire import _vector
 
@@ -542,6 +546,14 @@ async def _predict(request: web.Request, model: str) -> web.StreamResponse:
     if not isinstance(instances, list) or not instances:
         return json_response(400, google_error(400, message="instances is required"))
     params = body.get("parameters") or {}
+    if model.startswith("imagen"):
+        count = int(params.get("sampleCount") or 1)
+        if not 1 <= count <= 4:
+            return json_response(400, google_error(400, message="sampleCount must be between 1 and 4"))
+        mime = (params.get("outputOptions") or {}).get("mimeType", "image/png")
+        return json_response(
+            200, {"predictions": [{"bytesBase64Encoded": _PNG_1X1, "mimeType": mime} for _ in range(count)]}
+        )
     predictions = []
     chars = 0
     for inst in instances:

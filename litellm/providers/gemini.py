@@ -629,6 +629,22 @@ class GeminiAdapter:
         url = self._model_url(model, credentials, "batchEmbedContents")
         return ProviderRequest(url=url, headers=self._headers(credentials, None), body={"requests": requests})
 
+    # ---- images (Imagen through the Gemini API) -------------------------------------------------
+
+    def build_image_generation_request(
+        self, model: str, prompt: Any, params: Mapping[str, Any], credentials: Credentials
+    ) -> ProviderRequest:
+        from litellm.providers.vertex import imagen_body
+
+        body = imagen_body(prompt, params, model, self.name)
+        url = self._model_url(model, credentials, "predict")
+        return ProviderRequest(url=url, headers=self._headers(credentials, None), body=body)
+
+    def parse_image_generation_response(self, model: str, data: Mapping[str, Any]) -> dict[str, Any]:
+        from litellm.providers.vertex import parse_imagen_response
+
+        return parse_imagen_response(data)
+
     def parse_embedding_response(self, model: str, data: Mapping[str, Any]) -> dict[str, Any]:
         vectors = data.get("embeddings")
         if vectors is None and isinstance(data.get("embedding"), Mapping):

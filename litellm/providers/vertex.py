@@ -14,7 +14,8 @@ builds the request for it:
   OpenAI chat completions on ``endpoints/openapi/chat/completions``. Mistral / Codestral:
   ``publishers/mistralai/models/{model}:rawPredict`` with an OpenAI-shaped body.
 * Embeddings: ``:predict`` with ``instances`` (text-embedding-*, gemini-embedding-*, and
-  ``multimodalembedding`` with text and images).
+  ``multimodalembedding`` with text and images); Imagen image generation: ``:predict`` with a prompt
+  instance, OpenAI ``n`` / ``size`` -> ``sampleCount`` / ``aspectRatio``, images back as ``b64_json``.
 
 Project and location come from the call (``vertex_project`` / ``vertex_location``, LiteLLM's names), then
 VERTEXAI_PROJECT / VERTEX_PROJECT / VERTEXAI_LOCATION / VERTEX_LOCATION, then the credential's own
@@ -29,6 +30,7 @@ environment except through ``env_value``.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
@@ -400,6 +402,21 @@ class VertexAdapter:
         url = self._model_url(loc, credentials, "google", model, "predict")
         return ProviderRequest(url=url, headers=self._headers(credentials, None), body=body, auth=loc.auth)
 
+    # ---- images (Imagen) ------------------------------------------------------------------------
+
+    def build_image_generation_request(
+        self, model: str, prompt: Any, params: Mapping[str, Any], credentials: Credentials
+    ) -> ProviderRequest:
+        """Imagen ``:predict`` (``imagen-4.0-generate-001``, ``imagen-3.0-generate-002``, ...)."""
+        rest = dict(params)
+        loc = self._locate(model, rest, credentials)
+        body = imagen_body(prompt, rest, model, self.name)
+        url = self._model_url(loc, credentials, "google", model, "predict")
+        return ProviderRequest(url=url, headers=self._headers(credentials, None), body=body, auth=loc.auth)
+
+    def parse_image_generation_response(self, model: str, data: Mapping[str, Any]) -> dict[str, Any]:
+        return parse_imagen_response(data)
+
     def parse_embedding_response(self, model: str, data: Mapping[str, Any]) -> dict[str, Any]:
         items: list[dict[str, Any]] = []
         tokens = 0
@@ -419,6 +436,66 @@ class VertexAdapter:
         if chars is not None:
             usage["billable_character_count"] = int(chars)
         return {"object": "list", "model": model, "data": items, "usage": usage}
+
+
+def imagen_body(prompt: Any, params: Mapping[str, Any], model: str, provider: str) -> dict[str, Any]:
+    """An Imagen ``:predict`` body from OpenAI image-generation params (shared with AI Studio)."""
+    if not isinstance(prompt, str) or not prompt:
+        raise make_error(
+            "BadRequestError",
+            "image generation needs a non-empty text prompt",
+            model=model,
+            provider=provider,
+        )
+    parameters: dict[str, Any] = {"sampleCount": int(params.get("n") or 1)}
+    ratio = params.get("aspect_ratio") or _aspect_ratio(params.get("size"))
+    if ratio:
+        parameters["aspectRatio"] = ratio
+    fmt = params.get("output_format")
+    if fmt:
+        parameters["outputOptions"] = {"mimeType": f"image/{'jpeg' if fmt == 'jpg' else fmt}"}
+    for src, dst in (
+        ("negative_prompt", "negativePrompt"),
+        ("seed", "seed"),
+        ("add_watermark", "addWatermark"),
+        ("person_generation", "personGeneration"),
+        ("safety_filter_level", "safetySetting"),
+        ("enhance_prompt", "enhancePrompt"),
+        ("sample_image_size", "sampleImageSize"),
+    ):
+        if params.get(src) is not None:
+            parameters[dst] = params[src]
+    return {"instances": [{"prompt": prompt}], "parameters": parameters}
+
+
+# OpenAI sizes -> Imagen aspect ratios (Imagen takes 1:1, 3:4, 4:3, 9:16 and 16:9)
+_RATIOS = {"1:1": 1.0, "3:4": 0.75, "4:3": 4 / 3, "9:16": 9 / 16, "16:9": 16 / 9}
+
+
+def _aspect_ratio(size: Any) -> str | None:
+    if not isinstance(size, str) or "x" not in size:
+        return None
+    try:
+        width, height = (int(v) for v in size.lower().split("x", 1))
+    except ValueError:
+        return None
+    if width <= 0 or height <= 0:
+        return None
+    target = width / height
+    return min(_RATIOS, key=lambda name: abs(_RATIOS[name] - target))
+
+
+def parse_imagen_response(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Imagen ``predictions`` -> an OpenAI images response (``b64_json`` items; filtered images are left out
+    and counted in ``raiFilteredReason`` as Imagen reports them)."""
+    items = []
+    for pred in data.get("predictions") or ():
+        if isinstance(pred, Mapping) and pred.get("bytesBase64Encoded"):
+            item: dict[str, Any] = {"b64_json": pred["bytesBase64Encoded"]}
+            if pred.get("prompt"):
+                item["revised_prompt"] = pred["prompt"]
+            items.append(item)
+    return {"created": int(time.time()), "data": items}
 
 
 def _multimodal_instance(item: Any, model: str, provider: str) -> dict[str, Any]:

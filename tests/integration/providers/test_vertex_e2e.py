@@ -20,6 +20,8 @@ from litellm.calls.pipeline import acompletion, aembedding, completion, embeddin
 from litellm.core import exceptions
 from litellm.fake_provider.wire_google import TOKENS_ISSUED
 from litellm.providers.auth.google import clear_token_cache, token_source
+from litellm.providers.base import Credentials
+from litellm.providers.vertex import VertexAdapter
 
 pytestmark = pytest.mark.integration
 
@@ -190,3 +192,20 @@ def test_text_embeddings_predict(fake_provider, vertex):
         return await aembedding("vertex_ai/text-embedding-005", input="x", **vertex)
 
     assert len(asyncio.run(run()).data) == 1
+
+
+def test_imagen_through_the_fake_provider(fake_url):
+    """Imagen through the adapter against the fake provider (the image spine has no native-adapter hook yet:
+    the request is sent as the pipeline would send it)."""
+    import httpx
+
+    req = VertexAdapter().build_image_generation_request(
+        "imagen-3.0-generate-002",
+        "a cat",
+        {"vertex_project": "p", "n": 3},
+        Credentials(api_key="vx", api_base=fake_url),
+    )
+    reply = httpx.post(req.url, json=req.body, headers=req.headers, timeout=10)
+    assert reply.status_code == 200
+    out = VertexAdapter().parse_image_generation_response("imagen-3.0-generate-002", reply.json())
+    assert len(out["data"]) == 3 and out["data"][0]["b64_json"].startswith("iVBOR")

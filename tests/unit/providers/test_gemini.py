@@ -510,3 +510,15 @@ def test_generated_images_and_speech_become_images_and_audio(adapter):
         ]
         == "AAAA"
     )
+
+
+def test_imagen_on_ai_studio(adapter):
+    req = adapter.build_image_generation_request(
+        "imagen-4.0-generate-001", "a cat", {"n": 1, "size": "1024x1024"}, Credentials(api_key="k")
+    )
+    assert req.url.endswith("/v1beta/models/imagen-4.0-generate-001:predict")
+    assert req.headers["x-goog-api-key"] == "k"
+    assert req.body == {
+        "instances": [{"prompt": "a cat"}],
+        "parameters": {"sampleCount": 1, "aspectRatio": "1:1"},
+    }

@@ -237,7 +237,12 @@ def test_anthropic_error_shape_on_vertex(adapter):
 
     # Claude's error body on Vertex is classified exactly as Anthropic's own adapter classifies it
     assert adapter.classify_error(529, body, {}) == get_adapter("anthropic").classify_error(529, body, {})
-    assert adapter.classify_error(429, {"type": "error", "error": {"type": "rate_limit_error", "message": "slow"}}, {}).kind == "RateLimitError"
+    assert (
+        adapter.classify_error(
+            429, {"type": "error", "error": {"type": "rate_limit_error", "message": "slow"}}, {}
+        ).kind
+        == "RateLimitError"
+    )
 
 
 def test_text_embedding_predict(adapter):
@@ -301,3 +306,36 @@ def test_cost_for_vertex_gemini(adapter):
         completion_response=ModelResponse.model_validate(reply), model="vertex_ai/gemini-2.5-pro"
     )
     assert cost == pytest.approx(1000 * 1.25e-6 + 100 * 1e-5)
+
+
+def test_imagen_request_and_reply(adapter):
+    req = adapter.build_image_generation_request(
+        "imagen-4.0-generate-001",
+        "a cat in a hat",
+        {
+            "vertex_credentials": SA,
+            "vertex_project": "p",
+            "n": 2,
+            "size": "1792x1024",
+            "negative_prompt": "dogs",
+        },
+        Credentials(),
+    )
+    assert req.url.endswith(
+        "/v1/projects/p/locations/us-central1/publishers/google/models/imagen-4.0-generate-001:predict"
+    )
+    assert req.body == {
+        "instances": [{"prompt": "a cat in a hat"}],
+        "parameters": {"sampleCount": 2, "aspectRatio": "16:9", "negativePrompt": "dogs"},
+    }
+    assert isinstance(req.auth, GoogleBearerAuth)
+    out = adapter.parse_image_generation_response(
+        "imagen-4.0-generate-001",
+        {
+            "predictions": [
+                {"bytesBase64Encoded": "iVBORw0KGgo=", "mimeType": "image/png"},
+                {"raiFilteredReason": "filtered"},
+            ]
+        },
+    )
+    assert out["data"] == [{"b64_json": "iVBORw0KGgo="}]
