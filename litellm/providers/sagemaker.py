@@ -196,22 +196,27 @@ class SageMakerAdapter:
 
     def new_stream_state(self, model: str) -> StreamState:
         state = StreamState(model=model, created=int(time.time()), response_id=f"chatcmpl-{uuid.uuid4()}")
-        state.extra["buffer"] = ""
+        state.extra["buffer"] = b""
         return state
 
-    def parse_stream_event(self, state: StreamState, event: str | None, data: str) -> list[dict[str, Any]]:
-        """A ``PayloadPart`` (its raw bytes as text): complete lines are the container's stream events."""
+    def parse_stream_event(
+        self, state: StreamState, event: str | None, data: str | bytes
+    ) -> list[dict[str, Any]]:
+        """A ``PayloadPart``: the container's raw bytes, cut anywhere (even inside a UTF-8 character).
+
+        Bytes are buffered and only complete lines are decoded. ``data`` may be bytes, or text decoded
+        with ``surrogateescape`` (undecodable bytes round-trip) or plain UTF-8.
+        """
         if event not in (None, "PayloadPart") or not data:
             return []
-        text = data
-        if text.startswith("{") and '"Bytes"' in text[:20]:  # a JSON-wrapped part (some SDK recordings)
-            text = base64.b64decode(json.loads(text)["Bytes"]).decode("utf-8")
-        buffer = state.extra["buffer"] + text
-        lines = buffer.split("\n")
+        raw = data if isinstance(data, bytes) else data.encode("utf-8", "surrogateescape")
+        if raw.startswith(b'{"Bytes"'):  # a JSON-wrapped part (as SDK recordings store them)
+            raw = base64.b64decode(json.loads(raw)["Bytes"])
+        lines = (state.extra["buffer"] + raw).split(b"\n")
         state.extra["buffer"] = lines.pop()  # an incomplete last line waits for the next part
         chunks: list[dict[str, Any]] = []
         for line in lines:
-            chunks.extend(self._line(state, line.strip()))
+            chunks.extend(self._line(state, line.decode("utf-8").strip()))
         return chunks
 
     def _line(self, state: StreamState, line: str) -> list[dict[str, Any]]:

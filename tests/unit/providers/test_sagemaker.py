@@ -100,6 +100,26 @@ def test_tgi_stream_lines_split_across_payload_parts():
     assert chunks[-1]["usage"] == {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10}
 
 
+def test_a_utf8_character_cut_between_payload_parts_survives():
+    line = 'data:{"token":{"text":"café ☕","special":false},"details":null}\n\n'.encode()
+    cut = line.index("☕".encode()) + 1  # inside the 3-byte character
+    adapter = SageMakerAdapter()
+    state = adapter.new_stream_state("ep")
+    chunks = []
+    for part in (line[:cut], line[cut:]):
+        # as a decoder hands undecodable bytes on: surrogateescape text (or the bytes themselves)
+        chunks.extend(
+            adapter.parse_stream_event(state, "PayloadPart", part.decode("utf-8", "surrogateescape"))
+        )
+    assert chunks[0]["choices"][0]["delta"]["content"] == "café ☕"
+    state = adapter.new_stream_state("ep")
+    assert adapter.parse_stream_event(state, "PayloadPart", line[:cut]) == []
+    assert (
+        adapter.parse_stream_event(state, "PayloadPart", line[cut:])[0]["choices"][0]["delta"]["content"]
+        == "café ☕"
+    )
+
+
 def test_chat_stream_of_openai_sse_lines():
     sse = (
         b'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m",'
