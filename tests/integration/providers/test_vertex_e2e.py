@@ -209,3 +209,38 @@ def test_imagen_through_the_fake_provider(fake_url):
     assert reply.status_code == 200
     out = VertexAdapter().parse_image_generation_response("imagen-3.0-generate-002", reply.json())
     assert len(out["data"]) == 3 and out["data"][0]["b64_json"].startswith("iVBOR")
+
+
+def test_application_default_credentials_from_google_application_credentials(
+    fake_provider, fake_url, private_key_pem, tmp_path, monkeypatch
+):
+    path = tmp_path / "adc.json"
+    path.write_text(
+        json.dumps(_service_account(fake_url, private_key_pem, email="adc@fake-proj.iam.gserviceaccount.com"))
+    )
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(path))
+    issued = len(TOKENS_ISSUED)
+    response = completion(
+        "vertex_ai/gemini-2.5-flash", messages=MSGS, api_base=fake_url
+    )  # no project, no credentials
+    assert response.choices[0].message.content == REPLY
+    sent = _last(fake_provider, ":generateContent")
+    assert sent["path"].startswith(
+        "/v1/projects/fake-proj/locations/us-central1/"
+    )  # project from the ADC file
+    assert sent["headers"]["authorization"] == f"Bearer {TOKENS_ISSUED[-1]}"
+    assert len(TOKENS_ISSUED) == issued + 1
+
+
+def test_credentials_path_from_vertexai_credentials_env(
+    fake_provider, fake_url, private_key_pem, tmp_path, monkeypatch
+):
+    path = tmp_path / "sa.json"
+    path.write_text(json.dumps(_service_account(fake_url, private_key_pem)))
+    monkeypatch.setenv("VERTEXAI_CREDENTIALS", str(path))
+    monkeypatch.setenv("VERTEXAI_PROJECT", "env-proj")
+    monkeypatch.setenv("VERTEXAI_LOCATION", "europe-west4")
+    completion("vertex_ai/gemini-2.5-flash", messages=MSGS, api_base=fake_url)
+    assert _last(fake_provider, ":generateContent")["path"].startswith(
+        "/v1/projects/env-proj/locations/europe-west4/"
+    )
