@@ -120,7 +120,13 @@ def usage_numbers(usage: Any) -> tuple[int, int, int]:
     if usage is None:
         return 0, 0, 0
     if isinstance(usage, dict):
-        p, c = int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0)
-        return p, c, int(usage.get("total_tokens") or (p + c))
-    p, c = int(getattr(usage, "prompt_tokens", 0) or 0), int(getattr(usage, "completion_tokens", 0) or 0)
-    return p, c, int(getattr(usage, "total_tokens", 0) or (p + c))
+        get = usage.get
+    else:
+
+        def get(name: str) -> Any:
+            return getattr(usage, name, None)
+
+    # chat usage names the parts prompt/completion; the Responses API names them input/output
+    p = int(get("prompt_tokens") or get("input_tokens") or 0)
+    c = int(get("completion_tokens") or get("output_tokens") or 0)
+    return p, c, int(get("total_tokens") or (p + c))

@@ -733,7 +733,7 @@ def _mock_result(p: Prepared) -> Any:
     if p.stream:
         include_usage = bool((p.call.openai.get("stream_options") or {}).get("include_usage"))
         p.hide_usage = not include_usage  # a mock sends usage; show it only when asked, as a provider would
-        return _stream_wrapper(p, mock_chunks=result)
+        return _open_stream(p, None, result)
     _finish_success(ctx, result, p.attempt)
     return result
 
@@ -781,6 +781,13 @@ def _stream_wrapper(p: Prepared, reply: Any = None, mock_chunks: Any = None) -> 
     )
 
 
+def _open_stream(p: Prepared, reply: Any, mock_chunks: Any) -> Any:
+    """The stream the caller iterates: the spec's own (Responses events, ...) or the chat wrapper."""
+    if p.spec.make_stream is not None:
+        return p.spec.make_stream(p, reply, mock_chunks)
+    return _stream_wrapper(p, reply=reply, mock_chunks=mock_chunks)
+
+
 def _failed(p: Prepared, failed: Failed) -> BaseException:
     _finish_failure(p.ctx, failed.error, p.attempt)
     return failed.error
@@ -800,7 +807,7 @@ def run(spec: CallSpec, model: str, inputs: dict[str, Any], kwargs: dict[str, An
         except Failed as failed:
             raise _failed(p, failed) from failed.cause
         if p.stream:
-            return _stream_wrapper(p, reply=reply)
+            return _open_stream(p, reply, None)
         try:
             result = spec.parse(p, content, reply.headers, started)
             if spec.enrich is not None:
@@ -832,7 +839,7 @@ async def arun(spec: CallSpec, model: str, inputs: dict[str, Any], kwargs: dict[
         except Failed as failed:
             raise _failed(p, failed) from failed.cause
         if p.stream:
-            return _stream_wrapper(p, reply=reply)
+            return _open_stream(p, reply, None)
         try:
             result = spec.parse(p, content, reply.headers, started)
             if spec.aenrich is not None:

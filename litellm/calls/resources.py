@@ -81,6 +81,19 @@ def result_type(kind: str) -> Any:
     return types[kind]
 
 
+def construct(kind_type: Any, data: Any) -> Any:
+    """Build an openai-typed object the way the openai SDK does (tolerant of missing or new fields:
+    a provider's answer is never refused for a field the installed SDK version expects), with an
+    empty ``_hidden_params``."""
+    from openai._models import construct_type
+
+    out = construct_type(type_=kind_type, value=data)
+    if isinstance(out, object) and hasattr(type(out), "__private_attributes__"):
+        if "_hidden_params" in type(out).__private_attributes__ and out.__pydantic_private__ is None:
+            object.__setattr__(out, "__pydantic_private__", {"_hidden_params": {}})
+    return out
+
+
 class BinaryContent:
     """A file's bytes (``file_content``), shaped like the openai SDK's binary response."""
 
@@ -153,11 +166,10 @@ def _typed(res: Resource, data: Any, p: Prepared, headers: Mapping[str, str] | N
         return data
     if res.result.startswith("page:"):
         item = result_type(res.result[5:])
-        page = result_type("page").model_validate({**data, "data": []})
-        page.data = [item.model_validate(x) for x in data.get("data") or []]
-        out = page
+        out = construct(result_type("page"), {**data, "data": []})
+        out.data = [construct(item, x) for x in data.get("data") or []]
     else:
-        out = result_type(res.result).model_validate(data)
+        out = construct(result_type(res.result), data)
     out._hidden_params.update(
         {
             "custom_llm_provider": p.provider,

@@ -47,6 +47,9 @@ class CallSpec:
     enrich: Callable[[Prepared, Any], None] | None = None
     #: the async twin of ``enrich`` (awaited)
     aenrich: Callable[[Prepared, Any], Any] | None = None
+    #: (prepared, open reply or None, mock chunk dicts or None) -> the stream object the caller
+    #: iterates; None = the chat stream wrapper
+    make_stream: Callable[[Prepared, Any, Any], Any] | None = None
 
     @property
     def async_name(self) -> str:
