@@ -441,7 +441,9 @@ class SigV4Auth:
     def __repr__(self) -> str:
         return f"SigV4Auth(service={self.service!r}, region={self.region!r})"
 
-    def _sign(self, creds: AwsCredentials, method: str, url: str, headers: Mapping[str, str], body: bytes):
+    def _sign(
+        self, creds: AwsCredentials, method: str, url: str, headers: Mapping[str, str], body: bytes
+    ) -> dict[str, str]:
         return sigv4_headers(
             method,
             url,

@@ -220,3 +220,22 @@ def test_titan_and_cohere_embeddings(fake_provider, aws):
 async def test_async_embedding(aws):
     result = await aembedding("bedrock/amazon.titan-embed-text-v2:0", input="hi", **aws)
     assert result.data[0]["embedding"]
+
+
+def test_aws_secrets_never_reach_the_logging_payload(aws):
+    import json
+
+    from litellm.calls.pipeline import flush_callbacks
+
+    seen = []
+    completion(
+        f"bedrock/{CLAUDE}",
+        messages=MSGS,
+        aws_session_token="SESSIONTOKENSECRET",
+        success_callback=[lambda kwargs, response, start, end: seen.append(kwargs)],
+        **aws,
+    )
+    flush_callbacks()
+    blob = json.dumps(seen, default=str)
+    assert seen and VERIFIED_SECRET_KEY not in blob and "SESSIONTOKENSECRET" not in blob
+    assert VERIFIED_ACCESS_KEY not in blob  # the key id is masked too (its tail only)
