@@ -90,6 +90,9 @@ def _cost_extra(p: Prepared, data: Mapping[str, Any]) -> dict[str, Any]:
 
 def _parse(p: Prepared, content: bytes, headers: Mapping[str, str] | None, started: float) -> ImageResponse:
     data = json_object(p, content)
+    native = getattr(p.adapter, "parse_image_generation_response", None)
+    if native is not None and p.spec.name == "image_generation":
+        data = native(p.model, data)
     response = ImageResponse.model_validate(data)
     return finish(  # type: ignore[no-any-return]
         p,
@@ -135,6 +138,17 @@ def _mock(p: Prepared, mock: Any) -> ImageResponse:
 
 
 def _build_generation(p: Prepared) -> Any:
+    """A native adapter's own image endpoint (``build_image_generation_request``: Imagen on Vertex AI
+    and the Gemini API), else OpenAI's ``/images/generations`` beside the adapter's chat URL."""
+    build = getattr(p.adapter, "build_image_generation_request", None)
+    if build is not None:
+        from litellm.calls.endpoints import request_headers
+
+        request = build(p.model, p.inputs["prompt"], p.params, p.creds)
+        headers = request_headers(p)
+        if headers:
+            request.headers.update(headers)
+        return request
     body = {"model": wire_model(p), "prompt": p.inputs["prompt"], **p.params}
     return endpoint_request(p, "images/generations", body=body)
 

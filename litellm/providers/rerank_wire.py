@@ -105,7 +105,7 @@ def rerank_url(
         return base + "/rerank"
     path = api.path
     if api.dialect == "cohere":
-        if provider == "cohere" or not base.endswith(("/v1", "/v2")):
+        if provider == "cohere":
             path = _cohere_path(base, documents, params)
         for suffix in ("/v1", "/v2"):
             if base.endswith(suffix):

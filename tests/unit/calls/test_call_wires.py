@@ -565,3 +565,16 @@ def test_missing_key_names_the_env_var(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     with pytest.raises(exceptions.AuthenticationError, match="OPENAI_API_KEY"):
         images.image_generation(model="dall-e-3", prompt="x", client=Wire(b"{}").client(), api_key=None)
+
+
+def test_a_native_adapter_image_endpoint_is_used_and_priced_per_image() -> None:
+    """Imagen on the Gemini API: the adapter's own request and reply shapes, through the same spec."""
+    reply = {"predictions": [{"bytesBase64Encoded": "iVBORw0KGgo=", "mimeType": "image/png"}] * 2}
+    wire = Wire(json.dumps(reply).encode())
+    r = images.image_generation(
+        model="gemini/imagen-3.0-generate-001", prompt="a cat", n=2, api_key="g-key", client=wire.client()
+    )
+    assert str(wire.seen[-1].url).endswith("/models/imagen-3.0-generate-001:predict")
+    assert wire.json["parameters"]["sampleCount"] == 2
+    assert [d.b64_json for d in r.data] == ["iVBORw0KGgo=", "iVBORw0KGgo="]
+    assert r._hidden_params["response_cost"] == pytest.approx(2 * 0.04)
