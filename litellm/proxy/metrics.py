@@ -97,6 +97,17 @@ def _s(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _child(name: str, labels: tuple[str, ...]) -> Any:
+    """The labelled child of a metric, cached (prometheus_client's ``labels()`` costs µs per call)."""
+    key = (name, labels)
+    child = _children.get(key)
+    if child is None:
+        if len(_children) > 20000:  # bounded: unbounded label sets must not grow memory forever
+            _children.clear()
+        child = _children[key] = _m(name).labels(*labels)
+    return child
+
+
 def record_request(
     auth: Any,
     route: str,
@@ -108,24 +119,14 @@ def record_request(
 ) -> None:
     """Proxy-level metrics for one finished request (every route that calls a model)."""
     try:
-        key = [_s(auth.end_user_id), _s(auth.api_key), _s(auth.key_alias)]
-        team = [_s(auth.team_id), _s(auth.team_alias)]
-        req = _s(requested_model)
-        labels = (*key, req, *team, _s(auth.user_id), str(status), _s(auth.user_email), route)
-        child = _children.get(labels)
-        if child is None:
-            if len(_children) > 10000:
-                _children.clear()
-            child = _children[labels] = _m("litellm_proxy_total_requests_metric").labels(*labels)
-        child.inc()
+        base = (_s(auth.end_user_id), _s(auth.api_key), _s(auth.key_alias), _s(requested_model),
+                _s(auth.team_id), _s(auth.team_alias), _s(auth.user_id))  # fmt: skip
+        _child("litellm_proxy_total_requests_metric", (*base, str(status), _s(auth.user_email), route)).inc()
         if exc is not None or status >= 400:
-            _m("litellm_proxy_failed_requests_metric").labels(
-                *key, req, *team, _s(auth.user_id), str(status), type(exc).__name__ if exc else "", route
-            ).inc()
+            error = type(exc).__name__ if exc else ""
+            _child("litellm_proxy_failed_requests_metric", (*base, str(status), error, route)).inc()
         else:
-            _m("litellm_request_total_latency_metric").labels(
-                *key, req, *team, _s(auth.user_id), _s(model)
-            ).observe(seconds)
+            _child("litellm_request_total_latency_metric", (*base, _s(model))).observe(seconds)
     except Exception as err:  # metrics never fail a request
         from litellm.core.log import log_rate_limited
 
