@@ -428,13 +428,28 @@ def parse_gemini_stream_event(state: StreamState, data: str) -> list[dict[str, A
             "choices": [{"index": index, "delta": delta, "finish_reason": finish}],
         }
         chunks.append(chunk)
+    finished = any(c["choices"][0]["finish_reason"] for c in chunks)
+    already_finished = extra.get("finished", False)
+    if finished:
+        extra["finished"] = True
     if isinstance(usage_meta, Mapping):
         extra["usage"] = usage_meta
-        finished = any(c["choices"][0]["finish_reason"] for c in chunks)
         if finished:
             chunks[-1]["usage"] = gemini_usage(usage_meta, grounded=bool(extra["grounding"]))
             if extra["grounding"]:
                 chunks[-1]["vertex_ai_grounding_metadata"] = list(extra["grounding"])
+        elif already_finished and not candidates:
+            # final counts after the finish reason, in an event of their own: a usage-only chunk
+            chunks.append(
+                {
+                    "id": state.response_id,
+                    "object": "chat.completion.chunk",
+                    "created": state.created,
+                    "model": state.model,
+                    "choices": [],
+                    "usage": gemini_usage(usage_meta, grounded=bool(extra["grounding"])),
+                }
+            )
     if not candidates and obj.get("promptFeedback", {}).get("blockReason"):
         chunk = {
             "id": state.response_id,

@@ -522,3 +522,13 @@ def test_imagen_on_ai_studio(adapter):
         "instances": [{"prompt": "a cat"}],
         "parameters": {"sampleCount": 1, "aspectRatio": "1:1"},
     }
+
+
+def test_usage_arriving_after_the_finish_event_is_not_lost(adapter):
+    state = adapter.new_stream_state(MODEL)
+    done = {"candidates": [{"content": {"parts": [{"text": "hi"}], "role": "model"}, "finishReason": "STOP"}]}
+    late = {"usageMetadata": {"promptTokenCount": 3, "candidatesTokenCount": 1, "totalTokenCount": 4}}
+    first = adapter.parse_stream_event(state, None, json.dumps(done))
+    assert first[0]["choices"][0]["finish_reason"] == "stop" and "usage" not in first[0]
+    (usage_chunk,) = adapter.parse_stream_event(state, None, json.dumps(late))
+    assert usage_chunk["choices"] == [] and usage_chunk["usage"]["total_tokens"] == 4
