@@ -2,16 +2,26 @@
 
     python examples/quickstart.py
 
-Shows a plain call, a streamed call, an async call, an Anthropic-format call and a failing call, and,
-for each, the one logging record (StandardLoggingPayload) our callback received: status, cost, tokens,
-latency.
+Shows a plain call, a streamed call, an async call, an Anthropic-format call, a failing call and one
+call of every other type (text completion, embedding, image, moderation, transcription, speech, rerank,
+batch), and, for each, the one logging record (StandardLoggingPayload) our callback received: status,
+cost, tokens, latency.
 """
 
 from __future__ import annotations
 
 import asyncio
+import struct
 
 import litellm
+
+# the other call types (also litellm.text_completion, litellm.image_generation, ... once exported)
+from litellm.calls.audio import speech, transcription
+from litellm.calls.batch import batch_completion
+from litellm.calls.images import image_generation
+from litellm.calls.moderation import moderation
+from litellm.calls.rerank import rerank
+from litellm.calls.text_completion import text_completion
 from litellm.fake_provider.server import start_fake_provider
 from litellm.integrations.custom_logger import CustomLogger
 
@@ -24,7 +34,7 @@ class PrintPayloads(CustomLogger):
         cost = p["response_cost"]
         cost_text = f"${cost:.8f}" if cost is not None else "n/a"
         print(
-            f"    [log] {p['status']:<7} {p['call_type']:<11} model={p['model']:<28} stream={p['stream']!s:<5} "
+            f"    [log] {p['status']:<7} {p['call_type']:<16} model={p['model']:<28} stream={p['stream']!s:<5} "
             f"tokens={p['prompt_tokens']}+{p['completion_tokens']} cost={cost_text} "
             f"latency={p['response_time'] * 1000:.1f}ms"
             + (f" error={p['error_information']['error_class']}" if p["status"] == "failure" else "")
@@ -107,7 +117,86 @@ def main() -> None:
         r = litellm.completion(model="gpt-4o", messages=messages, mock_response="This is a mock.")
         litellm.flush_callbacks()
         print("   ->", r.choices[0].message.content, "| cost:", r._hidden_params["response_cost"])
+        other_calls(fake.url)
         print("\ncounters:", {k: v for k, v in litellm.callback_stats().items() if k != "per_callback"})
+
+
+def _wav(seconds: float, rate: int = 8000) -> bytes:
+    """A silent mono 16-bit WAV, so the transcription below has real audio to upload."""
+    data = b"\x00\x00" * int(seconds * rate)
+    fmt = b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16)
+    return (
+        b"RIFF"
+        + struct.pack("<I", 36 + len(data))
+        + b"WAVE"
+        + fmt
+        + b"data"
+        + struct.pack("<I", len(data))
+        + data
+    )
+
+
+def other_calls(url: str) -> None:
+    """One call of each other type, against the same fake provider; each leaves one record."""
+    base = {"api_base": f"{url}/v1", "api_key": "sk-fake"}
+
+    print("6. text_completion (/v1/completions):")
+    r = text_completion(model="openai/gpt-3.5-turbo-instruct", prompt="Say hi", **base)
+    litellm.flush_callbacks()
+    print("   ->", r.choices[0].text)
+
+    print("7. embedding (token ids in, 8 dimensions, base64 out):")
+    e = litellm.embedding(
+        model="openai/text-embedding-3-small",
+        input=[[9906, 1917]],
+        dimensions=8,
+        encoding_format="base64",
+        **base,
+    )
+    litellm.flush_callbacks()
+    print("   ->", e.data[0]["embedding"][:24] + "...")
+
+    print("8. image_generation (gpt-image-1, low quality):")
+    img = image_generation(model="openai/gpt-image-1", prompt="a red square", quality="low", **base)
+    litellm.flush_callbacks()
+    print("   ->", len(img.data), "image(s), usage:", img.usage.input_tokens, "+", img.usage.output_tokens)
+
+    print("9. moderation:")
+    m = moderation(model="openai/omni-moderation-latest", input=["hello", "this one [fake:flag]"], **base)
+    litellm.flush_callbacks()
+    print("   -> flagged:", [x.flagged for x in m.results])
+
+    print("10. transcription (a 2.5 s WAV upload, whisper-1 priced per second):")
+    t = transcription(model="openai/whisper-1", file=("hello.wav", _wav(2.5)), **base)
+    litellm.flush_callbacks()
+    print("   ->", t.text)
+
+    print("11. speech (tts-1, priced per character):")
+    audio = speech(
+        model="openai/tts-1", input="Hello from the quickstart.", voice="alloy", response_format="wav", **base
+    )
+    litellm.flush_callbacks()
+    print("   ->", audio.content_type, len(audio.content), "bytes")
+
+    print("12. rerank (Cohere wire, priced per search unit):")
+    rr = rerank(
+        model="cohere/rerank-v3.5",
+        query="capital of France",
+        documents=["Berlin is in Germany", "Paris is the capital of France"],
+        api_base=url,
+        api_key="co-fake",
+    )
+    litellm.flush_callbacks()
+    print("   ->", [(x.index, round(x.relevance_score, 3)) for x in rr.results])
+
+    print("13. batch_completion (3 prompts, one record each):")
+    out = batch_completion(
+        model="openai/gpt-4o-mini",
+        messages=[[{"role": "user", "content": f"Q{i}"}] for i in range(3)],
+        **base,
+    )
+    litellm.flush_callbacks()
+    print("   ->", len(out), "answers")
 
 
 if __name__ == "__main__":
