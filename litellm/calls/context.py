@@ -104,6 +104,7 @@ class CallContext:
         "raw_usage",
         "response_headers",
         "result",
+        "saved_cache_cost",
         "start_time",
         "stream",
         "trace_id",
@@ -159,10 +160,8 @@ class CallContext:
         )
         self.cache_hit: bool | None = None
         self.cache_key: str | None = None
-        self.cache_pending: Any = None  # (call type, cache kwargs, key): stored once the stream ends
-        self.attempt: int | None = None  # the Router's attempt number, when it retries this call
-        self.incomplete: str | None = None  # why a stream ended before the provider finished it
-        self.cache_key: str | None = None
+        self.saved_cache_cost: float = 0.0
+        #: (call type, cache kwargs, key): stored once the stream ends
         self.cache_pending: tuple[str, dict[str, Any], str] | None = None
         #: the Router's attempt object (its metadata joins the event; it may defer a failure event)
         self.attempt: Any = None
@@ -374,7 +373,7 @@ class CallContext:
             "metadata": metadata,
             "cache_hit": bool(self.cache_hit),  # LiteLLM: False when no cache answered
             "cache_key": self.cache_key or hidden.get("cache_key"),
-            "saved_cache_cost": 0.0,
+            "saved_cache_cost": self.saved_cache_cost,
             "request_tags": list(tags) if isinstance(tags, (list, tuple)) else [str(tags)],
             "end_user": self.user or metadata.get("user_api_key_end_user_id"),
             "requester_ip_address": metadata.get("requester_ip_address"),

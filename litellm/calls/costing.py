@@ -16,9 +16,22 @@ class _NoCost:
 
 
 def cost_for(ctx: Any, response: Any) -> Any:
-    """Cost of a finished call from its context and (assembled) response; never raises."""
+    """Cost of a finished call from its context and (assembled) response; never raises.
+
+    A cache hit costs 0; what the call would have cost is kept as ``ctx.saved_cache_cost`` (the
+    payload's ``saved_cache_cost``)."""
     if response is None:
         return _NoCost(failure_reason="no response to price")
+    if getattr(ctx, "cache_hit", None):
+        would_have = _priced(ctx, response)
+        ctx.saved_cache_cost = would_have.response_cost or 0.0
+        return _NoCost(
+            response_cost=0.0, breakdown={"total_cost": 0.0}, model_map_key=would_have.model_map_key
+        )
+    return _priced(ctx, response)
+
+
+def _priced(ctx: Any, response: Any) -> Any:
     from litellm.cost.calculator import compute_cost
 
     try:

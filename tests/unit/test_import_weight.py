@@ -60,10 +60,24 @@ def test_settings_written_on_the_root_reach_the_core():
     assert litellm.callbacks == [] and litellm.drop_params is False
 
 
-def test_a_successful_call_does_not_import_openai():
+def test_openai_is_imported_off_the_callers_thread_once_the_first_call_starts():
+    # ``import litellm`` never imports openai; the first call starts a background import of the
+    # exception module (whose classes subclass openai's), so a process's first error is not slowed
+    # by it and the caller's thread never pays for it on the success path.
     code = (
-        "import sys, litellm; "
-        "litellm.completion(model='gpt-4o', messages=[{'role': 'user', 'content': 'x'}], mock_response='hi'); "
-        "assert 'openai' not in sys.modules, 'openai imported on the success path'"
+        "import sys, threading, builtins, litellm\n"
+        "assert 'openai' not in sys.modules\n"
+        "seen = []\n"
+        "real_import = builtins.__import__\n"
+        "def spy(name, *a, **k):\n"
+        "    if name == 'openai' and threading.current_thread() is threading.main_thread():\n"
+        "        seen.append(name)\n"
+        "    return real_import(name, *a, **k)\n"
+        "builtins.__import__ = spy\n"
+        "litellm.completion(model='gpt-4o', messages=[{'role': 'user', 'content': 'x'}], mock_response='hi')\n"
+        "warm = [t for t in threading.enumerate() if t.name == 'litellm-warm-exceptions']\n"
+        "for t in warm: t.join(60)\n"
+        "assert 'litellm.core.exceptions' in sys.modules and 'openai' in sys.modules\n"
+        "assert seen == [], 'openai imported on the caller thread'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
