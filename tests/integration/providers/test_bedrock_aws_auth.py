@@ -110,3 +110,29 @@ def test_assumed_role_credentials_sign_bedrock_calls_and_are_cached(
         assert headers["x-amz-security-token"]  # the assumed role's session token is sent and signed
         assert "x-amz-security-token" in headers["authorization"]
     aws_auth.clear_credentials_cache()
+
+
+def test_web_identity_token_assumes_the_role_without_keys(fake_provider, fake_url, monkeypatch):
+    # AssumeRoleWithWebIdentity is an unsigned call; moto's IAM-auth mode cannot serve it (HTTP 500), so
+    # this one uses the session's plain moto server
+    from tests.integration.receivers.moto import shared_moto
+
+    url = shared_moto().url
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    aws_auth.clear_credentials_cache()
+    response = completion(
+        "bedrock/anthropic.claude-3-haiku-20240307-v1:0",
+        messages=[{"role": "user", "content": "hi"}],
+        api_base=fake_url,
+        aws_web_identity_token="eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ0ZXN0In0.sig",
+        aws_role_name="arn:aws:iam::123456789012:role/web-identity-caller",
+        aws_session_name="oidc-session",
+        aws_sts_endpoint=url,
+        aws_region_name="us-east-1",
+    )
+    assert response.choices[0].message.content
+    headers = fake_provider.requests[-1]["headers"]
+    assert headers["authorization"].startswith("AWS4-HMAC-SHA256 Credential=")
+    assert headers["x-amz-security-token"]
+    aws_auth.clear_credentials_cache()
