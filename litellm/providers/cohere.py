@@ -63,7 +63,6 @@ _PARAMS = frozenset(
         "response_format",
         "stream",
         "stream_options",
-        "n",
     }
 )
 _REASONING = frozenset({"reasoning_effort", "thinking"})

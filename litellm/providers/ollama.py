@@ -52,10 +52,10 @@ _CHAT_PARAMS = frozenset(
         "stream",
         "stream_options",
         "reasoning_effort",
-        "n",
+        "functions",
     }
 )
-_GENERATE_PARAMS = _CHAT_PARAMS - {"tools", "tool_choice"}
+_GENERATE_PARAMS = _CHAT_PARAMS - {"tools", "tool_choice", "functions"}
 _TOP_LEVEL = frozenset(
     {
         "keep_alive",
@@ -254,6 +254,9 @@ def build_body(
     if think is not None:
         body["think"] = think
     tools = params.pop("tools", None)
+    functions = params.pop("functions", None)
+    if functions and not tools:  # the legacy OpenAI form: each function is a tool
+        tools = [{"type": "function", "function": dict(f)} for f in functions]
     choice = params.pop("tool_choice", None)
     if tools:
         if not chat:
