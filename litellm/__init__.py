@@ -76,6 +76,59 @@ _LAZY: dict[str, str] = {
     "create_tokenizer": "litellm.cost.tokens:create_tokenizer",
     "trim_messages": "litellm.cost.tokens:trim_messages",
     "BudgetManager": "litellm.cost.budget:BudgetManager",
+    # stateful APIs: files, batches, fine-tuning, the Responses API
+    **{
+        name: f"litellm.calls.files:{name}"
+        for name in (
+            "create_file", "acreate_file", "file_list", "afile_list", "alist_files", "file_retrieve",
+            "afile_retrieve", "aretrieve_file", "file_delete", "afile_delete", "adelete_file", "file_content",
+            "afile_content",
+        )
+    },
+    **{
+        name: f"litellm.calls.batches:{name}"
+        for name in (
+            "create_batch", "acreate_batch", "retrieve_batch", "aretrieve_batch", "list_batches",
+            "alist_batches", "cancel_batch", "acancel_batch",
+        )
+    },
+    **{
+        name: f"litellm.calls.fine_tuning:{name}"
+        for name in (
+            "create_fine_tuning_job", "acreate_fine_tuning_job", "list_fine_tuning_jobs",
+            "alist_fine_tuning_jobs", "retrieve_fine_tuning_job", "aretrieve_fine_tuning_job",
+            "cancel_fine_tuning_job", "acancel_fine_tuning_job",
+        )
+    },
+    **{
+        name: f"litellm.calls.responses:{name}"
+        for name in (
+            "responses", "aresponses", "get_responses", "aget_responses", "delete_responses",
+            "adelete_responses", "list_input_items", "alist_input_items",
+        )
+    },
+    # Router and caching
+    "Router": "litellm.router.router:Router",
+    "Cache": "litellm.caching.caching:Cache",
+    "enable_cache": "litellm.caching.caching:enable_cache",
+    "disable_cache": "litellm.caching.caching:disable_cache",
+    "update_cache": "litellm.caching.caching:update_cache",
+    "DualCache": "litellm.caching.dual_cache:DualCache",
+    "RedisCache": "litellm.caching.redis_cache:RedisCache",
+    "InMemoryCache": "litellm.caching.in_memory_cache:InMemoryCache",
+}  # fmt: skip
+
+# subpackages reachable as attributes (``litellm.caching.Cache``) without an explicit import; the
+# value is the module to load ("fine_tuning" is LiteLLM's ``litellm.fine_tuning.jobs`` namespace)
+_SUBMODULES: dict[str, str] = {
+    "caching": "litellm.caching",
+    "router": "litellm.router",
+    "utils": "litellm.utils",
+    "types": "litellm.types",
+    "fine_tuning": "litellm.calls.fine_tuning",
+    "experimental_mcp_client": "litellm.experimental_mcp_client",
+    "integrations": "litellm.integrations",
+    "proxy": "litellm.proxy",
 }
 
 _EXCEPTIONS = (
@@ -103,7 +156,7 @@ _LAZY.update({name: f"litellm.core.exceptions:{name}" for name in _EXCEPTIONS})
 
 _SETTING_NAMES = _settings.names()
 
-__all__ = sorted([*_LAZY, *_SETTING_NAMES, "model_cost", "__version__"])
+__all__ = sorted([*_LAZY, *_SETTING_NAMES, *_SUBMODULES, "model_cost", "__version__"])
 
 
 def __getattr__(name: str) -> Any:
@@ -117,6 +170,9 @@ def __getattr__(name: str) -> Any:
         return value
     if name == "model_cost":
         return import_module("litellm.cost.price_map").get_model_cost_map()
+    module = _SUBMODULES.get(name)
+    if module is not None:
+        return import_module(module)
     raise AttributeError(f"module 'litellm' has no attribute {name!r}")
 
 

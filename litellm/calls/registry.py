@@ -37,7 +37,26 @@ CALLS: dict[str, str] = {
     "batch_completion": "litellm.calls.batch:batch_completion",
     "batch_completion_models": "litellm.calls.batch:batch_completion_models",
     "batch_completion_models_all_responses": "litellm.calls.batch:batch_completion_models_all_responses",
-}
+    "responses": "litellm.calls.responses:responses",
+    "aresponses": "litellm.calls.responses:aresponses",
+    "get_responses": "litellm.calls.responses:get_responses",
+    "aget_responses": "litellm.calls.responses:aget_responses",
+    "delete_responses": "litellm.calls.responses:delete_responses",
+    "adelete_responses": "litellm.calls.responses:adelete_responses",
+    **{
+        name: f"litellm.calls.{module}:{name}"
+        for module, names in (
+            ("files", ("create_file", "acreate_file", "file_list", "afile_list", "file_retrieve",
+                       "afile_retrieve", "file_delete", "afile_delete", "file_content", "afile_content")),
+            ("batches", ("create_batch", "acreate_batch", "retrieve_batch", "aretrieve_batch",
+                         "list_batches", "alist_batches", "cancel_batch", "acancel_batch")),
+            ("fine_tuning", ("create_fine_tuning_job", "acreate_fine_tuning_job", "list_fine_tuning_jobs",
+                             "alist_fine_tuning_jobs", "retrieve_fine_tuning_job", "aretrieve_fine_tuning_job",
+                             "cancel_fine_tuning_job", "acancel_fine_tuning_job")),
+        )
+        for name in names
+    },
+}  # fmt: skip
 
 _cache: dict[str, Callable[..., Any]] = {}
 
