@@ -44,6 +44,8 @@ _BASE_PARAMS = frozenset(
         "tools",
         "tool_choice",
         "response_format",
+        "parallel_tool_calls",
+        "service_tier",
     }
 )
 _REASONING = frozenset({"reasoning_effort", "thinking"})

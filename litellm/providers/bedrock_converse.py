@@ -51,7 +51,8 @@ CONVERSE_TOP_LEVEL = frozenset(
         "additionalModelRequestFields",
     }
 )
-_NEVER_SENT = frozenset({"stream", "stream_options", "user", "n", "parallel_tool_calls"})
+_NEVER_SENT = frozenset({"stream", "stream_options", "user", "n"})
+_SERVICE_TIERS = {"auto": "default", "default": "default", "flex": "flex", "priority": "priority"}
 
 _FINISH = {
     "end_turn": "stop",
@@ -433,6 +434,13 @@ def build_converse_body(
         body["toolConfig"] = {"tools": _tools_from_history(turns)}
 
     additional: dict[str, Any] = dict(params.pop("additionalModelRequestFields", None) or {})
+    parallel = params.pop("parallel_tool_calls", None)
+    if parallel is not None and tools and family(model_id) == "anthropic":
+        # Claude's own switch, passed through Converse as a model-specific field (as LiteLLM does)
+        additional["tool_choice"] = {"type": "auto", "disable_parallel_tool_use": not parallel}
+    tier = params.pop("service_tier", None)
+    if isinstance(tier, str) and tier in _SERVICE_TIERS:
+        body["serviceTier"] = {"type": _SERVICE_TIERS[tier]}
     reasoning = _reasoning_fields(
         model_id, params.pop("reasoning_effort", None), params.pop("thinking", None)
     )

@@ -504,3 +504,24 @@ def test_cache_reads_and_writes_are_priced_from_the_bedrock_entry(adapter):
     # us.anthropic.claude-3-5-sonnet-20241022-v2:0: 3e-6 in, 1.5e-5 out, 3e-7 cache read, 3.75e-6 cache write
     expected = 12 * 3e-6 + 1500 * 3e-7 + 300 * 3.75e-6 + 8 * 1.5e-5
     assert cost == pytest.approx(expected, rel=1e-6)
+
+
+def test_parallel_tool_calls_and_service_tier(adapter):
+    tools = [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]
+    req = build(
+        adapter,
+        CLAUDE,
+        [{"role": "user", "content": "hi"}],
+        {"tools": tools, "parallel_tool_calls": False, "service_tier": "auto"},
+    )
+    assert req.body["additionalModelRequestFields"] == {
+        "tool_choice": {"type": "auto", "disable_parallel_tool_use": True}
+    }
+    assert req.body["serviceTier"] == {"type": "default"}
+    req = build(
+        adapter,
+        "meta.llama3-1-70b-instruct-v1:0",
+        [{"role": "user", "content": "hi"}],
+        {"tools": tools, "parallel_tool_calls": False, "service_tier": "flex"},
+    )
+    assert "additionalModelRequestFields" not in req.body and req.body["serviceTier"] == {"type": "flex"}

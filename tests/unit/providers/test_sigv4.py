@@ -238,3 +238,30 @@ def test_bearer_auth_hides_its_token():
     auth = BearerAuth("bedrock-api-key-abc")
     assert auth.apply("POST", "u", {}, b"") == {"Authorization": "Bearer bedrock-api-key-abc"}
     assert "abc" not in repr(auth)
+
+
+def test_profile_credentials_and_region_come_from_the_aws_files(tmp_path, monkeypatch):
+    (tmp_path / "credentials").write_text(
+        "[dev]\naws_access_key_id = AKIAPROFILEDEV\naws_secret_access_key = profilesecret\n"
+    )
+    (tmp_path / "config").write_text("[profile dev]\nregion = ap-southeast-2\n")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    for name in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_REGION_NAME",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    aws.clear_credentials_cache()
+    params = pop_aws_params({"aws_profile_name": "dev"})
+    region = resolve_region(params, "anthropic.claude-v2")
+    assert region == "ap-southeast-2"
+    signed = SigV4Auth(params, region, "bedrock").apply("POST", "https://x.amazonaws.com/", {}, b"")
+    assert (
+        "Credential=AKIAPROFILEDEV/" in signed["Authorization"]
+        and "/ap-southeast-2/bedrock/" in signed["Authorization"]
+    )
+    aws.clear_credentials_cache()
