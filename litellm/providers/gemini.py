@@ -557,7 +557,8 @@ class GeminiAdapter:
     api_base_env = "GEMINI_API_BASE"
     default_api_base = DEFAULT_API_BASE
     env_vars: Mapping[str, tuple[str, ...]] = {
-        "api_key": ("GEMINI_API_KEY", "GOOGLE_API_KEY"),
+        # LiteLLM's (and the google-genai SDK's) order: GOOGLE_API_KEY wins when both are set
+        "api_key": ("GOOGLE_API_KEY", "GEMINI_API_KEY", "PALM_API_KEY"),
         "api_base": ("GEMINI_API_BASE",),
     }
 

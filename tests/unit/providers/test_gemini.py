@@ -466,7 +466,17 @@ def test_usage_counts_modalities_and_tool_use_tokens():
 
 def test_missing_key_names_both_env_vars(adapter):
     assert adapter.missing_credentials(Credentials()) == ["GEMINI_API_KEY (or GOOGLE_API_KEY)"]
-    assert adapter.env_vars["api_key"] == ("GEMINI_API_KEY", "GOOGLE_API_KEY")
+    assert adapter.env_vars["api_key"] == ("GOOGLE_API_KEY", "GEMINI_API_KEY", "PALM_API_KEY")
+
+
+def test_google_api_key_wins_over_gemini_api_key_as_in_litellm(adapter, monkeypatch):
+    from litellm.providers.environment import credentials_from_env
+
+    monkeypatch.setenv("GEMINI_API_KEY", "gemini-key")
+    monkeypatch.setenv("GOOGLE_API_KEY", "google-key")
+    assert credentials_from_env(adapter, Credentials()).api_key == "google-key"
+    monkeypatch.delenv("GOOGLE_API_KEY")
+    assert credentials_from_env(adapter, Credentials()).api_key == "gemini-key"
 
 
 def test_generated_images_and_speech_become_images_and_audio(adapter):
