@@ -27,7 +27,7 @@ WEATHER = {
 
 @pytest.fixture(autouse=True)
 def _no_google_env(monkeypatch):
-    for name in ("GEMINI_API_KEY", "GOOGLE_API_KEY", "GEMINI_API_BASE"):
+    for name in ("GEMINI_API_KEY", "GOOGLE_API_KEY", "PALM_API_KEY", "GEMINI_API_BASE"):
         monkeypatch.delenv(name, raising=False)
 
 
