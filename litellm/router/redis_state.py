@@ -8,6 +8,11 @@ round trip. Keys: ``<prefix>:{rpm,tpm,fails}:<id>:<minute>``, ``<prefix>:infligh
 ``<prefix>:cooldown:<id>`` (value ``until|reason``, expiring with the cooldown), ``<prefix>:lat:<id>``
 (hash: EWMA latency / ttft, sample count, time), ``<prefix>:spend:<id>:<bucket>``.
 
+Call ends (in-flight decrement, tpm, latency, spend) are applied locally at once and sent to Redis in
+batches by one background thread every ``flush_interval`` (50 ms), so a routed call costs one
+synchronous round trip (the rpm acquire) plus a pipelined snapshot read at most every ``snapshot_ttl``
+(50 ms) per model group.
+
 Outage rule: every operation also updates a local :class:`MemoryState`; when Redis fails (refused, timed
 out, any RedisError) the operation is answered from local state, a warning is logged (rate-limited),
 ``stats()["redis_errors"]`` counts it, and Redis is not tried again for ``retry_interval`` seconds. A
@@ -18,6 +23,7 @@ Redis problem never fails a call. During an outage limits hold per process only.
 
 from __future__ import annotations
 
+import threading
 import time
 import weakref
 from typing import Any
@@ -83,6 +89,7 @@ class RedisState(RouterState):
         key_prefix: str | None = None,
         socket_timeout: float = 0.5,
         retry_interval: float = 1.0,
+        snapshot_ttl: float = 0.05,
     ) -> None:
         if not (url or host):
             raise ValueError("RedisState needs redis_url, or redis_host (and redis_port / redis_password)")
@@ -97,12 +104,21 @@ class RedisState(RouterState):
         }
         self.prefix = key_prefix or "litellm:router"
         self.retry_interval = retry_interval
+        #: a pick's view of shared stats may be this many seconds old (the rpm limit itself is always
+        #: taken atomically in Redis); 0 reads Redis on every pick
+        self.snapshot_ttl = snapshot_ttl
+        self._snapshots: dict[tuple[str, ...], tuple[float, list[DeploymentStats]]] = {}
         self.local_state = MemoryState()
         self._sync: Any = None
         self._sync_scripts: tuple[Any, Any] | None = None
         self._async: weakref.WeakKeyDictionary[Any, tuple[Any, Any, Any]] = weakref.WeakKeyDictionary()
         self._down_until = 0.0
         self.counters = {"redis_errors": 0, "local_fallbacks": 0}
+        self.flush_interval = 0.05
+        self._pending: list[tuple[list[str], list[Any]]] = []
+        self._pending_lock = threading.Lock()
+        self._flusher: threading.Thread | None = None
+        self._stop = threading.Event()
 
     # -- clients ---------------------------------------------------------------------------------
 
@@ -176,6 +192,23 @@ class RedisState(RouterState):
             interval=30.0,
         )
 
+    # -- snapshot cache -------------------------------------------------------------------------------
+
+    def _cached(self, ids: list[str]) -> list[DeploymentStats] | None:
+        if not self.snapshot_ttl:
+            return None
+        found = self._snapshots.get(tuple(ids))
+        if found is None or found[0] < time.monotonic() or not self._up():
+            return None
+        return found[1]
+
+    def _keep(self, ids: list[str], stats: list[DeploymentStats]) -> list[DeploymentStats]:
+        if self.snapshot_ttl:
+            if len(self._snapshots) > 256:
+                self._snapshots.clear()
+            self._snapshots[tuple(ids)] = (time.monotonic() + self.snapshot_ttl, stats)
+        return stats
+
     # -- keys ----------------------------------------------------------------------------------------
 
     def _k(self, kind: str, dep_id: str, window: int | None = None) -> str:
@@ -243,13 +276,16 @@ class RedisState(RouterState):
     def snapshot(
         self, ids: list[str], spend_periods: dict[str, float] | None = None, full: bool = True
     ) -> list[DeploymentStats]:
+        cached = self._cached(ids)
+        if cached is not None:
+            return cached
         if self._up():
             try:
                 client, _, _ = self._sync_client()
                 now = time.time()
                 pipe = client.pipeline(transaction=False)
                 self._snapshot_cmds(pipe, ids, spend_periods, now)
-                return self._parse_snapshot(pipe.execute(), ids, now)
+                return self._keep(ids, self._parse_snapshot(pipe.execute(), ids, now))
             except Exception as exc:
                 self._failed("snapshot", exc)
         return self.local_state.snapshot(ids, spend_periods)
@@ -273,37 +309,56 @@ class RedisState(RouterState):
         return None
 
     def release(self, dep_id: str, **kw: Any) -> None:
+        """Local state now; Redis in the next batch (a background flush every ``flush_interval``), so a
+        call's end costs no round trip. Only the rpm acquire has to be synchronous."""
         self.local_state.release(dep_id, **kw)
-        if not self._up():
+        keys, args = self._release_args(dep_id, kw, time.time())
+        with self._pending_lock:
+            self._pending.append((keys, args))
+            if len(self._pending) > 100_000:  # Redis down for long: keep the newest, count the rest
+                del self._pending[:50_000]
+                self.counters["dropped_updates"] = self.counters.get("dropped_updates", 0) + 50_000
+        self._ensure_flusher()
+
+    release_nowait = release
+
+    def _ensure_flusher(self) -> None:
+        thread = self._flusher
+        if thread is not None and thread.is_alive():
             return
+        with self._pending_lock:
+            if self._flusher is not None and self._flusher.is_alive():
+                return
+            import threading
+
+            ref = weakref.ref(self)
+            self._flusher = threading.Thread(
+                target=_flush_loop, args=(ref, self._stop), name="litellm-router-redis", daemon=True
+            )
+            self._flusher.start()
+
+    def flush(self) -> bool:
+        """Send queued updates now (also called by the background thread). True when all were sent."""
+        with self._pending_lock:
+            batch, self._pending = self._pending, []
+        if not batch:
+            return True
+        if not self._up():
+            with self._pending_lock:
+                self._pending[:0] = batch
+            return False
         try:
             client, _, release = self._sync_client()
-            keys, args = self._release_args(dep_id, kw, time.time())
-            release(keys=keys, args=args, client=client)
+            pipe = client.pipeline(transaction=False)
+            for keys, args in batch:
+                release(keys=keys, args=args, client=pipe)
+            pipe.execute()
         except Exception as exc:
             self._failed("release", exc)
-
-    def release_nowait(self, dep_id: str, **kw: Any) -> None:
-        import asyncio
-
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            self.release(dep_id, **kw)
-            return
-        self.local_state.release(dep_id, **kw)
-        if self._up():  # inside a loop (an async stream ended): never block it, send in a task
-            task = loop.create_task(self._remote_release(dep_id, kw))
-            _tasks.add(task)
-            task.add_done_callback(_tasks.discard)
-
-    async def _remote_release(self, dep_id: str, kw: dict[str, Any]) -> None:
-        try:
-            client, _, release = self._async_client()
-            keys, args = self._release_args(dep_id, kw, time.time())
-            await release(keys=keys, args=args, client=client)
-        except Exception as exc:
-            self._failed("release", exc)
+            with self._pending_lock:
+                self._pending[:0] = batch
+            return False
+        return True
 
     def record_failure(self, dep_id: str) -> int:
         local = self.local_state.record_failure(dep_id)
@@ -322,6 +377,7 @@ class RedisState(RouterState):
 
     def set_cooldown(self, dep_id: str, seconds: float, reason: str) -> None:
         self.local_state.set_cooldown(dep_id, seconds, reason)
+        self._snapshots.clear()
         if not self._up():
             return
         try:
@@ -339,6 +395,7 @@ class RedisState(RouterState):
 
     def clear_cooldown(self, dep_id: str) -> None:
         self.local_state.clear_cooldown(dep_id)
+        self._snapshots.clear()
         if self._up():
             try:
                 client, _, _ = self._sync_client()
@@ -349,15 +406,18 @@ class RedisState(RouterState):
     # -- async ---------------------------------------------------------------------------------------
 
     async def asnapshot(
-        self, ids: list[str], spend_periods: dict[str, float] | None = None
+        self, ids: list[str], spend_periods: dict[str, float] | None = None, full: bool = True
     ) -> list[DeploymentStats]:
+        cached = self._cached(ids)
+        if cached is not None:
+            return cached
         if self._up():
             try:
                 client, _, _ = self._async_client()
                 now = time.time()
                 pipe = client.pipeline(transaction=False)
                 self._snapshot_cmds(pipe, ids, spend_periods, now)
-                return self._parse_snapshot(await pipe.execute(), ids, now)
+                return self._keep(ids, self._parse_snapshot(await pipe.execute(), ids, now))
             except Exception as exc:
                 self._failed("snapshot", exc)
         return self.local_state.snapshot(ids, spend_periods)
@@ -381,9 +441,7 @@ class RedisState(RouterState):
         return None
 
     async def arelease(self, dep_id: str, **kw: Any) -> None:
-        self.local_state.release(dep_id, **kw)
-        if self._up():
-            await self._remote_release(dep_id, kw)
+        self.release(dep_id, **kw)
 
     async def arecord_failure(self, dep_id: str) -> int:
         local = self.local_state.record_failure(dep_id)
@@ -402,6 +460,7 @@ class RedisState(RouterState):
 
     async def aset_cooldown(self, dep_id: str, seconds: float, reason: str) -> None:
         self.local_state.set_cooldown(dep_id, seconds, reason)
+        self._snapshots.clear()
         if not self._up():
             return
         try:
@@ -422,10 +481,13 @@ class RedisState(RouterState):
             "backend": "redis",
             "key_prefix": self.prefix,
             "redis_down": bool(self._down_until and time.monotonic() < self._down_until),
+            "pending_updates": len(self._pending),
             **self.counters,
         }
 
     def close(self) -> None:
+        self._stop.set()
+        self.flush()
         if self._sync is not None:
             try:
                 self._sync.close()
@@ -434,4 +496,12 @@ class RedisState(RouterState):
             self._sync = None
 
 
-_tasks: set[Any] = set()
+def _flush_loop(ref: weakref.ref[RedisState], stop: threading.Event) -> None:
+    while not stop.is_set():
+        state = ref()
+        if state is None:
+            return
+        interval = state.flush_interval
+        state.flush()
+        del state
+        stop.wait(interval)

@@ -1,20 +1,22 @@
 """A Router process for the multi-instance tests and bench: N requests against one rpm-limited deployment
 whose state lives in Redis. Prints one JSON line: {"ok": {minute: count}, "limited": n, "errors": n}.
 
-Usage: python redis_worker.py <redis_url> <key_prefix> <rpm> <requests> [<start_at_epoch>]
+Usage: python redis_worker.py <redis_url> <key_prefix> <rpm> <requests> <go_file>
+(prints READY once set up, then starts when <go_file> exists, so both processes start together)
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 import time
 
 
 async def main() -> None:
     url, prefix, rpm, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-    start_at = float(sys.argv[5]) if len(sys.argv) > 5 else 0.0
+    go_file = sys.argv[5]
     import openai
 
     from litellm.router import Router
@@ -39,8 +41,9 @@ async def main() -> None:
     )
     ok: dict[int, int] = {}
     limited = errors = 0
-    while time.time() < start_at:  # both processes start together
-        await asyncio.sleep(0.005)
+    print("READY", flush=True)
+    while not os.path.exists(go_file):  # both processes start together
+        await asyncio.sleep(0.002)
 
     async def one() -> None:
         nonlocal limited, errors

@@ -53,22 +53,28 @@ def _shared_router(prefix: str, url: str = REDIS_URL, **kw) -> Router:
             },
         ],
     )
-    return Router(model_list=model_list, redis_url=url, redis_key_prefix=prefix, **kw)
+    router = Router(model_list=model_list, redis_url=url, redis_key_prefix=prefix, **kw)
+    router.state.snapshot_ttl = 0  # every read goes to Redis: the assertions read what the other wrote
+    return router
 
 
-def test_two_processes_share_one_rpm_limit(prefix):
+def test_two_processes_share_one_rpm_limit(prefix, tmp_path):
     rpm, per_process = 60, 90
-    start_at = time.time() + 1.5
+    go = tmp_path / "go"
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
     procs = [
         subprocess.Popen(
-            [sys.executable, str(WORKER), REDIS_URL, prefix, str(rpm), str(per_process), str(start_at)],
+            [sys.executable, str(WORKER), REDIS_URL, prefix, str(rpm), str(per_process), str(go)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=env,
         )
         for _ in range(2)
     ]
+    for p in procs:  # both set up (imports done, Router built) before either sends
+        assert p.stdout is not None
+        assert p.stdout.readline().strip() == b"READY"
+    go.touch()
     results = []
     for p in procs:
         out, err = p.communicate(timeout=60)
@@ -88,12 +94,24 @@ def test_two_processes_share_one_rpm_limit(prefix):
     assert sum(r["limited"] for r in results) == 2 * per_process - total_ok
 
 
+def test_snapshot_cache_is_short_and_own_cooldowns_invalidate_it(prefix):
+    router = _shared_router(prefix)
+    router.state.snapshot_ttl = 30.0
+    assert router.state.snapshot(["a", "b"])[0].rpm == 0
+    router.completion(model="a", messages=MSGS)
+    assert router.state.snapshot(["a", "b"])[0].rpm == 0  # cached view, at most snapshot_ttl old
+    router.state.set_cooldown("b", 5, "own change")
+    fresh = router.state.snapshot(["a", "b"])
+    assert fresh[0].rpm == 1 and fresh[1].cooldown_reason == "own change"
+
+
 def test_cooldown_and_latency_are_seen_by_another_router(prefix):
     one, two = _shared_router(prefix), _shared_router(prefix, routing_strategy="latency-based-routing")
     one.state.set_cooldown("a", 30, "test cooldown")
     for _ in range(10):
         r = two.completion(model="g", messages=MSGS)
         assert r._hidden_params["model_id"] == "b"
+    two.state.flush()  # call ends reach Redis in batches
     stats = one.state.snapshot(["a", "b"])
     assert stats[0].cooldown_reason == "test cooldown"
     assert stats[1].latency_n == 10 and stats[1].latency is not None and stats[1].rpm == 10
@@ -118,6 +136,7 @@ async def test_async_path_uses_redis(prefix):
     router = _shared_router(prefix, routing_strategy="least-busy")
     for _ in range(6):
         await router.acompletion(model="g", messages=MSGS)
+    assert router.state.flush()
     stats = router.state.snapshot(["a", "b"])
     assert stats[0].rpm + stats[1].rpm == 6
     assert stats[0].in_flight == stats[1].in_flight == 0
