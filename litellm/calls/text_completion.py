@@ -36,7 +36,7 @@ TEXT_COMPLETION_PARAMS = frozenset(
 # params the chat bridge cannot carry (chat has no such thing)
 _COMPLETIONS_ONLY = frozenset({"best_of", "echo", "suffix"})
 
-_COMPLETIONS_MODEL = re.compile(r"(^|/)(gpt-3\.5-turbo-instruct|babbage-002|davinci-002|text-davinci)", re.I)
+_COMPLETIONS_MODEL = re.compile(r"(^|/)(gpt-3\.?5-turbo-instruct|babbage-002|davinci-002|text-davinci)", re.I)
 
 
 def _uses_completions_endpoint(p: Prepared) -> bool:
