@@ -143,6 +143,9 @@ def _dump_chunk(chunk: Any) -> bytes:
         )
     dump = getattr(chunk, "model_dump_json", None)
     body = dump(exclude_none=True).encode() if dump is not None else json.dumps(chunk, default=str).encode()
+    kind = getattr(chunk, "type", None)
+    if isinstance(kind, str) and kind.startswith("response."):  # Responses API: typed SSE events
+        return b"event: " + kind.encode() + b"\ndata: " + body + b"\n\n"
     return b"data: " + body + b"\n\n"
 
 
@@ -246,6 +249,15 @@ class LLMRoute:
         metadata["endpoint"] = route
         return metadata
 
+    def _default_model(self) -> str | None:
+        """OpenAI lets /moderations omit ``model``: the first group serving a moderation model."""
+        if self.model_required:
+            return None
+        for d in self.state.backend.model_list:
+            if "moderation" in d["litellm_params"]["model"]:
+                return str(d["model_name"])
+        return None
+
     # -- the request --------------------------------------------------------------------------------
 
     async def __call__(self, request: Request, route: str, path_model: str | None = None) -> Any:
@@ -267,8 +279,8 @@ class LLMRoute:
                     "(credentials and upstream targets come from the proxy's config)",
                     param=sorted(bad)[0],
                 )
-            model = path_model or data.get("model")
-            if not model and self.model_required:
+            model = path_model or data.get("model") or self._default_model()
+            if not model:
                 raise ProxyError(
                     400,
                     "'model' is required: one of " + ", ".join(state.backend.model_names()),
@@ -357,7 +369,7 @@ class LLMRoute:
             headers.update(
                 await hooks.run_headers(data, auth, result, dict(request.headers), {"call_id": call_id})
             )
-        binary = _binary(result)
+        binary = _binary(result, data)
         if binary is not None:
             content, media_type = binary
             response: Any = Response(content, media_type=media_type, headers=headers)
@@ -495,20 +507,17 @@ class LLMRoute:
                 log_rate_limited(("proxy_sink", repr(sink)), "on_request_done sink raised", error=repr(exc))
 
 
-def _binary(result: Any) -> tuple[bytes, str] | None:
-    """Speech and other binary replies: (bytes, media type), else None."""
+def _binary(result: Any, data: dict[str, Any]) -> tuple[bytes, str] | None:
+    """Replies that are not JSON: speech audio (bytes, media type), and transcriptions asked for as
+    ``text`` / ``srt`` / ``vtt`` (OpenAI answers those as plain text)."""
     if isinstance(result, (bytes, bytearray)):
         return bytes(result), "audio/mpeg"
     content = getattr(result, "content", None)
-    if isinstance(content, (bytes, bytearray)) and not hasattr(result, "model_dump_json"):
-        headers = (
-            getattr(result, "headers", None)
-            or getattr(getattr(result, "response", None), "headers", None)
-            or {}
-        )
-        return bytes(content), headers.get("content-type", "audio/mpeg") if hasattr(
-            headers, "get"
-        ) else "audio/mpeg"
+    if isinstance(content, (bytes, bytearray)):
+        return bytes(content), getattr(result, "content_type", None) or "application/octet-stream"
+    fmt = data.get("response_format")
+    if fmt in ("text", "srt", "vtt") and isinstance(getattr(result, "text", None), str):
+        return result.text.encode(), "text/plain; charset=utf-8"
     return None
 
 

@@ -1,0 +1,148 @@
+"""PostgreSQL through psycopg 3's async connection pool (``pip install 'litellm-observe[proxy]'``).
+
+Owns connecting (a clear :class:`DatabaseUnavailable` naming host and port when the server is not there),
+the ``?`` -> ``%s`` placeholder rewrite, transactions with advisory locks, and turning every driver
+connection error into :class:`DatabaseUnavailable` so callers (the ledger, admission) can spool or fail
+over without knowing psycopg. Must not: put the URL's password in any message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from functools import lru_cache
+from typing import Any
+
+from litellm.proxy.db.base import DatabaseUnavailable, host_of, safe_url
+
+__all__ = ["PostgresDatabase"]
+
+
+@lru_cache(maxsize=512)
+def _sql(sql: str) -> str:
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+def _scrub(message: str, url: str) -> str:
+    from urllib.parse import urlsplit
+
+    password = urlsplit(url).password
+    return message.replace(password, "****") if password else message
+
+
+class _PgTx:
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        cur = await self.conn.execute(_sql(sql), params)
+        return cur.rowcount
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        cur = await self.conn.execute(_sql(sql), params)
+        return await cur.fetchall()
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
+        cur = await self.conn.execute(_sql(sql), params)
+        return await cur.fetchone()
+
+
+class PostgresDatabase:
+    dialect = "postgresql"
+
+    def __init__(self, url: str, pool: Any) -> None:
+        self.url = url
+        self.description = safe_url(url)
+        self.host = host_of(url)
+        self.pool = pool
+
+    @classmethod
+    async def connect(
+        cls, url: str, *, max_size: int = 10, timeout: float = 5.0, connect_timeout: float = 3.0
+    ) -> PostgresDatabase:
+        try:
+            from psycopg.rows import dict_row
+            from psycopg_pool import AsyncConnectionPool
+        except ImportError:
+            raise DatabaseUnavailable(
+                "DATABASE_URL is set but psycopg is not installed: pip install 'litellm-observe[proxy]' "
+                "(psycopg[binary], psycopg-pool)"
+            ) from None
+        conninfo = url.replace("postgres://", "postgresql://", 1)
+        errors: list[str] = []
+
+        async def failed(_pool: Any) -> None:  # psycopg_pool reconnect_failed callback
+            return None
+
+        pool = AsyncConnectionPool(
+            conninfo,
+            min_size=1,
+            max_size=max_size,
+            open=False,
+            timeout=timeout,
+            kwargs={"autocommit": True, "row_factory": dict_row, "connect_timeout": int(connect_timeout)},
+            reconnect_timeout=3600 * 24 * 365,  # keep trying while the server is down; never give up
+            reconnect_failed=failed,
+        )
+        try:
+            await pool.open(wait=True, timeout=connect_timeout + 1)
+        except Exception as exc:
+            errors.append(_scrub(str(exc), url))
+            await pool.close()
+            raise DatabaseUnavailable(
+                f"cannot connect to the database at {host_of(url)} ({safe_url(url)}): "
+                f"{errors[0] or type(exc).__name__}. Is PostgreSQL running and is DATABASE_URL right?"
+            ) from None
+        return cls(url, pool)
+
+    @asynccontextmanager
+    async def _conn(self) -> AsyncIterator[Any]:
+        import psycopg
+        from psycopg_pool import PoolTimeout
+
+        try:
+            async with self.pool.connection() as conn:
+                yield conn
+        except (psycopg.OperationalError, PoolTimeout, OSError) as exc:
+            raise DatabaseUnavailable(
+                f"database at {self.host} unavailable: {_scrub(str(exc), self.url) or type(exc).__name__}"
+            ) from None
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        async with self._conn() as conn:
+            cur = await conn.execute(_sql(sql), params)
+            return cur.rowcount
+
+    async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        async with self._conn() as conn:
+            async with conn.transaction():
+                async with conn.cursor() as cur:
+                    await cur.executemany(_sql(sql), rows)
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        async with self._conn() as conn:
+            cur = await conn.execute(_sql(sql), params)
+            return await cur.fetchall()
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
+        async with self._conn() as conn:
+            cur = await conn.execute(_sql(sql), params)
+            return await cur.fetchone()
+
+    @asynccontextmanager
+    async def transaction(self, *, lock: str | None = None) -> AsyncIterator[_PgTx]:
+        async with self._conn() as conn:
+            async with conn.transaction():
+                if lock is not None:
+                    await conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (lock,))
+                yield _PgTx(conn)
+
+    async def ping(self) -> bool:
+        try:
+            await self.fetchone("SELECT 1 AS ok")
+            return True
+        except DatabaseUnavailable:
+            return False
+
+    async def close(self) -> None:
+        await self.pool.close()
