@@ -571,7 +571,8 @@ class GeminiAdapter:
         return BASE_PARAMS
 
     def missing_credentials(self, credentials: Credentials) -> list[str]:
-        return [] if credentials.api_key else ["GEMINI_API_KEY (or GOOGLE_API_KEY)"]
+        # either one will do; validate_environment lists both, as LiteLLM does
+        return [] if credentials.api_key else ["GOOGLE_API_KEY", "GEMINI_API_KEY"]
 
     def _model_url(self, model: str, credentials: Credentials, method: str) -> str:
         base = (credentials.api_base or DEFAULT_API_BASE).rstrip("/")

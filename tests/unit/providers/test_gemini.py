@@ -465,7 +465,7 @@ def test_usage_counts_modalities_and_tool_use_tokens():
 
 
 def test_missing_key_names_both_env_vars(adapter):
-    assert adapter.missing_credentials(Credentials()) == ["GEMINI_API_KEY (or GOOGLE_API_KEY)"]
+    assert adapter.missing_credentials(Credentials()) == ["GOOGLE_API_KEY", "GEMINI_API_KEY"]
     assert adapter.env_vars["api_key"] == ("GOOGLE_API_KEY", "GEMINI_API_KEY", "PALM_API_KEY")
 
 
