@@ -22,7 +22,7 @@ import base64
 import json
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from litellm.providers._common import normalize_response_format, parse_data_url, price_entry
@@ -267,7 +267,7 @@ def _tool_result(msg: Mapping[str, Any], counter: list[int]) -> dict[str, Any]:
 
 
 def translate_messages(
-    messages: list[Mapping[str, Any]],
+    messages: Sequence[Mapping[str, Any]],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """OpenAI messages -> (Converse system blocks, Converse messages with alternating roles)."""
     system: list[dict[str, Any]] = []
@@ -386,7 +386,7 @@ def _reasoning_fields(model_id: str, effort: str | None, thinking: Any) -> dict[
 
 
 def build_converse_body(
-    model_id: str, messages: list[Mapping[str, Any]], optional_params: Mapping[str, Any]
+    model_id: str, messages: Sequence[Mapping[str, Any]], optional_params: Mapping[str, Any]
 ) -> dict[str, Any]:
     """The Converse (and ConverseStream: the same body) request for ``model_id``."""
     system, turns = translate_messages(messages)

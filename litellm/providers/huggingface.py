@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -63,7 +63,7 @@ def _text(content: Any) -> str:
     return "".join(p.get("text", "") for p in content if isinstance(p, Mapping) and p.get("type") == "text")
 
 
-def text_prompt(messages: list[Mapping[str, Any]], model: str) -> str:
+def text_prompt(messages: Sequence[Mapping[str, Any]], model: str) -> str:
     """OpenAI messages -> one prompt string, as LiteLLM renders them: Llama-2 chat's ``[INST]`` template
     for llama-2 chat models, else the message texts joined by spaces."""
     low = model.lower()

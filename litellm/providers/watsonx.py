@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -103,7 +103,7 @@ def _first_env(*names: str) -> str | None:
     return None
 
 
-def _messages(messages: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def _messages(messages: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     # watsonx takes OpenAI-shaped messages; it refuses null content on assistant turns with tool calls
     out = []
     for m in messages:
@@ -330,8 +330,8 @@ class WatsonxAdapter:
         if not isinstance(obj, dict):
             return []
         if event == "error" or "errors" in obj:
-            status = obj.get("status_code") if isinstance(obj.get("status_code"), int) else 500
-            raise StreamErrorEvent(status, obj)
+            code = obj.get("status_code")
+            raise StreamErrorEvent(code if isinstance(code, int) else 500, obj)
         if self.text:
             result = (obj.get("results") or [{}])[0]
             stop = result.get("stop_reason")
