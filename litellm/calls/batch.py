@@ -54,6 +54,19 @@ def batch_completion(
         return list(pool.map(one, batch))
 
 
+def _call(args: tuple[Any, ...], model: str, kwargs: dict[str, Any]) -> Any:
+    # LiteLLM passes positional args through after the model: (messages,) when given positionally
+    if args:
+        return completion(model, *args, **kwargs)
+    return completion(model=model, **kwargs)
+
+
+async def _acall(args: tuple[Any, ...], model: str, kwargs: dict[str, Any]) -> Any:
+    if args:
+        return await acompletion(model, *args, **kwargs)
+    return await acompletion(model=model, **kwargs)
+
+
 def _targets(kwargs: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """(model, per-model kwargs) from ``models=`` or ``deployments=``."""
     if "models" in kwargs:
@@ -104,7 +117,7 @@ async def _first_answer(
 
         own = httpx.AsyncClient(timeout=None)
         kwargs = {**kwargs, "client": own}
-    tasks = [asyncio.create_task(acompletion(*args, model=m, **{**kwargs, **extra})) for m, extra in targets]
+    tasks = [asyncio.create_task(_acall(args, m, {**kwargs, **extra})) for m, extra in targets]
     pending = set(tasks)
     try:
         while pending:
@@ -141,7 +154,7 @@ def batch_completion_models_all_responses(*args: Any, **kwargs: Any) -> list[Any
     def one(target: tuple[str, dict[str, Any]]) -> Any:
         model, extra = target
         try:
-            return completion(*args, model=model, **{**kwargs, **extra})
+            return _call(args, model, {**kwargs, **extra})
         except Exception:  # LiteLLM leaves a failed model out of the list
             return None
 

@@ -48,7 +48,7 @@ def wire_model(p: Prepared) -> str:
 
 def request_headers(p: Prepared) -> dict[str, str] | None:
     lp = p.call.lp
-    headers = dict(settings.headers or {})
+    headers = dict(getattr(settings, "headers", None) or {})  # litellm.headers: sent on every call
     headers.update(lp.get("extra_headers") or lp.get("headers") or {})
     return headers or None
 

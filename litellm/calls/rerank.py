@@ -40,7 +40,7 @@ def _build(p: Prepared) -> Any:
         extra_headers=request_headers(p),
     )
     extra_body = p.call.lp.get("extra_body")
-    if extra_body:
+    if extra_body and request.body is not None:
         request.body.update(extra_body)
     return request
 

@@ -22,7 +22,7 @@ import math
 import struct
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from litellm.fake_provider import app as _app
 from litellm.fake_provider import faults
@@ -54,6 +54,8 @@ async def multipart_prelude(
         raise _app._Reject(_app._json_response(400, payload, flavour))
     reader = await request.multipart()
     async for part in reader:
+        if not isinstance(part, BodyPartReader):
+            continue  # nested multipart: not something the OpenAI endpoints take
         name = part.name or ""
         if part.filename is not None:
             data = await part.read()
@@ -142,8 +144,8 @@ def transcription_body(fields: dict[str, Any], model: str, duration: float) -> t
             "text/plain; charset=utf-8",
         )
     if fmt == "vtt":
-        body = f"WEBVTT\n\n{_stamp(0, '.')} --> {_stamp(duration, '.')}\n{text}\n\n"
-        return body.encode(), "text/plain; charset=utf-8"
+        vtt = f"WEBVTT\n\n{_stamp(0, '.')} --> {_stamp(duration, '.')}\n{text}\n\n"
+        return vtt.encode(), "text/plain; charset=utf-8"
     if "transcribe" in model:
         audio_tokens = max(1, math.ceil(duration * 10))
         text_tokens = len(str(fields.get("prompt") or "").split())
