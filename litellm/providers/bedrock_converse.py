@@ -373,12 +373,19 @@ def _reasoning_fields(model_id: str, effort: str | None, thinking: Any) -> dict[
     if effort in ("none", "disable", "disabled"):
         return {}
     if fam == "anthropic":
-        budget = _EFFORT_BUDGET.get(effort)
-        if budget is None:
+        if effort not in _EFFORT_BUDGET:
             raise ConverseInputError(
                 f"reasoning_effort={effort!r} is not one of {sorted(_EFFORT_BUDGET)} or 'none'."
             )
-        return {"thinking": {"type": "enabled", "budget_tokens": budget}}
+        # the same mapping as Anthropic's own API: a thinking budget, or adaptive thinking with an
+        # output_config effort on Claude 4.6 and later
+        from litellm.providers.anthropic import _thinking_for_effort
+
+        thinking_param, output_config = _thinking_for_effort(base_model_id(model_id), effort)
+        out: dict[str, Any] = {"thinking": thinking_param} if thinking_param else {}
+        if output_config:
+            out["output_config"] = output_config
+        return out
     if fam == "amazon":
         level = "low" if effort == "minimal" else ("high" if effort in ("xhigh", "max") else effort)
         return {"reasoningConfig": {"type": "enabled", "maxReasoningEffort": level}}

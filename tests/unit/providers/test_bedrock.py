@@ -525,3 +525,16 @@ def test_parallel_tool_calls_and_service_tier(adapter):
         {"tools": tools, "parallel_tool_calls": False, "service_tier": "flex"},
     )
     assert "additionalModelRequestFields" not in req.body and req.body["serviceTier"] == {"type": "flex"}
+
+
+def test_reasoning_effort_on_adaptive_claude_uses_output_config(adapter):
+    req = build(
+        adapter,
+        "global.anthropic.claude-opus-4-6-v1",
+        [{"role": "user", "content": "x"}],
+        {"reasoning_effort": "high"},
+    )
+    assert req.body["additionalModelRequestFields"] == {
+        "thinking": {"type": "adaptive"},
+        "output_config": {"effort": "high"},
+    }
