@@ -267,16 +267,22 @@ class CallContext:
             datetime.fromtimestamp(self.completion_start_time) if self.completion_start_time else None
         )
         response = self.result
+        assembled_now = None
         if self.exception is None and self.stream:
             assembled = self.complete_streaming_response()
             if assembled is not None:
                 # every success hook gets the assembled response as response_obj (the dispatcher
                 # reads ctx.result after this), the same object as complete_streaming_response
-                response = assembled
+                response = assembled_now = assembled
                 self.result = assembled
                 kwargs["complete_streaming_response"] = assembled
                 kwargs["async_complete_streaming_response"] = assembled
         cost = self._compute_cost(response) if self.exception is None else None
+        if assembled_now is not None:
+            # the assembled response carries what a non-streamed one does (LiteLLM sets both)
+            hidden = assembled_now._hidden_params
+            hidden["custom_llm_provider"] = self.custom_llm_provider
+            hidden["response_cost"] = cost.response_cost if cost is not None else None
         # LiteLLM hands a failed call's hooks response_cost 0.0 (nothing was billed)
         kwargs["response_cost"] = (
             cost.response_cost if cost is not None else (0.0 if self.exception else None)
@@ -371,7 +377,7 @@ class CallContext:
             "model_group": metadata.get("model_group") or "",
             "api_base": self.api_base or "",
             "metadata": metadata,
-            "cache_hit": bool(self.cache_hit),  # LiteLLM: False when no cache answered
+            "cache_hit": self.cache_hit,  # None when no cache was consulted (as LiteLLM)
             "cache_key": self.cache_key or hidden.get("cache_key"),
             "saved_cache_cost": self.saved_cache_cost,
             "request_tags": list(tags) if isinstance(tags, (list, tuple)) else [str(tags)],

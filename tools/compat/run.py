@@ -10,8 +10,8 @@ bundled maps). Starts the bundled fake provider (``python -m litellm.fake_provid
 ``probe.py`` in both interpreters (ours: this repo's ``.venv``), diffs the results value by value
 (floats to 1e-9; ``*_keys`` lists only report what LiteLLM has and we lack), and prints a table of the
 differences plus totals: snippets, identical, declared differences, undeclared differences. A
-difference is declared when ``deliberate.toml`` has an entry whose ``snippet`` and ``path`` globs match
-it; every entry carries the reason. Exit status 1 when an undeclared difference remains.
+difference is declared when ``deliberate.toml`` has an entry whose ``snippet`` and ``path`` globs (and
+optional ``ref`` / ``ours`` value texts) match it; every entry carries the reason. Exit status 1 when an undeclared difference remains.
 
 Not part of the package or of the default pytest run.
 """
@@ -19,9 +19,9 @@ Not part of the package or of the default pytest run.
 from __future__ import annotations
 
 import argparse
-import fnmatch
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -131,10 +131,25 @@ def load_declared() -> list[dict[str, str]]:
     return entries
 
 
-def declared_by(entries: list[dict[str, str]], sid: str, path: str) -> dict[str, str] | None:
+def glob(pattern: str, text: str) -> bool:
+    """``*`` matches any run of characters; everything else (brackets included) is literal."""
+    regex = ".*".join(re.escape(part) for part in pattern.split("*"))
+    return re.fullmatch(regex, text, flags=re.S) is not None
+
+
+def declared_by(
+    entries: list[dict[str, str]], sid: str, path: str, ref: Any = None, ours: Any = None
+) -> dict[str, str] | None:
+    """The first entry whose globs match, and whose optional ``ref`` / ``ours`` (the JSON text of the
+    value on that side, e.g. ``"0.0"`` or ``"null"``) match too."""
     for entry in entries:
-        if fnmatch.fnmatchcase(sid, entry["snippet"]) and fnmatch.fnmatchcase(path, entry.get("path", "*")):
-            return entry
+        if not glob(entry["snippet"], sid) or not glob(entry.get("path", "*"), path):
+            continue
+        if "ref" in entry and json.dumps(ref, default=str) != entry["ref"]:
+            continue
+        if "ours" in entry and json.dumps(ours, default=str) != entry["ours"]:
+            continue
+        return entry
     return None
 
 
@@ -170,7 +185,7 @@ def main() -> int:
             continue
         snippet_undeclared = False
         for path, a, b in diffs:
-            entry = declared_by(entries, sid, path)
+            entry = declared_by(entries, sid, path, a, b)
             if entry is None:
                 snippet_undeclared = True
                 rows.append(("UNDECLARED", sid, path, a, b, ""))

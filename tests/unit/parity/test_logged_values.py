@@ -91,6 +91,8 @@ def test_streamed_success_gets_the_assembled_response(recorder: Recorder) -> Non
     assert kwargs["response_cost"] == pytest.approx(
         completion_cost(completion_response=response_obj), abs=1e-12
     )
+    assert response_obj._hidden_params["response_cost"] == kwargs["response_cost"]
+    assert response_obj._hidden_params["custom_llm_provider"] == "openai"
     payload = kwargs["standard_logging_object"]
     assert payload["response_cost"] == kwargs["response_cost"]
     assert payload["completion_tokens"] == response_obj.usage.completion_tokens
