@@ -107,6 +107,15 @@ _LAZY: dict[str, str] = {
             "adelete_responses", "list_input_items", "alist_input_items",
         )
     },
+    **{
+        name: f"litellm.calls.assistants:{name}"
+        for name in (
+            "create_assistants", "acreate_assistants", "get_assistants", "aget_assistants", "delete_assistant",
+            "adelete_assistant", "create_thread", "acreate_thread", "get_thread", "aget_thread", "delete_thread",
+            "adelete_thread", "add_message", "a_add_message", "get_messages", "aget_messages", "run_thread",
+            "arun_thread", "run_thread_stream", "arun_thread_stream",
+        )
+    },
     # Router and caching
     "Router": "litellm.router.router:Router",
     "Cache": "litellm.caching.caching:Cache",
