@@ -111,8 +111,15 @@ class _CompletionsStream:
         return [chunk]
 
 
+# providers whose streams we ask for a usage chunk the caller did not ask for (exact cost; kept out of sight)
+_ASK_STREAM_USAGE = frozenset({"openai", "azure"})
+
+
 def _build(p: Prepared) -> Any:
     prompt = p.inputs["prompt"]
+    if p.stream and p.provider in _ASK_STREAM_USAGE and "stream_options" not in p.params:
+        p.params["stream_options"] = {"include_usage": True}
+        p.hide_usage = True
     if _uses_completions_endpoint(p):
         body: dict[str, Any] = {"model": wire_model(p), "prompt": prompt}
         for key, value in p.params.items():

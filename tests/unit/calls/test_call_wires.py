@@ -578,3 +578,39 @@ def test_a_native_adapter_image_endpoint_is_used_and_priced_per_image() -> None:
     assert wire.json["parameters"]["sampleCount"] == 2
     assert [d.b64_json for d in r.data] == ["iVBORw0KGgo=", "iVBORw0KGgo="]
     assert r._hidden_params["response_cost"] == pytest.approx(2 * 0.04)
+
+
+def test_a_streamed_text_completion_asks_openai_for_usage_and_keeps_it_out_of_sight() -> None:
+    import litellm
+    from litellm.integrations.custom_logger import CustomLogger
+
+    records: list[dict[str, Any]] = []
+
+    class Keep(CustomLogger):
+        def log_success_event(self, kwargs, response_obj, start_time, end_time):
+            records.append(kwargs["standard_logging_object"])
+
+    litellm.callbacks = [Keep()]
+    usage_event = {
+        "id": "cmpl-7",
+        "object": "text_completion",
+        "created": 1,
+        "model": "gpt-3.5-turbo-instruct",
+        "choices": [],
+        "usage": {"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7},
+    }
+    sse = fixture("completions/openai_completion_stream.txt").replace(
+        b"data: [DONE]", b"data: " + json.dumps(usage_event).encode() + b"\n\ndata: [DONE]"
+    )
+    wire = Wire(sse, content_type="text/event-stream")
+    chunks = list(
+        text_completion.text_completion(
+            model="gpt-3.5-turbo-instruct", prompt="x", stream=True, api_key="k", client=wire.client()
+        )
+    )
+    assert wire.json["stream_options"] == {"include_usage": True}
+    assert all(c.choices for c in chunks) and all(c.usage is None for c in chunks)
+    assert litellm.flush_callbacks(5)
+    assert (records[0]["prompt_tokens"], records[0]["completion_tokens"]) == (3, 4)
+    assert records[0]["usage_source"] == "provider"
+    assert records[0]["response_cost"] == pytest.approx(3 * 1.5e-6 + 4 * 2e-6)
