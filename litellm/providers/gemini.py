@@ -207,10 +207,13 @@ def gemini_usage(meta: Mapping[str, Any], grounded: bool = False) -> dict[str, A
 
 
 def _translate_parts(
-    parts: list[Mapping[str, Any]], media: list[tuple[str, str]] | None = None
+    parts: list[Mapping[str, Any]],
+    media: list[tuple[str, str]] | None = None,
+    blocks: list[dict[str, Any]] | None = None,
 ) -> tuple[list[str], list[str], list[dict[str, Any]], str | None]:
     """Gemini parts -> (text pieces, thought pieces, function calls, last text thought signature);
-    generated images and audio (``inlineData``) are appended to ``media`` as (mime type, base64)."""
+    generated images and audio (``inlineData``) are appended to ``media`` as (mime type, base64), thought
+    parts to ``blocks`` as LiteLLM's ``thinking_blocks``."""
     texts: list[str] = []
     thoughts: list[str] = []
     calls: list[dict[str, Any]] = []
@@ -221,15 +224,21 @@ def _translate_parts(
         signature = part.get("thoughtSignature")
         if "functionCall" in part:
             fc = part.get("functionCall") or {}
-            calls.append(
-                {
-                    "id": fc.get("id") or _new_call_id(signature),
-                    "type": "function",
-                    "function": {"name": fc.get("name"), "arguments": json.dumps(fc.get("args") or {})},
-                }
-            )
+            call: dict[str, Any] = {
+                "id": fc.get("id") or _new_call_id(signature),
+                "type": "function",
+                "function": {"name": fc.get("name"), "arguments": json.dumps(fc.get("args") or {})},
+            }
+            if signature:
+                call["provider_specific_fields"] = {"thought_signature": signature}
+            calls.append(call)
         elif part.get("thought") and isinstance(part.get("text"), str):
             thoughts.append(part["text"])
+            if blocks is not None:
+                block = {"type": "thinking", "thinking": part["text"]}
+                if signature:
+                    block["signature"] = signature
+                blocks.append(block)
         elif isinstance(part.get("text"), str):
             texts.append(part["text"])
             if signature:
@@ -317,11 +326,13 @@ def parse_gemini_response(model: str, data: Mapping[str, Any]) -> dict[str, Any]
     for i, cand in enumerate(data.get("candidates") or ()):
         parts = (cand.get("content") or {}).get("parts") or []
         media: list[tuple[str, str]] = []
-        texts, thoughts, calls, text_signature = _translate_parts(parts, media)
+        blocks: list[dict[str, Any]] = []
+        texts, thoughts, calls, text_signature = _translate_parts(parts, media, blocks)
         message: dict[str, Any] = {"role": "assistant", "content": "".join(texts) if texts else None}
         _attach_media(message, media)
         if thoughts:
             message["reasoning_content"] = "".join(thoughts)
+            message["thinking_blocks"] = blocks
         if calls:
             message["tool_calls"] = calls
         if text_signature:

@@ -264,6 +264,13 @@ def split_tool_call_id(call_id: Any) -> tuple[str | None, str | None]:
     return head, (signature or None) if sep else None
 
 
+def _signature_field(obj: Any) -> str | None:
+    """A thought signature kept in ``provider_specific_fields`` (LiteLLM's place for it on tool calls)."""
+    fields = obj.get("provider_specific_fields") if isinstance(obj, Mapping) else None
+    value = fields.get("thought_signature") if isinstance(fields, Mapping) else None
+    return value if isinstance(value, str) and value else None
+
+
 def _tool_response(content: Any) -> dict[str, Any]:
     if isinstance(content, list):
         content = "".join(p.get("text", "") if isinstance(p, Mapping) else str(p) for p in content)
@@ -302,10 +309,11 @@ def translate_messages(
             push("user", content_parts(msg.get("content")))
         elif role == "assistant":
             parts: list[dict[str, Any]] = []
-            reasoning = msg.get("reasoning_content")
-            signature_for_text = (msg.get("provider_specific_fields") or {}).get("thought_signature")
-            if isinstance(reasoning, str) and reasoning and signature_for_text is None:
-                pass  # thoughts are not replayed without their signature: Gemini ignores them anyway
+            # thoughts themselves are not replayed (Gemini ignores them); their signature is
+            fields = msg.get("provider_specific_fields") or {}
+            signature_for_text = fields.get("thought_signature") or next(
+                iter(fields.get("thought_signatures") or ()), None
+            )
             for p in content_parts(msg.get("content")):
                 parts.append(p)
             if signature_for_text and parts and "text" in parts[-1]:
@@ -317,6 +325,7 @@ def translate_messages(
                 fn = call.get("function") or {}
                 name = fn.get("name")
                 call_id, signature = split_tool_call_id(call.get("id"))
+                signature = signature or _signature_field(call) or _signature_field(fn)
                 if call.get("id"):
                     call_names[str(call["id"])] = name
                     if call_id:

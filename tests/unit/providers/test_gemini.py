@@ -542,3 +542,40 @@ def test_usage_arriving_after_the_finish_event_is_not_lost(adapter):
     assert first[0]["choices"][0]["finish_reason"] == "stop" and "usage" not in first[0]
     (usage_chunk,) = adapter.parse_stream_event(state, None, json.dumps(late))
     assert usage_chunk["choices"] == [] and usage_chunk["usage"]["total_tokens"] == 4
+
+
+def test_thinking_blocks_and_litellm_style_signatures(adapter):
+    reply = adapter.parse_response(MODEL, load_json("gemini", "generate_content_thinking.json"))
+    assert reply["choices"][0]["message"]["thinking_blocks"] == [
+        {
+            "type": "thinking",
+            "thinking": "**Considering the question**\n\nThe user asks for the capital of France.",
+        }
+    ]
+    calls = adapter.parse_response(MODEL, load_json("gemini", "generate_content_function_call.json"))[
+        "choices"
+    ][0]["message"]["tool_calls"]
+    assert calls[0]["provider_specific_fields"] == {"thought_signature": "CikBcsjafFK168Ib"}
+    # a history built by LiteLLM keeps signatures in provider_specific_fields, not in the id
+    history = [
+        {"role": "user", "content": "q"},
+        {
+            "role": "assistant",
+            "content": "text",
+            "provider_specific_fields": {"thought_signatures": ["sigText"]},
+            "tool_calls": [
+                {
+                    "id": "call_1",
+                    "type": "function",
+                    "function": {"name": "f", "arguments": "{}"},
+                    "provider_specific_fields": {"thought_signature": "sigCall"},
+                }
+            ],
+        },
+        {"role": "tool", "tool_call_id": "call_1", "content": "ok"},
+    ]
+    parts = _build(adapter, history).body["contents"][1]["parts"]
+    assert parts == [
+        {"text": "text", "thoughtSignature": "sigText"},
+        {"functionCall": {"name": "f", "args": {}}, "thoughtSignature": "sigCall"},
+    ]
