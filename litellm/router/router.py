@@ -56,6 +56,7 @@ class Router(RequestFlow):
             "mock_testing_fallbacks",
             "mock_testing_context_fallbacks",
             "mock_testing_content_policy_fallbacks",
+            "specific_deployment",
         }
     )
 
@@ -103,8 +104,21 @@ class Router(RequestFlow):
         redis_key_prefix: str | None = None,
         **unsupported: Any,
     ) -> None:
-        if unsupported:
-            raise TypeError(f"Router() got unsupported arguments: {', '.join(sorted(unsupported))}")
+        ignored = sorted(k for k in unsupported if k in _LITELLM_ARGS_NOT_IMPLEMENTED)
+        unknown = sorted(k for k in unsupported if k not in _LITELLM_ARGS_NOT_IMPLEMENTED)
+        if unknown:
+            raise TypeError(
+                f"Router() got unsupported arguments: {', '.join(unknown)} (check the spelling against "
+                "LiteLLM's Router documentation)"
+            )
+        if ignored:
+            from litellm.core.log import log_once
+
+            log_once(
+                ("router-ignored-args", tuple(ignored)),
+                "router: LiteLLM Router arguments accepted but not implemented here; they have no effect",
+                arguments=ignored,
+            )
         if set_verbose or debug_level == "DEBUG":
             logging.getLogger("litellm").setLevel(logging.DEBUG)
         self.num_retries = 2 if num_retries is None else int(num_retries)
@@ -267,6 +281,40 @@ class Router(RequestFlow):
         """Use ``strategy`` (a RoutingStrategy, or an object with ``async_get_available_deployment`` /
         ``get_available_deployment`` as LiteLLM's CustomRoutingStrategyBase) for every pick."""
         self.strategy = strategy if isinstance(strategy, RoutingStrategy) else CustomStrategyAdapter(strategy)
+
+    def get_available_deployment(
+        self, model: str, messages: list[dict[str, Any]] | None = None, input: Any = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        """The deployment a request for ``model`` would go to now (routing only, no call, nothing counted)."""
+        return self._preview(model, messages, kwargs)
+
+    async def async_get_available_deployment(
+        self, model: str, messages: list[dict[str, Any]] | None = None, input: Any = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        return self._preview(model, messages, kwargs)
+
+    def _preview(self, model: str, messages: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+        import time as _time
+
+        from litellm.router.strategies import RoutingRequest
+
+        try:
+            group, deps, _, _ = self.table.resolve(model)
+        except LookupError:
+            raise ValueError(f"Router: no model group, alias or deployment named {model!r}") from None
+        request = RoutingRequest(group, bool(kwargs.get("stream")))
+        deps = self._static_filter(deps, {**kwargs, "messages": messages}, request, {}, group)
+        stats = self.state.snapshot([d.id for d in deps], self._budget_periods)
+        now = _time.time()
+        pairs = [(d, s) for d, s in zip(deps, stats, strict=True) if s.cooldown_until <= now]
+        if not pairs:
+            pairs = [min(zip(deps, stats, strict=True), key=lambda p: p[1].cooldown_until)]
+        if isinstance(self.strategy, CustomStrategyAdapter):
+            return self.strategy.custom.get_available_deployment(
+                model=group, messages=messages, input=None, specific_deployment=False, request_kwargs=kwargs
+            )
+        index, _ = self.strategy.pick([p[0] for p in pairs], [p[1] for p in pairs], request)
+        return pairs[index][0].as_dict()
 
     # -- facts the flow asks for ---------------------------------------------------------------------
 
@@ -475,6 +523,21 @@ class Router(RequestFlow):
         self.state.close()
         if self.alerter is not None:
             self.alerter.close()
+
+
+# LiteLLM Router arguments this Router accepts without acting on them (a warning says so once)
+_LITELLM_ARGS_NOT_IMPLEMENTED = frozenset(
+    {
+        "assistants_config", "search_tools", "guardrail_list", "polling_interval", "default_priority",
+        "tag_routing_prefix", "plugins", "fallback_on_unsupported_params", "optional_pre_call_checks",
+        "routing_groups", "provider_budget_config", "deployment_affinity_ttl_seconds",
+        "model_group_affinity_config", "ignore_invalid_deployments", "enable_health_check_routing",
+        "health_check_staleness_threshold", "health_check_ignore_transient_errors",
+        "background_health_check_model_groups", "enable_weighted_failover",
+        "enable_mid_stream_fallback_continuation", "fallback_access_check", "fallback_budget_check",
+        "auto_router_capability_limit", "session_affinity_repin_on_failover",
+    }
+)  # fmt: skip
 
 
 def _check_fallbacks(value: Any, name: str) -> list[Any]:

@@ -126,3 +126,26 @@ def test_router_constructor_rejects_bad_arguments():
         Router(model_list=[], fallbacks=["gpt-4"])
     with pytest.raises(ValueError, match="routing_strategy"):
         Router(model_list=[], routing_strategy="random")
+
+
+def test_litellm_arguments_not_implemented_are_accepted_and_get_available_deployment():
+    from litellm.router import Router
+
+    router = Router(
+        model_list=[
+            {
+                "model_name": "g",
+                "litellm_params": {"model": "openai/a", "mock_response": "x"},
+                "model_info": {"id": "a"},
+            },
+            {
+                "model_name": "g",
+                "litellm_params": {"model": "openai/b", "mock_response": "x"},
+                "model_info": {"id": "b"},
+            },
+        ],
+        polling_interval=1,
+    )
+    router.state.set_cooldown("a", 30, "test")
+    assert router.get_available_deployment("g", messages=[])["model_info"]["id"] == "b"
+    assert router.completion(model="g", messages=[], specific_deployment=True).model == "b"
