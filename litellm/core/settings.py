@@ -8,7 +8,7 @@ module settings. Environment variables are read in :func:`env` only, on first us
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 _DEFAULTS: dict[str, Any] = {
     # logging callbacks
@@ -72,6 +72,53 @@ _DEFAULTS: dict[str, Any] = {
 class Settings:
     """A plain attribute bag: reads are attribute lookups, so the request path pays nothing for it."""
 
+    # the documented settings, typed for readers and the type checker (values come from _DEFAULTS)
+    callbacks: list[Any]
+    success_callback: list[Any]
+    failure_callback: list[Any]
+    input_callback: list[Any]
+    service_callback: list[Any]
+    turn_off_message_logging: bool
+    redact_messages_in_exceptions: bool
+    json_logs: bool
+    set_verbose: bool
+    suppress_debug_info: bool
+    log_raw_request_response: bool
+    drop_params: bool
+    modify_params: bool
+    num_retries: int | None
+    request_timeout: float
+    max_retries: int | None
+    api_key: str | None
+    api_base: str | None
+    api_version: str | None
+    organization: str | None
+    openai_key: str | None
+    anthropic_key: str | None
+    azure_key: str | None
+    groq_key: str | None
+    headers: dict[str, str] | None
+    model_alias_map: dict[str, str]
+    retry_after_cap: float | None
+    client_session: Any
+    aclient_session: Any
+    ssl_verify: bool | str
+    ssl_certificate: str | None
+    ssl_security_level: str | None
+    return_response_headers: bool
+    add_function_to_prompt: bool
+    enable_json_schema_validation: bool
+    REPEATED_STREAMING_CHUNK_LIMIT: int
+    max_budget: float
+    _current_cost: float
+    s3_callback_params: dict[str, Any] | None
+    gcs_callback_params: dict[str, Any] | None
+    datadog_params: dict[str, Any] | None
+    langfuse_default_tags: list[str] | None
+    generic_logger_headers: dict[str, str] | None
+    cache: Any
+    enable_caching_on_provider_specific_optional_params: bool
+
     def __init__(self) -> None:
         self.reset()
 
@@ -86,6 +133,10 @@ class Settings:
     @staticmethod
     def names() -> frozenset[str]:
         return frozenset(_DEFAULTS)
+
+    if TYPE_CHECKING:  # settings added by a layer without an annotation here still type-check as Any
+
+        def __getattr__(self, name: str) -> Any: ...
 
 
 settings = Settings()
