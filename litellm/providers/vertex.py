@@ -33,7 +33,7 @@ import re
 import time
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from litellm.providers import gemini as _g
 from litellm.providers._common import make_error, parse_data_url
@@ -205,8 +205,10 @@ class VertexAdapter:
         self, loc: _Location, credentials: Credentials, publisher: str, model: str, method: str
     ) -> str:
         base = self._host(loc, credentials)
-        if "/models/" in base or "/endpoints/" in base:
-            return f"{base}:{method}"  # api_base already names the model or a tuned endpoint
+        path_of_base = urlsplit(base).path.rstrip("/")
+        if path_of_base and not path_of_base.endswith(("/v1", "/v1beta1")):
+            # as LiteLLM: an api_base with a path beyond the version names the model or endpoint itself
+            return f"{base}:{method}"
         if loc.project is None:  # express mode
             return f"{base}/v1/publishers/{publisher}/models/{quote(model, safe='@.-_')}:{method}"
         if model.isdigit():  # a deployed (tuned) endpoint id

@@ -339,3 +339,28 @@ def test_imagen_request_and_reply(adapter):
         },
     )
     assert out["data"] == [{"b64_json": "iVBORw0KGgo="}]
+
+
+@pytest.mark.parametrize(
+    ("api_base", "expected"),
+    [
+        (
+            "https://proxy.example",
+            "https://proxy.example/v1/projects/p/locations/us-central1/publishers/google/models/gemini-2.5-pro:generateContent",
+        ),
+        (
+            "https://proxy.example/v1beta1",
+            "https://proxy.example/v1beta1/projects/p/locations/us-central1/publishers/google/models/gemini-2.5-pro:generateContent",
+        ),
+        (
+            "https://us-central1-aiplatform.googleapis.com/v1/projects/p/locations/us-central1/endpoints/123",
+            "https://us-central1-aiplatform.googleapis.com/v1/projects/p/locations/us-central1/endpoints/123:generateContent",
+        ),
+        ("https://psc.example/custom/route", "https://psc.example/custom/route:generateContent"),
+    ],
+)
+def test_api_base_forms_as_litellm_reads_them(adapter, api_base, expected):
+    assert (
+        _build(adapter, "gemini-2.5-pro", {"vertex_project": "p"}, creds=Credentials(api_base=api_base)).url
+        == expected
+    )
