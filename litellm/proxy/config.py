@@ -100,6 +100,7 @@ GENERAL_SETTING_TYPES: dict[str, tuple[type, ...]] = {
     "alerting_threshold": (int, float),
     "alert_types": (list,),
     "alerting_args": (dict,),
+    "alert_to_webhook_url": (dict,),
     "proxy_batch_write_at": (int, float),
     "disable_spend_logs": (bool,),
     "database_url": (str,),

@@ -115,6 +115,30 @@ def _build_cache(params: dict[str, Any], cfg: ProxyConfig) -> Any:
         raise ConfigError(cfg.path, "litellm_settings.cache_params", f"{type(exc).__name__}: {exc}") from None
 
 
+def _build_alerting(cfg: ProxyConfig) -> Any:
+    """``general_settings.alerting: ["slack"]`` -> the Slack alerting logger with LiteLLM's settings
+    (alerting_threshold, alert_types, alerting_args, alert_to_webhook_url); None when not configured."""
+    gs = cfg.general_settings
+    if "slack" not in (gs.get("alerting") or []):
+        return None
+    from litellm.integrations.slack import SlackAlertingLogger
+
+    kwargs = {
+        "alerting_threshold": gs.get("alerting_threshold"),
+        "alert_types": gs.get("alert_types"),
+        "alerting_args": gs.get("alerting_args"),
+        "alert_to_webhook_url": gs.get("alert_to_webhook_url"),
+    }
+    try:
+        return SlackAlertingLogger(**{k: v for k, v in kwargs.items() if v is not None})
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(
+            cfg.path,
+            "general_settings.alerting",
+            f"slack alerting cannot start: {exc} (set SLACK_WEBHOOK_URL)",
+        ) from None
+
+
 def apply_config(cfg: ProxyConfig) -> Runtime:
     """Resolve everything the config names, then write module settings; raises ConfigError, changes
     nothing, when anything is wrong."""
@@ -155,6 +179,11 @@ def apply_config(cfg: ProxyConfig) -> Runtime:
         )
         if not callable(rt.custom_auth):
             raise ConfigError(cfg.path, "general_settings.custom_auth", f"{custom_auth!r} is not callable")
+    alerting = _build_alerting(cfg)
+    if alerting is not None:
+        resolved.setdefault("callbacks", []).append(
+            alerting
+        )  # callbacks: hanging calls need the pre-call event
     if ls.get("cache"):
         rt.cache = _build_cache(dict(ls.get("cache_params") or {}), cfg)
     rt.master_key = cfg.general_settings.get("master_key") or os.environ.get("LITELLM_MASTER_KEY") or None
