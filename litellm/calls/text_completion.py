@@ -251,6 +251,14 @@ def _mock(p: Prepared, mock: Any) -> Any:
     return finish(p, response, data, p.ctx.start_time, None, usage=data.get("usage"))
 
 
+def _from_cache(p: Prepared, value: dict[str, Any]) -> TextCompletionResponse:
+    """A stored answer: a text completion, or (stored from a stream) the assembled chat-shaped one."""
+    choices = value.get("choices") or []
+    data = _from_chat(value) if choices and "message" in choices[0] else dict(value)
+    response = TextCompletionResponse.model_validate(data)
+    return finish(p, response, data, time.time(), None, usage=data.get("usage"))  # type: ignore[no-any-return]
+
+
 TEXT_COMPLETION = CallSpec(
     name="text_completion",
     build=_build,
@@ -259,8 +267,8 @@ TEXT_COMPLETION = CallSpec(
     log_input=_log_input,
     openai_params=TEXT_COMPLETION_PARAMS,
     streamable=True,
-    # a cache hit on a streamed call would come back unstreamed (the pipeline replays chat streams only)
-    cacheable=False,
+    from_cache=_from_cache,
+    to_cache=lambda response: response.model_dump(),
 )
 
 
@@ -300,6 +308,10 @@ class TextCompletionStreamWrapper:
     the underlying stream, which logs the call once with what arrived."""
 
     def __init__(self, stream: Any) -> None:
+        # a cache hit arrives whole: it is replayed as a one-chunk stream (already logged)
+        self._whole: list[TextCompletionResponse] | None = (
+            [stream] if isinstance(stream, TextCompletionResponse) else None
+        )
         self._stream = stream
         self.logging_obj = getattr(stream, "logging_obj", None)
         self.model = getattr(stream, "model", None)
@@ -308,19 +320,29 @@ class TextCompletionStreamWrapper:
         return self
 
     def __next__(self) -> TextCompletionResponse:
+        if self._whole is not None:
+            if not self._whole:
+                raise StopIteration
+            return self._whole.pop()
         return _text_chunk(next(self._stream))
 
     def __aiter__(self) -> TextCompletionStreamWrapper:
         return self
 
     async def __anext__(self) -> TextCompletionResponse:
+        if self._whole is not None:
+            if not self._whole:
+                raise StopAsyncIteration
+            return self._whole.pop()
         return _text_chunk(await self._stream.__anext__())
 
     def close(self) -> None:
-        self._stream.close()
+        if self._whole is None:
+            self._stream.close()
 
     async def aclose(self) -> None:
-        await self._stream.aclose()
+        if self._whole is None:
+            await self._stream.aclose()
 
     def __enter__(self) -> TextCompletionStreamWrapper:
         return self

@@ -185,3 +185,43 @@ def test_rerank_only_providers_resolve_once_registered(
     assert fake_provider.requests[-1]["path"] in ("/v1/rerank", "/rerank")
     assert litellm.flush_callbacks(5)
     assert events.records[-1]["custom_llm_provider"] == provider
+
+
+def test_text_completion_cache_serves_plain_and_streamed_calls(
+    fake_provider: Any, fake_url: str, events: Events
+) -> None:
+    from litellm.caching.caching import Cache
+
+    litellm.cache = Cache(type="local")
+    kwargs = {
+        "model": "openai/gpt-3.5-turbo-instruct",
+        "prompt": "cache me",
+        "api_base": fake_url + "/v1",
+        "api_key": "k",
+    }
+    first = text_completion.text_completion(**kwargs)
+    again = text_completion.text_completion(**kwargs)
+    streamed = "".join(c.choices[0].text for c in text_completion.text_completion(**kwargs, stream=True))
+    assert again.choices[0].text == first.choices[0].text == streamed
+    assert len([r for r in fake_provider.requests if r["path"].endswith("/completions")]) == 1
+    assert litellm.flush_callbacks(5)
+    assert [bool(r["cache_hit"]) for r in events.records] == [False, True, True]
+
+
+def test_a_streamed_text_completion_is_stored_whole_and_served_to_a_plain_call(
+    fake_provider: Any, fake_url: str, events: Events
+) -> None:
+    from litellm.caching.caching import Cache
+
+    litellm.cache = Cache(type="local")
+    kwargs = {
+        "model": "openai/gpt-3.5-turbo-instruct",
+        "prompt": "stream then cache",
+        "api_base": fake_url + "/v1",
+        "api_key": "k",
+    }
+    streamed = "".join(c.choices[0].text for c in text_completion.text_completion(**kwargs, stream=True))
+    assert litellm.flush_callbacks(5)
+    plain = text_completion.text_completion(**kwargs)
+    assert plain.object == "text_completion" and plain.choices[0].text == streamed
+    assert len([r for r in fake_provider.requests if r["path"].endswith("/completions")]) == 1
