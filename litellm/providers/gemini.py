@@ -16,12 +16,11 @@ log, read the environment or import anything heavy; the price map is consulted l
 from __future__ import annotations
 
 import json
-import re
 import secrets
 import time
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from litellm.providers._common import error_fields, kind_for_status, looks_like_context_window, make_error
 from litellm.providers.base import Credentials, ErrorInfo, ProviderRequest, StreamErrorEvent, StreamState
@@ -587,7 +586,9 @@ class GeminiAdapter:
 
     def _model_url(self, model: str, credentials: Credentials, method: str) -> str:
         base = (credentials.api_base or DEFAULT_API_BASE).rstrip("/")
-        if not re.search(r"/v1(?:alpha|beta)?\d*$", base):
+        if not urlsplit(base).path:
+            # a bare host gets the API version; a base with a path is used as given (LiteLLM's reading,
+            # so a gateway route such as .../google-ai-studio/v1beta keeps working)
             base = f"{base}/{API_VERSION}"
         name = model if model.startswith(("models/", "tunedModels/")) else f"models/{model}"
         return f"{base}/{quote(name, safe='/@.-_')}:{method}"

@@ -51,6 +51,10 @@ def test_api_base_with_or_without_version(adapter):
     for base in ("http://127.0.0.1:9/", "http://127.0.0.1:9/v1beta"):
         req = adapter.build_request(MODEL, USER, {}, Credentials(api_key="k", api_base=base), stream=False)
         assert req.url == "http://127.0.0.1:9/v1beta/models/gemini-2.5-flash:generateContent"
+    # a base with a path is a gateway route, used as given (as LiteLLM does)
+    gateway = "https://gateway.ai.cloudflare.com/v1/acct/gw/google-ai-studio/v1"
+    req = adapter.build_request(MODEL, USER, {}, Credentials(api_key="k", api_base=gateway), stream=False)
+    assert req.url == gateway + "/models/gemini-2.5-flash:generateContent"
 
 
 def test_system_and_roles_become_system_instruction_and_contents(adapter):
