@@ -296,6 +296,33 @@ def build_body(
     return body
 
 
+def citation_annotations(citations: Any) -> list[dict[str, Any]]:
+    """Cohere citations -> OpenAI ``url_citation`` annotations, one per cited document (LiteLLM's shape:
+    a document without a URL is named ``source:<id>``)."""
+    out: list[dict[str, Any]] = []
+    for citation in citations if isinstance(citations, list) else ():
+        if not isinstance(citation, Mapping):
+            continue
+        for source in citation.get("sources") or ():
+            if not isinstance(source, Mapping) or source.get("type") != "document":
+                continue
+            document = source.get("document") or {}
+            out.append(
+                {
+                    "type": "url_citation",
+                    "url_citation": {
+                        "start_index": int(citation.get("start") or 0),
+                        "end_index": int(citation.get("end") or 0),
+                        "title": str(document.get("title") or ""),
+                        "url": source.get("url")
+                        or document.get("url")
+                        or f"source:{source.get('id', 'unknown')}",
+                    },
+                }
+            )
+    return out
+
+
 def cohere_usage(usage: Mapping[str, Any] | None) -> dict[str, Any]:
     """Billed units (what Cohere charges) -> OpenAI usage; the raw token counts when nothing was billed."""
     usage = usage or {}
@@ -420,6 +447,9 @@ class CohereAdapter:
             extras["tool_plan"] = message["tool_plan"]
         if message.get("citations"):
             extras["citations"] = message["citations"]
+            annotations = citation_annotations(message["citations"])
+            if annotations:
+                out_msg["annotations"] = annotations
         if extras:
             out_msg["provider_specific_fields"] = extras
         finish = FINISH_REASONS.get(str(data.get("finish_reason")), "stop")
