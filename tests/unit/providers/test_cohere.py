@@ -202,10 +202,13 @@ def test_citations_are_kept(adapter):
     assert (
         reply["choices"][0]["message"]["provider_specific_fields"]["citations"][0]["sources"][0]["id"]
         == "doc:0"
-    assert reply["choices"][0]["message"]["annotations"] == [
-        {"type": "url_citation", "url_citation": {"start_index": 4, "end_index": 20, "title": "", "url": "source:doc:0"}}
-    ]
     )
+    assert reply["choices"][0]["message"]["annotations"] == [
+        {
+            "type": "url_citation",
+            "url_citation": {"start_index": 4, "end_index": 20, "title": "", "url": "source:doc:0"},
+        }
+    ]
 
 
 def test_text_stream(adapter):
