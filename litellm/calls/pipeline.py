@@ -25,6 +25,7 @@ from litellm.calls.context import CallContext
 from litellm.calls.send import Failed, asend, map_exception, send
 from litellm.calls.spec import CallSpec, Prepared
 from litellm.calls.streaming import CustomStreamWrapper
+from litellm.calls.validate import validate_chat_request as _validate
 from litellm.core.settings import env, settings
 from litellm.core.types import EmbeddingResponse, ModelResponse
 
@@ -395,7 +396,7 @@ def _build_response(
     if counted:
         hidden["usage_counted"] = True
     # private attributes written straight into pydantic's store: its __setattr__ costs µs per call
-    private = response.__pydantic_private__
+    private: dict[str, Any] = response.__pydantic_private__  # type: ignore[assignment]
     private["_hidden_params"] = hidden
     private["_response_ms"] = response_ms
     ctx.raw_usage = data["usage"]
@@ -511,7 +512,7 @@ def _prepare(
         p.adapter, p.provider, p.model = resolved.adapter, resolved.provider, resolved.model
         ctx.custom_llm_provider, ctx.provider_model = p.provider, p.model
         if spec.name == "completion" and _validate is not None:
-            _validate(inputs.get("messages"), call.openai)
+            _validate(inputs.get("messages"), call.openai, model=p.model, llm_provider=p.provider)
         if ctx.callbacks is not None:
             dispatch.get_dispatcher().emit_pre_call(ctx)
         if p.mock is not _NO_MOCK:
@@ -559,12 +560,6 @@ def _mask_api_base(url: str | None) -> str | None:
     from litellm.calls.send import _masked_url
 
     return _masked_url(url)
-
-
-try:  # local validation of the OpenAI request shape (litellm.calls.validate), when present
-    from litellm.calls.validate import validate_chat_request as _validate
-except ImportError:  # pragma: no cover - the module ships with the package
-    _validate = None
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -994,7 +989,7 @@ def _mock_chat(p: Prepared, mock: Any) -> Any:
 
 def _chat_from_cache(p: Prepared, value: dict[str, Any]) -> ModelResponse:
     response = ModelResponse.model_validate(value)
-    private = response.__pydantic_private__
+    private: dict[str, Any] = response.__pydantic_private__  # type: ignore[assignment]
     private["_hidden_params"] = _hidden(p.ctx, 0.0, None)
     private["_response_ms"] = 0.0
     p.ctx.raw_usage = value.get("usage")

@@ -87,10 +87,10 @@ def construct(kind_type: Any, data: Any) -> Any:
     empty ``_hidden_params``."""
     from openai._models import construct_type
 
-    out = construct_type(type_=kind_type, value=data)
-    if isinstance(out, object) and hasattr(type(out), "__private_attributes__"):
-        if "_hidden_params" in type(out).__private_attributes__ and out.__pydantic_private__ is None:
-            object.__setattr__(out, "__pydantic_private__", {"_hidden_params": {}})
+    out: Any = construct_type(type_=kind_type, value=data)
+    private_attributes = getattr(type(out), "__private_attributes__", {})
+    if "_hidden_params" in private_attributes and out.__pydantic_private__ is None:
+        object.__setattr__(out, "__pydantic_private__", {"_hidden_params": {}})
     return out
 
 

@@ -50,7 +50,7 @@ class CustomStreamWrapper:
         self._reply = reply
         self._source: Iterator[bytes | None] | None = None
         self._mock = iter(mock_chunks) if mock_chunks is not None else None
-        self._decoder = decoder_for(stream_format) if mock_chunks is None else None
+        self._decoder: Any = decoder_for(stream_format) if mock_chunks is None else None
         self._pending: list[dict[str, Any]] = []
         self._collect = collect
         self._on_chunk = on_chunk
@@ -115,8 +115,9 @@ class CustomStreamWrapper:
         if self._hide_usage and not choices and data.get("usage"):
             held = self._held
             if held is not None:  # the provider's count travels with the last chunk, out of sight
-                held.__pydantic_private__["_hidden_params"] = {
-                    **(held.__pydantic_private__.get("_hidden_params") or {}),
+                private: dict[str, Any] = held.__pydantic_private__  # type: ignore[assignment]
+                private["_hidden_params"] = {
+                    **(private.get("_hidden_params") or {}),
                     "usage": data["usage"],
                 }
             return None

@@ -136,7 +136,7 @@ def _status_error_init(
 ) -> None:
     self._init_fields(status_code, message, llm_provider, model, litellm_debug_info, max_retries, num_retries)
     resp = _response(status_code, response)
-    openai.APIStatusError.__init__(self, self.message, response=resp, body=body)
+    openai.APIStatusError.__init__(self, self.message, response=resp, body=body)  # type: ignore[arg-type]
     # openai sets status_code from the response; keep ours when the response is a placeholder
     self.status_code = status_code
 
@@ -201,7 +201,7 @@ class _ProviderFirst:
         )
 
 
-class BadRequestError(_ModelFirst, _LiteLLMErrorMixin, openai.BadRequestError):
+class BadRequestError(_ModelFirst, _LiteLLMErrorMixin, openai.BadRequestError):  # type: ignore[misc]
     _status = 400
 
 
@@ -246,23 +246,23 @@ class UnsupportedParamsError(BadRequestError):
         )
 
 
-class AuthenticationError(_ProviderFirst, _LiteLLMErrorMixin, openai.AuthenticationError):
+class AuthenticationError(_ProviderFirst, _LiteLLMErrorMixin, openai.AuthenticationError):  # type: ignore[misc]
     _status = 401
 
 
-class PermissionDeniedError(_ProviderFirst, _LiteLLMErrorMixin, openai.PermissionDeniedError):
+class PermissionDeniedError(_ProviderFirst, _LiteLLMErrorMixin, openai.PermissionDeniedError):  # type: ignore[misc]
     _status = 403
 
 
-class NotFoundError(_ModelFirst, _LiteLLMErrorMixin, openai.NotFoundError):
+class NotFoundError(_ModelFirst, _LiteLLMErrorMixin, openai.NotFoundError):  # type: ignore[misc]
     _status = 404
 
 
-class UnprocessableEntityError(_ModelFirst, _LiteLLMErrorMixin, openai.UnprocessableEntityError):
+class UnprocessableEntityError(_ModelFirst, _LiteLLMErrorMixin, openai.UnprocessableEntityError):  # type: ignore[misc]
     _status = 422
 
 
-class RateLimitError(_ProviderFirst, _LiteLLMErrorMixin, openai.RateLimitError):
+class RateLimitError(_ProviderFirst, _LiteLLMErrorMixin, openai.RateLimitError):  # type: ignore[misc]
     _status = 429
 
     def __init__(
@@ -329,7 +329,7 @@ class APIError(_LiteLLMErrorMixin, openai.APIError):
         self._init_fields(
             status_code, message, llm_provider, model, litellm_debug_info, max_retries, num_retries
         )
-        openai.APIError.__init__(self, self.message, request or _request(), body=body)
+        openai.APIError.__init__(self, self.message, request or _request(), body=body)  # type: ignore[arg-type]
         self.response = response
 
 
@@ -346,7 +346,7 @@ class APIConnectionError(_LiteLLMErrorMixin, openai.APIConnectionError):
         body: Any = None,
     ) -> None:
         self._init_fields(500, message, llm_provider, model, litellm_debug_info, max_retries, num_retries)
-        openai.APIConnectionError.__init__(self, message=self.message, request=request or _request())
+        openai.APIConnectionError.__init__(self, message=self.message, request=request or _request())  # type: ignore[arg-type]
         self.body = body
 
 
@@ -373,7 +373,7 @@ class Timeout(_LiteLLMErrorMixin, openai.APITimeoutError):
             max_retries,
             num_retries,
         )
-        openai.APITimeoutError.__init__(self, request=_request())
+        openai.APITimeoutError.__init__(self, request=_request())  # type: ignore[arg-type]
         # APITimeoutError fixes its own message; keep ours
         self.message = _prefixed("Timeout", message)
         self.args = (self.message,)
@@ -395,7 +395,10 @@ class APIResponseValidationError(_LiteLLMErrorMixin, openai.APIResponseValidatio
     ) -> None:
         self._init_fields(500, message, llm_provider, model, litellm_debug_info, max_retries, num_retries)
         openai.APIResponseValidationError.__init__(
-            self, response=_response(500, None), body=body, message=self.message
+            self,
+            response=_response(500, None),  # type: ignore[arg-type]
+            body=body,
+            message=self.message,  # type: ignore[arg-type]
         )
         self.status_code = 500
 
@@ -539,4 +542,4 @@ def make_error(
         return cls(text, model, llm_provider, response=response, body=body)
     if cls in (NotFoundError, UnprocessableEntityError):
         return cls(text, model, llm_provider, response=response, body=body)
-    return cls(text, llm_provider, model, response=response, body=body)
+    return cls(text, llm_provider, model, response=response, body=body)  # type: ignore[call-arg]

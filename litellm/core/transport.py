@@ -94,12 +94,13 @@ class Reply:
 class AsyncReply:
     """An async reply over an aiohttp response or an ``httpx.Response`` from an AsyncClient."""
 
-    __slots__ = ("_aiohttp", "_httpx", "_lines", "headers", "status")
+    __slots__ = ("_aiohttp", "_httpx", "_lines", "_raw", "headers", "status")
 
     def __init__(self, *, aiohttp_response: Any = None, httpx_response: httpx.Response | None = None) -> None:
         self._aiohttp = aiohttp_response
         self._httpx = httpx_response
         self._lines: AsyncIterator[str] | None = None
+        self._raw: AsyncIterator[bytes] | None = None
         if aiohttp_response is not None:
             self.status: int = aiohttp_response.status
             self.headers: Mapping[str, str] = aiohttp_response.headers
@@ -138,10 +139,10 @@ class AsyncReply:
             data: bytes = await self._aiohttp.content.readany()
             return data
         assert self._httpx is not None
-        if self._lines is None:
-            self._lines = self._httpx.aiter_raw()  # type: ignore[assignment]
+        if self._raw is None:
+            self._raw = self._httpx.aiter_raw()
         try:
-            return await self._lines.__anext__()  # type: ignore[return-value]
+            return await self._raw.__anext__()
         except StopAsyncIteration:
             return b""
 

@@ -117,9 +117,10 @@ async def create_thread(request: web.Request) -> web.StreamResponse:
         "metadata": body.get("metadata") or {},
         "tool_resources": body.get("tool_resources"),
     }
-    store.threads[thread["id"]] = thread
-    store.messages[thread["id"]] = [
-        _message(request, thread["id"], m.get("role") or "user", m.get("content"))
+    thread_id = str(thread["id"])
+    store.threads[thread_id] = thread
+    store.messages[thread_id] = [
+        _message(request, thread_id, m.get("role") or "user", m.get("content"))
         for m in body.get("messages") or []
     ]
     return _json(200, thread)

@@ -26,7 +26,7 @@ import json
 import time
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from litellm.fake_provider import faults, openai_wire
 from litellm.fake_provider.app import STATE_KEY, _record
@@ -132,6 +132,8 @@ async def create_file(request: web.Request) -> web.StreamResponse:
     reader = await request.multipart()
     purpose, filename, data = None, "file", b""
     async for part in reader:
+        if not isinstance(part, BodyPartReader):
+            continue
         if part.name == "purpose":
             purpose = (await part.text()).strip()
         elif part.name == "file":
