@@ -10,7 +10,8 @@ Speech returns :class:`~litellm.core.types_calls.HttpxBinaryResponseContent` and
 character (tts-1) or per input token (gpt-4o-mini-tts, counted locally: the endpoint reports no usage).
 
 The logging record shows the upload as filename, content type and size, never the audio; a speech
-record's response is the audio's content type and size.
+record's response is the audio's content type and size. Transcriptions are cacheable (as in LiteLLM): the
+key covers the audio's sha256, so the same bytes under another file name hit.
 
 Must not: send, retry or log (the pipeline does).
 """
@@ -22,7 +23,7 @@ import struct
 from collections.abc import Mapping
 from typing import Any
 
-from litellm.calls.endpoints import describe_upload, endpoint_request, finish, read_upload, wire_model
+from litellm.calls.endpoints import Upload, endpoint_request, finish, read_upload, wire_model
 from litellm.calls.pipeline import arun, run
 from litellm.calls.spec import CallSpec, Prepared
 from litellm.core.types_calls import HttpxBinaryResponseContent, TranscriptionResponse
@@ -67,7 +68,7 @@ def wav_seconds(data: bytes) -> float | None:
 
 def _log_transcription(inputs: dict[str, Any]) -> Any:
     upload = inputs["file"]
-    described = {"error": str(upload)} if isinstance(upload, Exception) else describe_upload(*upload)
+    described = {"error": str(upload)} if isinstance(upload, Exception) else upload.describe()
     return [{"role": "user", "content": "", "file": described}]
 
 
@@ -75,7 +76,7 @@ def _build_transcription(p: Prepared) -> Any:
     upload = p.inputs["file"]
     if isinstance(upload, Exception):
         raise upload
-    files: list[tuple[str, Any]] = [("file", upload), ("model", wire_model(p))]
+    files: list[tuple[str, Any]] = [("file", upload.as_part()), ("model", wire_model(p))]
     for key, value in p.params.items():
         if value is None or key == "stream":
             continue
@@ -114,7 +115,7 @@ def _duration(p: Prepared, data: Mapping[str, Any]) -> float | None:
     if isinstance(usage, Mapping) and usage.get("type") == "duration" and usage.get("seconds") is not None:
         return float(usage["seconds"])
     upload = p.inputs["file"]
-    return wav_seconds(upload[1]) if isinstance(upload, tuple) else None
+    return wav_seconds(upload.data) if isinstance(upload, Upload) else None
 
 
 def _transcription_from(
@@ -155,6 +156,14 @@ def _mock_transcription(p: Prepared, mock: Any) -> TranscriptionResponse:
     return _transcription_from(p, data, p.ctx.start_time, None)
 
 
+def _transcription_from_cache(p: Prepared, value: dict[str, Any]) -> TranscriptionResponse:
+    """A stored transcript (the cache keys it on the audio's sha256 and the params)."""
+    import time
+
+    response = TranscriptionResponse.model_validate(value)
+    return finish(p, response, value, time.time(), None)  # type: ignore[no-any-return]
+
+
 TRANSCRIPTION = CallSpec(
     name="transcription",
     build=_build_transcription,
@@ -162,7 +171,8 @@ TRANSCRIPTION = CallSpec(
     mock=_mock_transcription,
     log_input=_log_transcription,
     openai_params=TRANSCRIPTION_PARAMS,
-    cacheable=False,
+    from_cache=_transcription_from_cache,
+    to_cache=lambda response: response.model_dump(exclude_none=True),
 )
 
 

@@ -24,7 +24,7 @@ from litellm.calls.spec import Prepared
 from litellm.core.settings import settings
 
 __all__ = [
-    "describe_upload",
+    "Upload",
     "endpoint_request",
     "finish",
     "json_object",
@@ -138,8 +138,31 @@ def finish(
 # ---------------------------------------------------------------------------------------------------
 
 
-def read_upload(value: Any, field: str, default_name: str) -> tuple[str, bytes, str]:
-    """``(filename, bytes, content type)`` from a path, bytes, an open binary file, or a tuple
+class Upload:
+    """One uploaded file, read once. A cache key sees its sha256 and content type (``model_dump``), so
+    the same bytes under another file name hit; a logging record sees :meth:`describe`."""
+
+    __slots__ = ("content_type", "data", "name")
+
+    def __init__(self, name: str, data: bytes, content_type: str) -> None:
+        self.name, self.data, self.content_type = name, data, content_type
+
+    def as_part(self) -> tuple[str, bytes, str]:
+        """The multipart part: ``(filename, bytes, content type)``."""
+        return self.name, self.data, self.content_type
+
+    def describe(self) -> dict[str, Any]:
+        """What a logging record shows for an upload: never the bytes."""
+        return {"filename": self.name, "content_type": self.content_type, "size_bytes": len(self.data)}
+
+    def model_dump(self, **_: Any) -> dict[str, Any]:
+        import hashlib
+
+        return {"sha256": hashlib.sha256(self.data).hexdigest(), "content_type": self.content_type}
+
+
+def read_upload(value: Any, field: str, default_name: str) -> Upload:
+    """An :class:`Upload` from a path, bytes, an open binary file, or a tuple
     ``(filename, content[, content_type])`` as the openai SDK accepts."""
     name: str | None = None
     content_type: str | None = None
@@ -175,7 +198,7 @@ def read_upload(value: Any, field: str, default_name: str) -> tuple[str, bytes, 
     name = name or default_name
     if content_type is None:
         content_type = _sniff(data) or mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return name, data, content_type
+    return Upload(name, data, content_type)
 
 
 def _bad(field: str, value: Any) -> Exception:
@@ -208,8 +231,3 @@ def _sniff(data: bytes) -> str | None:
                 return "image/webp"
             return kind
     return None
-
-
-def describe_upload(name: str, data: bytes, content_type: str) -> dict[str, Any]:
-    """What a logging record shows for an upload: never the bytes."""
-    return {"filename": name, "content_type": content_type, "size_bytes": len(data)}

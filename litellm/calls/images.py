@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from litellm.calls.endpoints import (
-    describe_upload,
+    Upload,
     endpoint_request,
     finish,
     json_object,
@@ -188,7 +188,7 @@ async def aimage_generation(prompt: str, model: str | None = None, **kwargs: Any
 # ---------------------------------------------------------------------------------------------------
 
 
-def _uploads(value: Any, field: str) -> list[tuple[str, bytes, str]] | Exception:
+def _uploads(value: Any, field: str) -> list[Upload] | Exception:
     try:
         if isinstance(value, list):
             return [read_upload(v, field, f"image_{i}.png") for i, v in enumerate(value)]
@@ -209,7 +209,7 @@ def _upload_inputs(image: Any, mask: Any = None, prompt: str | None = None) -> d
 def _describe(value: Any) -> Any:
     if isinstance(value, Exception):
         return {"error": str(value)}
-    return [describe_upload(*u) for u in value]
+    return [u.describe() for u in value]
 
 
 def _log_upload(inputs: dict[str, Any]) -> Any:
@@ -228,12 +228,12 @@ def _multipart(p: Prepared, path: str) -> Any:
         raise images
     # gpt-image-* take several images as image[]; dall-e-2 takes one "image"
     field = "image[]" if len(images) > 1 else "image"
-    files.extend((field, img) for img in images)
+    files.extend((field, img.as_part()) for img in images)
     mask = p.inputs.get("mask")
     if isinstance(mask, Exception):
         raise mask
     if mask:
-        files.append(("mask", mask[0]))
+        files.append(("mask", mask[0].as_part()))
     files.append(("model", wire_model(p)))
     if p.inputs.get("prompt") is not None:
         files.append(("prompt", p.inputs["prompt"]))

@@ -225,3 +225,24 @@ def test_a_streamed_text_completion_is_stored_whole_and_served_to_a_plain_call(
     plain = text_completion.text_completion(**kwargs)
     assert plain.object == "text_completion" and plain.choices[0].text == streamed
     assert len([r for r in fake_provider.requests if r["path"].endswith("/completions")]) == 1
+
+
+def test_a_transcription_cache_hit_is_keyed_on_the_audio_bytes(
+    fake_provider: Any, fake_url: str, events: Events
+) -> None:
+    from litellm.caching.caching import Cache
+
+    litellm.cache = Cache(type="local")
+    base = {"model": "openai/whisper-1", "api_base": fake_url + "/v1", "api_key": "k"}
+    first = audio.transcription(file=("a.wav", wav(1.0)), **base)
+    hit = asyncio.run(audio.atranscription(file=("renamed.wav", wav(1.0)), **base))
+    miss = audio.transcription(file=("a.wav", wav(1.5)), **base)
+    assert hit.text == first.text == miss.text
+    assert len([r for r in fake_provider.requests if r["path"].endswith("/audio/transcriptions")]) == 2
+    assert litellm.flush_callbacks(5)
+    assert [(r["call_type"], bool(r["cache_hit"])) for r in events.records] == [
+        ("transcription", False),
+        ("atranscription", True),
+        ("transcription", False),
+    ]
+    assert events.records[1]["response_cost"] == 0.0
