@@ -539,15 +539,10 @@ class RequestFlow:
             if request.stream and _is_stream(result):
                 first = yield (PEEK, result)
                 ttft = time.perf_counter() - started
-        except GeneratorExit:
-            if st.local:
-                st.release(dep.id)
-            raise
-        except Exception:
-            if st.local:
-                st.release(dep.id)
-            else:
-                yield (STATE, "release", (dep.id,))
+        except BaseException as exc:  # release never blocks (remote stores queue it), so no yield here
+            st.release(dep.id)
+            if not isinstance(exc, Exception):  # cancelled or interrupted: no retry, the event goes now
+                attempt.give_up()
             raise
         attempt.committed = True
         if ttft is not None:
@@ -564,16 +559,7 @@ class RequestFlow:
             spend = float(hidden.get("response_cost") or 0.0)
         if out_tokens:
             latency /= out_tokens
-        if st.local:
-            st.release(dep.id, tokens=tokens, latency=latency, spend=spend, spend_period=dep.budget_duration)
-        else:
-            release = {
-                "tokens": tokens,
-                "latency": latency,
-                "spend": spend,
-                "spend_period": dep.budget_duration,
-            }
-            yield (STATE, "release", (dep.id,), release)
+        st.release(dep.id, tokens=tokens, latency=latency, spend=spend, spend_period=dep.budget_duration)
         if isinstance(hidden, dict):  # dict's own methods: HiddenParams.get would price the call now
             if not dict.get(hidden, "model_id"):
                 dict.__setitem__(hidden, "model_id", dep.id)
@@ -728,6 +714,9 @@ def drive_sync(router: Any, gen: Flow) -> Any:
                     value = []
         except Exception as exc:
             error = exc
+        except BaseException:  # interrupted: let the generator release what it holds, then propagate
+            gen.close()
+            raise
 
 
 async def drive_async(router: Any, gen: Flow) -> Any:

@@ -61,7 +61,7 @@ class RouterAttempt:
 
     def on_failure(self, ctx: Any, exc: BaseException) -> bool:
         """Called by the pipeline before it emits a failure. True = the Router owns this failure."""
-        if self.committed:
+        if self.committed or not isinstance(exc, Exception):  # cancelled / interrupted: never retried
             return False
         self.ctx, self.exception = ctx, exc
         return True

@@ -83,6 +83,7 @@ class RouterState:
         spend: float = 0.0,
         spend_period: float | None = None,
     ) -> None:
+        """End a request on the deployment. Must not block (a remote store queues the update)."""
         raise NotImplementedError
 
     def release_nowait(self, dep_id: str, **kw: Any) -> None:

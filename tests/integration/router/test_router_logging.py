@@ -183,3 +183,20 @@ def test_sync_calls_fire_fallback_events(fake_url, monkeypatch):
     )
     router.completion(model="a", messages=MSGS)
     assert hooks.calls == ["fallback_ok:a"]
+
+
+async def test_cancelled_request_releases_its_slot_and_logs_once(fake_url, recorder):
+    import asyncio
+
+    router = Router(
+        model_list=[dep(fake_url, "g", "openai/slow", extra_headers={"x-fake-hang": "5"})],
+        num_retries=2,
+    )
+    task = asyncio.create_task(router.acompletion(model="g", messages=MSGS))
+    await asyncio.sleep(0.3)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert flush_callbacks(5)
+    assert [k for k, _ in recorder.events] == ["failure"]
+    assert router.state.snapshot(router.get_model_ids())[0].in_flight == 0
