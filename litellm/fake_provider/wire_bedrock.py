@@ -372,6 +372,33 @@ def _embedding(model_id: str, body: dict[str, Any], dim: int) -> dict[str, Any]:
     return {"embedding": vector(text, n), "inputTextTokenCount": content.estimate_tokens(text)}
 
 
+#: a 1x1 PNG, the image every fake image model draws
+_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+
+
+def _image_reply(model_id: str, body: dict[str, Any]) -> dict[str, Any] | None:
+    """Stability SD3 / Stable Image, SDXL and Titan / Nova Canvas reply bodies (None: not an image model)."""
+    if "stable-diffusion-xl" in model_id:
+        n = int(body.get("samples") or 1)
+        return {
+            "result": "success",
+            "artifacts": [{"seed": 1, "base64": _PNG, "finishReason": "SUCCESS"}] * n,
+        }
+    if "stability." in model_id:
+        blocked = "[fake:blocked]" in str(body.get("prompt"))
+        return {
+            "seeds": [1],
+            "finish_reasons": ["Filter reason: prompt" if blocked else None],
+            "images": [_PNG],
+        }
+    if "titan-image" in model_id or "nova-canvas" in model_id:
+        config = body.get("imageGenerationConfig") or {}
+        if "[fake:blocked]" in str((body.get("textToImageParams") or {}).get("text")):
+            return {"images": [], "error": "This request has been blocked by our content filters."}
+        return {"images": [_PNG] * int(config.get("numberOfImages") or 1), "error": None}
+    return None
+
+
 async def invoke(request: web.Request) -> web.StreamResponse:
     body, controls, model_id, rejected = await _prelude(request)
     if rejected is not None:
@@ -381,6 +408,11 @@ async def invoke(request: web.Request) -> web.StreamResponse:
         payload = _embedding(model_id, body, state.options.embedding_dim)
         return web.Response(
             body=json.dumps(payload).encode(), content_type="application/json", headers=_HEADERS
+        )
+    image = _image_reply(model_id, body)
+    if image is not None:
+        return web.Response(
+            body=json.dumps(image).encode(), content_type="application/json", headers=_HEADERS
         )
     if body.get("anthropic_version") != "bedrock-2023-05-31":
         return _error(400, "Malformed input request: #: required key [anthropic_version] not found")

@@ -6,7 +6,8 @@ as given, percent-encoded in the path). Chat goes through Converse / ConverseStr
 (``litellm.providers.bedrock_converse``); ``invoke/`` sends the Anthropic Messages body
 (``anthropic_version: bedrock-2023-05-31``) to InvokeModel / InvokeModelWithResponseStream, whose stream
 wraps each Anthropic event as base64 in a ``chunk`` frame. Embeddings (Titan text/image, Cohere) use
-InvokeModel (``litellm.providers.bedrock_embed``). Auth is a bearer API key (``api_key`` /
+InvokeModel (``litellm.providers.bedrock_embed``), and so does image generation (Stability, Titan Image,
+Nova Canvas: ``litellm.providers.bedrock_image``). Auth is a bearer API key (``api_key`` /
 AWS_BEARER_TOKEN_BEDROCK) or SigV4 over the exact bytes sent (``litellm.providers.auth.aws``). Errors
 are classified by ``x-amzn-ErrorType`` (and an event stream's ``:exception-type``).
 
@@ -364,6 +365,33 @@ class BedrockAdapter:
 
         _route, model_id = split_route(model)
         return bedrock_embed.parse_embedding_body(model_id, data)
+
+    # ---- images --------------------------------------------------------------------------------
+
+    def build_image_generation_request(
+        self, model: str, prompt: str, params: dict[str, Any], credentials: Credentials
+    ) -> ProviderRequest:
+        from litellm.providers import bedrock_image
+
+        _route, model_id = split_route(model)
+        params = dict(params)
+        aws, region, endpoint = self._prepare(model_id, params, credentials)
+        try:
+            body = bedrock_image.build_image_body(model_id, prompt, params)
+        except ValueError as exc:
+            raise make_error("BadRequestError", str(exc), model=model, provider=self.name) from exc
+        return ProviderRequest(
+            url=f"{endpoint}/model/{_path_id(model_id)}/invoke",
+            headers={"Content-Type": "application/json", "Accept": "application/json"},
+            body=body,
+            auth=self._auth(credentials, aws, region),
+        )
+
+    def parse_image_generation_response(self, model: str, data: dict[str, Any]) -> dict[str, Any]:
+        from litellm.providers import bedrock_image
+
+        _route, model_id = split_route(model)
+        return bedrock_image.parse_image_body(model_id, data)
 
 
 def make_adapter(name: str = "bedrock") -> BedrockAdapter:

@@ -239,3 +239,25 @@ def test_aws_secrets_never_reach_the_logging_payload(aws):
     blob = json.dumps(seen, default=str)
     assert seen and VERIFIED_SECRET_KEY not in blob and "SESSIONTOKENSECRET" not in blob
     assert VERIFIED_ACCESS_KEY not in blob  # the key id is masked too (its tail only)
+
+
+def test_image_generation_nova_canvas_priced_per_image(fake_provider, aws):
+    from litellm.calls.images import image_generation
+
+    result = image_generation(
+        "a red fox", model="bedrock/amazon.nova-canvas-v1:0", n=2, size="1024x1024", **aws
+    )
+    assert len(result.data) == 2 and result.data[0].b64_json
+    sent = fake_provider.requests[-1]
+    assert sent["path"] == "/model/amazon.nova-canvas-v1:0/invoke"
+    assert sent["json"]["imageGenerationConfig"]["numberOfImages"] == 2
+    assert result._hidden_params["response_cost"] == pytest.approx(2 * 0.06)
+
+
+async def test_image_generation_async_stability_and_content_filter(aws):
+    from litellm.calls.images import aimage_generation
+
+    result = await aimage_generation("a red fox", model="bedrock/stability.sd3-5-large-v1:0", **aws)
+    assert len(result.data) == 1
+    with pytest.raises(exceptions.ContentPolicyViolationError):
+        await aimage_generation("[fake:blocked] fox", model="bedrock/stability.sd3-5-large-v1:0", **aws)

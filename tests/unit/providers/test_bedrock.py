@@ -538,3 +538,84 @@ def test_reasoning_effort_on_adaptive_claude_uses_output_config(adapter):
         "thinking": {"type": "adaptive"},
         "output_config": {"effort": "high"},
     }
+
+
+# ---- images ----------------------------------------------------------------------------------------
+
+
+def test_image_bodies_per_family(adapter):
+    nova = adapter.build_image_generation_request(
+        "amazon.nova-canvas-v1:0",
+        "a red fox",
+        {**KEYS, "n": 2, "size": "1024x768", "quality": "hd", "seed": 7},
+        Credentials(),
+    )
+    assert nova.url == "https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.nova-canvas-v1:0/invoke"
+    assert nova.body == {
+        "taskType": "TEXT_IMAGE",
+        "textToImageParams": {"text": "a red fox"},
+        "imageGenerationConfig": {
+            "numberOfImages": 2,
+            "width": 1024,
+            "height": 768,
+            "quality": "premium",
+            "seed": 7,
+        },
+    }
+    sd3 = adapter.build_image_generation_request(
+        "stability.sd3-5-large-v1:0",
+        "a red fox",
+        {**KEYS, "size": "1792x1024", "negative_prompt": "blur"},
+        Credentials(),
+    )
+    assert sd3.body == {
+        "prompt": "a red fox",
+        "mode": "text-to-image",
+        "aspect_ratio": "16:9",
+        "negative_prompt": "blur",
+    }
+    sdxl = adapter.build_image_generation_request(
+        "stability.stable-diffusion-xl-v1",
+        "fox",
+        {**KEYS, "n": 2, "size": "512x512", "cfg_scale": 7},
+        Credentials(),
+    )
+    assert sdxl.body == {
+        "text_prompts": [{"text": "fox", "weight": 1}],
+        "samples": 2,
+        "width": 512,
+        "height": 512,
+        "cfg_scale": 7,
+    }
+    from litellm.core.exceptions import BadRequestError
+
+    with pytest.raises(BadRequestError, match="one image per request"):
+        adapter.build_image_generation_request(
+            "stability.sd3-5-large-v1:0", "x", {**KEYS, "n": 2}, Credentials()
+        )
+    with pytest.raises(BadRequestError, match="image generation supports"):
+        adapter.build_image_generation_request(
+            "meta.llama3-70b-instruct-v1:0", "x", dict(KEYS), Credentials()
+        )
+
+
+def test_image_replies_and_content_filter(adapter):
+    out = adapter.parse_image_generation_response(
+        "amazon.nova-canvas-v1:0", {"images": ["AAA", "BBB"], "error": None}
+    )
+    assert out["data"] == [{"b64_json": "AAA"}, {"b64_json": "BBB"}]
+    out = adapter.parse_image_generation_response(
+        "stability.stable-diffusion-xl-v1", {"artifacts": [{"base64": "CCC"}]}
+    )
+    assert out["data"] == [{"b64_json": "CCC"}]
+    from litellm.core.exceptions import ContentPolicyViolationError
+
+    with pytest.raises(ContentPolicyViolationError, match="Filter reason"):
+        adapter.parse_image_generation_response(
+            "stability.sd3-5-large-v1:0", {"images": ["x"], "finish_reasons": ["Filter reason: prompt"]}
+        )
+    with pytest.raises(ContentPolicyViolationError, match="content filters"):
+        adapter.parse_image_generation_response(
+            "amazon.titan-image-generator-v2:0",
+            {"images": [], "error": "This request has been blocked by our content filters."},
+        )
