@@ -244,3 +244,27 @@ def test_credentials_path_from_vertexai_credentials_env(
     assert _last(fake_provider, ":generateContent")["path"].startswith(
         "/v1/projects/env-proj/locations/europe-west4/"
     )
+
+
+def test_imagen_through_image_generation(fake_provider, vertex):
+    from litellm.calls.images import aimage_generation, image_generation
+
+    response = image_generation(
+        model="vertex_ai/imagen-4.0-generate-001", prompt="a cat", n=2, size="1792x1024", **vertex
+    )
+    assert len(response.data) == 2 and response.data[0].b64_json.startswith("iVBOR")
+    sent = _last(fake_provider, ":predict")
+    assert (
+        sent["path"]
+        == "/v1/projects/fake-proj/locations/us-east5/publishers/google/models/imagen-4.0-generate-001:predict"
+    )
+    assert sent["json"] == {
+        "instances": [{"prompt": "a cat"}],
+        "parameters": {"sampleCount": 2, "aspectRatio": "16:9"},
+    }
+    assert sent["headers"]["authorization"] == f"Bearer {TOKENS_ISSUED[-1]}"
+
+    async def run():
+        return await aimage_generation(model="vertex_ai/imagen-4.0-generate-001", prompt="a dog", **vertex)
+
+    assert len(asyncio.run(run()).data) == 1
