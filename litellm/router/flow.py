@@ -240,7 +240,7 @@ class RequestFlow:
                     raise
                 failed.add(dep.id)
                 yield from self._after_failure(dep, group, exc, is_async, hooks, kwargs, call_type, depth)
-                others = bool(healthy - failed)
+                others = any(d.id not in failed for d in healthy)
                 if not self._should_retry(exc, group, ov, retries, others):
                     raise
                 retries += 1
@@ -341,7 +341,7 @@ class RequestFlow:
         st = self.state
         waited = 0.0
         while True:
-            skipped = dict(static_skipped)
+            skipped = static_skipped.copy() if static_skipped else {}
             ids = [d.id for d in deps]
             periods = self._budget_periods
             if st.local:
@@ -352,7 +352,7 @@ class RequestFlow:
             cands: list[Deployment] = []
             cstats: list[DeploymentStats] = []
             cooled: list[tuple[float, int]] = []
-            for i, (d, s) in enumerate(zip(deps, stats, strict=True)):
+            for i, (d, s) in enumerate(zip(deps, stats)):  # noqa: B905 (same length by construction)
                 if s.cooldown_until > now:
                     skipped[d.id] = f"cooling down: {s.cooldown_reason}"
                     cooled.append((s.cooldown_until, i))
@@ -363,7 +363,7 @@ class RequestFlow:
                 else:
                     cands.append(d)
                     cstats.append(s)
-            healthy = {d.id for d in cands}
+            healthy = cands
             prefix = ""
             if failed and len(cands) > 1:
                 fresh = [i for i, d in enumerate(cands) if d.id not in failed]
