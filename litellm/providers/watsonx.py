@@ -183,8 +183,8 @@ class WatsonxAdapter:
             return {"project_id": str(project)}
         if space:
             return {"space_id": str(space)}
-        raise make_error(
-            "BadRequestError",
+        raise make_error(  # LiteLLM raises this as a 401 too: the scope is part of the credentials
+            "AuthenticationError",
             "watsonx needs a project or a deployment space: set WATSONX_PROJECT_ID (or WATSONX_SPACE_ID), or "
             "pass project_id= / space_id=.",
             model=model,

@@ -84,9 +84,9 @@ def test_scope_from_env_and_missing_scope(creds, monkeypatch):
     assert body["project_id"] == "proj-env" and "space_id" not in body
     monkeypatch.delenv("WATSONX_SPACE_ID")
     monkeypatch.delenv("WX_PROJECT_ID")
-    from litellm.core.exceptions import BadRequestError
+    from litellm.core.exceptions import AuthenticationError
 
-    with pytest.raises(BadRequestError, match="WATSONX_PROJECT_ID"):
+    with pytest.raises(AuthenticationError, match="WATSONX_PROJECT_ID"):
         adapter.build_request("m", MSGS, {}, creds, stream=False)
 
 
