@@ -223,9 +223,12 @@ def test_imagen_on_the_gemini_api(fake_provider, fake_url, fake_key):
     from litellm.calls.images import image_generation
 
     response = image_generation(
-        model="gemini/imagen-4.0-generate-001", prompt="a cat", api_base=fake_url, api_key=fake_key
+        model="gemini/imagen-3.0-generate-001", prompt="a cat", n=2, api_base=fake_url, api_key=fake_key
     )
-    assert len(response.data) == 1 and response.data[0].b64_json
+    assert len(response.data) == 2 and response.data[0].b64_json
     sent = _last(fake_provider)
-    assert sent["path"] == "/v1beta/models/imagen-4.0-generate-001:predict"
+    assert sent["path"] == "/v1beta/models/imagen-3.0-generate-001:predict"
     assert sent["headers"]["x-goog-api-key"] == fake_key
+    assert response._hidden_params["response_cost"] == pytest.approx(
+        2 * 0.04
+    )  # per image, from the price map
