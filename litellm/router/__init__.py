@@ -26,11 +26,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from litellm.router.policies import AlertingConfig, AllowedFailsPolicy, RetryPolicy, RouterGeneralSettings
     from litellm.router.router import Router
-    from litellm.router.strategies import RoutingStrategy
+    from litellm.router.strategies import CustomRoutingStrategyBase, RoutingStrategy
 
 __all__ = [
     "AlertingConfig",
     "AllowedFailsPolicy",
+    "CustomRoutingStrategyBase",
     "RetryPolicy",
     "Router",
     "RouterGeneralSettings",
@@ -44,6 +45,7 @@ _LAZY = {
     "AlertingConfig": "litellm.router.policies",
     "RouterGeneralSettings": "litellm.router.policies",
     "RoutingStrategy": "litellm.router.strategies",
+    "CustomRoutingStrategyBase": "litellm.router.strategies",
 }
 
 

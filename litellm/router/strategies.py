@@ -35,6 +35,7 @@ from litellm.router.state import DeploymentStats
 __all__ = [
     "STRATEGIES",
     "CostBased",
+    "CustomRoutingStrategyBase",
     "LatencyBased",
     "LeastBusy",
     "NoDeploymentWithinLimits",
@@ -258,6 +259,34 @@ def make_strategy(name: str, args: dict[str, Any] | None = None) -> RoutingStrat
     if cls is None:
         raise ValueError(f"routing_strategy {name!r} is not one of: {', '.join(sorted(STRATEGIES))}")
     return cls(args)
+
+
+class CustomRoutingStrategyBase:
+    """LiteLLM's base class for ``Router.set_custom_routing_strategy``: override one or both methods and
+    return an element of ``router.get_model_list(model)`` (the chosen deployment's dict)."""
+
+    async def async_get_available_deployment(
+        self,
+        model: str,
+        messages: list[dict[str, str]] | None = None,
+        input: str | list[object] | None = None,
+        specific_deployment: bool | None = False,
+        request_kwargs: dict[str, object] | None = None,
+    ) -> dict[str, Any] | None:
+        return self.get_available_deployment(model, messages, input, specific_deployment, request_kwargs)
+
+    def get_available_deployment(
+        self,
+        model: str,
+        messages: list[dict[str, str]] | None = None,
+        input: str | list[object] | None = None,
+        specific_deployment: bool | None = False,
+        request_kwargs: dict[str, object] | None = None,
+    ) -> dict[str, Any] | None:
+        raise NotImplementedError(
+            f"{type(self).__name__} implements neither get_available_deployment nor "
+            "async_get_available_deployment"
+        )
 
 
 class CustomStrategyAdapter(RoutingStrategy):

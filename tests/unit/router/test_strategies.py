@@ -204,6 +204,19 @@ def test_custom_routing_strategy_sync_and_async():
     with pytest.raises(TypeError, match="get_available_deployment"):
         router.set_custom_routing_strategy(object())
 
+    from litellm.router import CustomRoutingStrategyBase
+
+    class AsyncOnly(CustomRoutingStrategyBase):
+        async def async_get_available_deployment(
+            self, model, messages=None, input=None, specific_deployment=False, request_kwargs=None
+        ):
+            return router.get_model_list(model)[2]
+
+    router.set_custom_routing_strategy(AsyncOnly())
+    assert asyncio.run(router.acompletion(model="g", messages=MSGS)).model == "m2"
+    with pytest.raises(NotImplementedError, match="AsyncOnly implements neither"):
+        router.completion(model="g", messages=MSGS)
+
 
 def test_routing_decision_is_in_the_metadata_the_call_receives(monkeypatch):
     seen = []
