@@ -28,10 +28,28 @@ RERANK_PARAMS = frozenset(
 
 
 def _build(p: Prepared) -> Any:
-    from litellm.providers.rerank_wire import rerank_request
+    from litellm.providers.openai_compat import OpenAICompatAdapter
+    from litellm.providers.rerank_wire import RERANK_APIS, rerank_request
+
+    provider = p.provider or ""
+    # an OpenAI-compatible server at an api_base may serve /rerank; OpenAI and Azure OpenAI do not
+    compatible = isinstance(p.adapter, OpenAICompatAdapter) and provider != "azure"
+    openai_default = (
+        provider == "openai" and (p.creds.api_base or "").rstrip("/") == "https://api.openai.com/v1"
+    )
+    if (provider not in RERANK_APIS and not compatible) or openai_default:
+        from litellm.core.exceptions import BadRequestError
+
+        raise BadRequestError(
+            f"Provider '{provider}' has no rerank endpoint here. Rerank is served by "
+            f"{', '.join(sorted(RERANK_APIS))}, and by any server with a Cohere-style /rerank at an api_base "
+            "(e.g. openai/<model> or hosted_vllm/<model> with api_base='http://host:port/v1').",
+            p.model,
+            provider,
+        )
 
     request = rerank_request(
-        p.provider or "",
+        provider,
         wire_model(p),
         p.inputs["query"],
         p.inputs["documents"],

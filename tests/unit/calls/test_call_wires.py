@@ -614,3 +614,11 @@ def test_a_streamed_text_completion_asks_openai_for_usage_and_keeps_it_out_of_si
     assert (records[0]["prompt_tokens"], records[0]["completion_tokens"]) == (3, 4)
     assert records[0]["usage_source"] == "provider"
     assert records[0]["response_cost"] == pytest.approx(3 * 1.5e-6 + 4 * 2e-6)
+
+
+@pytest.mark.parametrize("model", ["anthropic/claude-sonnet-4-5", "openai/some-reranker"])
+def test_rerank_on_a_provider_without_rerank_names_those_that_have_it(model: str) -> None:
+    wire = Wire(b"{}")
+    with pytest.raises(exceptions.BadRequestError, match=r"no rerank endpoint here(.|\n)*cohere"):
+        rerank.rerank(model=model, query="q", documents=["a"], api_key="k", client=wire.client())
+    assert wire.seen == []
