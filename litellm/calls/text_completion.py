@@ -2,7 +2,8 @@
 
 Two routes, chosen per call (LiteLLM's documented behaviour): a completions model (``gpt-3.5-turbo-instruct``,
 ``babbage-002``, ``davinci-002``, or any model the price map files as ``mode: completion``) on an
-OpenAI-wire provider (OpenAI, Azure, any compatible server) goes to ``/v1/completions``; every other model
+OpenAI-wire provider (OpenAI, Azure, any compatible server), and any model named with LiteLLM's
+``text-completion-openai/`` or ``azure_text/`` prefix, goes to ``/v1/completions``; every other model
 takes the chat bridge (the prompt becomes one user message, the chat answer becomes ``choices[].text``).
 Both return :class:`~litellm.core.types_calls.TextCompletionResponse`; with ``stream=True`` the caller
 iterates ``TextCompletionResponse`` chunks (``chunk.choices[0].text``) while the pipeline's stream wrapper
@@ -39,9 +40,16 @@ _COMPLETIONS_ONLY = frozenset({"best_of", "echo", "suffix"})
 _COMPLETIONS_MODEL = re.compile(r"(^|/)(gpt-3\.?5-turbo-instruct|babbage-002|davinci-002|text-davinci)", re.I)
 
 
+# LiteLLM's provider names that always mean /completions on the OpenAI wire: text-completion-openai/<model>
+# (OpenAI or a compatible api_base), azure_text/<deployment> (Azure OpenAI)
+_TEXT_PROVIDERS = {"text-completion-openai": "openai", "azure_text": "azure"}
+
+
 def _uses_completions_endpoint(p: Prepared) -> bool:
     if getattr(p.adapter, "chat_url", None) is None:
         return False  # a native chat-only provider: always the bridge
+    if p.inputs.get("_completions"):
+        return True
     if _COMPLETIONS_MODEL.search(p.model):
         return True
     from litellm.cost.price_map import resolve_entry
@@ -385,6 +393,9 @@ def _inputs(prompt: Any, model: str | None, kwargs: dict[str, Any]) -> tuple[str
             "text_completion needs a model: pass model='gpt-3.5-turbo-instruct' or similar.", ""
         )
     _check_prompt(prompt)
+    head, sep, rest = model.partition("/")
+    if sep and head in _TEXT_PROVIDERS and not kwargs.get("custom_llm_provider"):
+        return f"{_TEXT_PROVIDERS[head]}/{rest}", {"prompt": prompt, "_completions": True}
     return model, {"prompt": prompt}
 
 

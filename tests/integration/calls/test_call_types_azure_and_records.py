@@ -246,3 +246,23 @@ def test_a_transcription_cache_hit_is_keyed_on_the_audio_bytes(
         ("transcription", False),
     ]
     assert events.records[1]["response_cost"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("model", "extra", "path"),
+    [
+        ("text-completion-openai/my-finetune", {"api_base": "/v1"}, "/v1/completions"),
+        (
+            "azure_text/my-deployment",
+            {"api_base": "", "api_version": "2024-10-21"},
+            "/openai/deployments/my-deployment/completions",
+        ),
+    ],
+)
+def test_litellm_text_completion_prefixes_always_take_v1_completions(
+    fake_provider: Any, fake_url: str, model: str, extra: dict[str, Any], path: str
+) -> None:
+    kwargs = {**extra, "api_base": fake_url + extra["api_base"]}
+    r = text_completion.text_completion(model=model, prompt="hi", api_key="k", **kwargs)
+    assert fake_provider.requests[-1]["path"] == path
+    assert r.object == "text_completion" and r.choices[0].text
