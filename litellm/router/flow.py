@@ -564,8 +564,17 @@ class RequestFlow:
             if not dict.get(hidden, "model_id"):
                 dict.__setitem__(hidden, "model_id", dep.id)
             dict.__setitem__(hidden, "model_group", group)
+            dict.__setitem__(hidden, "litellm_model_name", dep.model)
             if dep.api_base and not dict.get(hidden, "api_base"):
                 dict.__setitem__(hidden, "api_base", dep.api_base)
+            headers = dict.get(hidden, "additional_headers")
+            if headers is None:
+                headers = {}
+                dict.__setitem__(hidden, "additional_headers", headers)
+            # what LiteLLM's proxy returns as response headers
+            headers["x-litellm-model-group"] = group
+            headers["x-litellm-attempted-retries"] = meta["attempted_retries"]
+            headers["x-litellm-attempted-fallbacks"] = meta["attempted_fallbacks"]
         if is_async and "async_post_call_success_deployment_hook" in hooks:
             results = yield (
                 HOOK,

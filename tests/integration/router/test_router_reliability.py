@@ -140,6 +140,8 @@ def test_fallbacks_in_order(fake_url, fake_provider):
     )
     r = router.completion(model="a", messages=MSGS)
     assert r._hidden_params["model_group"] == "c"
+    headers = r._hidden_params["additional_headers"]
+    assert headers["x-litellm-model-group"] == "c" and headers["x-litellm-attempted-fallbacks"] == 2
     assert models_called(fake_provider) == ["fake-error-500", "fake-error-503", "ok-c"]
 
 
