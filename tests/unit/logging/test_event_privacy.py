@@ -141,7 +141,7 @@ def test_a_logging_hook_returning_the_wrong_shape_fails_closed(dispatcher):
     assert dispatcher.stats()["per_callback"]["WrongShape"]["fail_closed"] == {"logging_hook_bad_return": 1}
 
 
-def test_a_hung_logging_hook_fails_closed_then_is_skipped_closed_while_stuck():
+def test_a_hung_logging_hook_fails_closed_every_time_it_cannot_finish():
     release = threading.Event()
 
     class Hung(CustomLogger):
@@ -150,17 +150,35 @@ def test_a_hung_logging_hook_fails_closed_then_is_skipped_closed_while_stuck():
             return kwargs, result
 
     d = dispatch_mod.Dispatcher(hook_timeout=0.2)
+    name = "test_a_hung_logging_hook_fails_closed_every_time_it_cannot_finish.<locals>.Hung"
     try:
-        rec, hung = Recorder(), Hung()
+        rec, hung = Sink(), Hung()
         d.emit_success(ctx_for(hung, rec, index=0))
         d.emit_success(ctx_for(hung, rec, index=1))
         assert rec.wait_for(2)
-        for _hook, kwargs, response_obj, *_ in rec.calls:
+        for kwargs, response_obj in rec.events:
             _assert_content_removed(kwargs, response_obj)
-        reasons = d.stats()["per_callback"][
-            "test_a_hung_logging_hook_fails_closed_then_is_skipped_closed_while_stuck.<locals>.Hung"
-        ]["fail_closed"]
-        assert reasons == {"logging_hook_timed_out": 1, "logging_hook_stuck": 1}
+        reasons = d.stats()["per_callback"][name]["fail_closed"]
+        # the first times out; the second finds it stuck (or, on a starved machine where the first never
+        # started, times out too): content removed either way
+        assert sum(reasons.values()) == 2
+        assert set(reasons) <= {"logging_hook_timed_out", "logging_hook_stuck"}
     finally:
         release.set()
         d.shutdown(5)
+
+
+class Sink(CustomLogger):
+    def __init__(self):
+        super().__init__()
+        self.events: list = []
+        self.cond = threading.Condition()
+
+    def log_success_event(self, kwargs, response_obj, start_time, end_time):
+        with self.cond:
+            self.events.append((kwargs, response_obj))
+            self.cond.notify_all()
+
+    def wait_for(self, n, timeout=5.0):
+        with self.cond:
+            return self.cond.wait_for(lambda: len(self.events) >= n, timeout)
