@@ -107,6 +107,9 @@ class VertexAdapter:
 
     name = "vertex_ai"
     api_key_env = None  # OAuth by default; an explicit api_key selects express mode
+    #: litellm.api_key (usually an OpenAI key) must not reach Google as an express-mode key: only a
+    #: call's own api_key selects express mode (read by the pipeline when it fills credentials)
+    uses_module_api_key = False
     api_base_env = None
     default_api_base = None
     env_vars: Mapping[str, tuple[str, ...]] = {}
