@@ -9,9 +9,9 @@ round trip. Keys: ``<prefix>:{rpm,tpm,fails}:<id>:<minute>``, ``<prefix>:infligh
 (hash: EWMA latency / ttft, sample count, time), ``<prefix>:spend:<id>:<bucket>``.
 
 Call ends (in-flight decrement, tpm, latency, spend) are applied locally at once and sent to Redis in
-batches by one background thread every ``flush_interval`` (50 ms), so a routed call costs one
-synchronous round trip (the rpm acquire) plus a pipelined snapshot read at most every ``snapshot_ttl``
-(50 ms) per model group.
+batches by one background thread every ``flush_interval`` (50 ms), and so are call starts when no rpm
+limit has to be checked. A routed call costs one synchronous round trip only when it takes an rpm slot
+(the atomic acquire), plus a pipelined snapshot read at most every ``snapshot_ttl`` (50 ms) per group.
 
 Outage rule: every operation also updates a local :class:`MemoryState`; when Redis fails (refused, timed
 out, any RedisError) the operation is answered from local state, a warning is logged (rate-limited),
@@ -115,7 +115,7 @@ class RedisState(RouterState):
         self._down_until = 0.0
         self.counters = {"redis_errors": 0, "local_fallbacks": 0}
         self.flush_interval = 0.05
-        self._pending: list[tuple[list[str], list[Any]]] = []
+        self._pending: list[tuple[bool, list[str], list[Any]]] = []
         self._pending_lock = threading.Lock()
         self._flusher: threading.Thread | None = None
         self._stop = threading.Event()
@@ -295,11 +295,16 @@ class RedisState(RouterState):
         refused = self.local_state.acquire(dep_id, None if up else rpm_limit, max_parallel)
         if refused is not None or not up:
             return refused
+        minute = int(time.time() // 60)
+        keys = [self._k("rpm", dep_id, minute), self._k("inflight", dep_id)]
+        if rpm_limit is None:  # nothing to refuse: counted in the next background batch, no round trip
+            with self._pending_lock:
+                self._pending.append((True, keys, [-1]))
+            self._ensure_flusher()
+            return None
         try:
             client, acquire, _ = self._sync_client()
-            minute = int(time.time() // 60)
-            keys = [self._k("rpm", dep_id, minute), self._k("inflight", dep_id)]
-            code = acquire(keys=keys, args=[-1 if rpm_limit is None else int(rpm_limit)], client=client)
+            code = acquire(keys=keys, args=[int(rpm_limit)], client=client)
         except Exception as exc:
             self._failed("acquire", exc)
             return None
@@ -314,7 +319,7 @@ class RedisState(RouterState):
         self.local_state.release(dep_id, **kw)
         keys, args = self._release_args(dep_id, kw, time.time())
         with self._pending_lock:
-            self._pending.append((keys, args))
+            self._pending.append((False, keys, args))
             if len(self._pending) > 100_000:  # Redis down for long: keep the newest, count the rest
                 del self._pending[:50_000]
                 self.counters["dropped_updates"] = self.counters.get("dropped_updates", 0) + 50_000
@@ -348,10 +353,10 @@ class RedisState(RouterState):
                 self._pending[:0] = batch
             return False
         try:
-            client, _, release = self._sync_client()
+            client, acquire, release = self._sync_client()
             pipe = client.pipeline(transaction=False)
-            for keys, args in batch:
-                release(keys=keys, args=args, client=pipe)
+            for is_acquire, keys, args in batch:
+                (acquire if is_acquire else release)(keys=keys, args=args, client=pipe)
             pipe.execute()
         except Exception as exc:
             self._failed("release", exc)
@@ -427,11 +432,16 @@ class RedisState(RouterState):
         refused = self.local_state.acquire(dep_id, None if up else rpm_limit, max_parallel)
         if refused is not None or not up:
             return refused
+        minute = int(time.time() // 60)
+        keys = [self._k("rpm", dep_id, minute), self._k("inflight", dep_id)]
+        if rpm_limit is None:  # nothing to refuse: counted in the next background batch, no round trip
+            with self._pending_lock:
+                self._pending.append((True, keys, [-1]))
+            self._ensure_flusher()
+            return None
         try:
             client, acquire, _ = self._async_client()
-            minute = int(time.time() // 60)
-            keys = [self._k("rpm", dep_id, minute), self._k("inflight", dep_id)]
-            code = await acquire(keys=keys, args=[-1 if rpm_limit is None else int(rpm_limit)], client=client)
+            code = await acquire(keys=keys, args=[int(rpm_limit)], client=client)
         except Exception as exc:
             self._failed("acquire", exc)
             return None
