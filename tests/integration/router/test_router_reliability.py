@@ -447,3 +447,20 @@ async def test_ahealth_check(fake_url):
     result = await router.ahealth_check()
     assert result["healthy_count"] == 1 and result["unhealthy_count"] == 1
     assert "sk-test" not in repr(result)
+
+
+async def test_embeddings_sync_and_async_through_the_router(fake_url, fake_provider):
+    router = Router(
+        model_list=[
+            dep(fake_url, "emb", "openai/text-embedding-3-small"),
+            dep(fake_url, "emb", "openai/fake-error-500"),
+        ],
+        num_retries=1,
+    )
+    for result in (
+        router.embedding(model="emb", input=["a", "b"]),
+        await router.aembedding(model="emb", input="c"),
+    ):
+        assert result.data and len(result.data[0]["embedding"]) == 16
+        assert result._hidden_params["model_group"] == "emb"
+    assert all(r["path"].endswith("/embeddings") for r in fake_provider.requests)
