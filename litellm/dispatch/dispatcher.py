@@ -67,7 +67,7 @@ from litellm.dispatch.callbacks import (
 )
 from litellm.dispatch.callbacks import _targets as _targets  # re-exported: tests count live targets
 from litellm.dispatch.hooks import LoggingHookStage
-from litellm.dispatch.lanes import LaneRunner, _Lane, _Retired, _Run, _Task
+from litellm.dispatch.lanes import LaneRunner, _Lane, _Retired, _Run, _Task, lane_refusal
 from litellm.dispatch.pool import WorkerPool
 from litellm.dispatch.privacy import mask_event_secrets, strip_content
 from litellm.dispatch.stats import CallbackCounters, summarize
@@ -254,12 +254,34 @@ class Dispatcher(LaneRunner, LoggingHookStage):
     def emit_success(self, ctx: Any) -> None:
         cbs = ctx.callbacks
         if cbs is not None and (cbs._success_t or cbs._post_t):
-            self._enqueue(_SUCCESS, ctx, None)
+            if cbs._post_t or not self._all_refuse(cbs._success_t):
+                self._enqueue(_SUCCESS, ctx, None)
 
     def emit_failure(self, ctx: Any) -> None:
         cbs = ctx.callbacks
         if cbs is not None and (cbs._failure_t or cbs._post_t):
-            self._enqueue(_FAILURE, ctx, None)
+            if cbs._post_t or not self._all_refuse(cbs._failure_t):
+                self._enqueue(_FAILURE, ctx, None)
+
+    def _all_refuse(self, targets: tuple) -> bool:
+        """(request path) True, with the drops counted, when every target would drop this event anyway
+        (misconfigured, hung or backlog full): it is not queued and the router does no work for it."""
+        token = self._lanes_token
+        for target in targets:
+            if target.config_error is not None:
+                continue
+            cached = target.lane_cache
+            if cached is None or cached[0] != token or lane_refusal(cached[1]) is None:
+                return False
+        for target in targets:
+            if target.config_error is not None:
+                reason = target.config_reason
+            else:
+                reason = lane_refusal(target.lane_cache[1]) or "backlog_full"
+            self._counters_for(target.name).drop(reason)
+        with self._lock:
+            self._events_dropped += 1
+        return True
 
     def emit_stream_chunk(self, ctx: Any, chunk: Any) -> None:
         cbs = ctx.callbacks

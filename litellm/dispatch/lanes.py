@@ -22,8 +22,10 @@ Isolation without a thread per hook:
   it are dropped the same way, then the next event gets a fresh chance. A logger whose async hook never
   returns so costs one pending event and one timer, never a growing backlog;
 * every lane holds at most ``max_lane`` events (a small backlog, 1,000 by default); beyond that events
-  for that logger are dropped with reason ``backlog_full``, counted. Memory stays bounded whatever a
-  logger does.
+  for that logger are dropped with reason ``backlog_full``, counted, until it has drained to half. While
+  every callback of an event would drop it (hung or full), ``emit`` drops the event at once
+  (:func:`lane_refusal`), so it neither waits in the router's queue nor costs the router any work.
+  Memory stays bounded whatever a logger does.
 
 Must not: be used without the ``Dispatcher`` that provides the attributes declared below, let a hook's
 exception reach a router or worker, or import asyncio before an async hook needs it.
@@ -83,6 +85,7 @@ class _Lane:
         "offload",
         "pending",
         "running",
+        "saturated",
         "stuck",
     )
 
@@ -96,6 +99,20 @@ class _Lane:
         self.offload = False  # its sync hooks go to the pool (it was slow inline), not the router
         self.fast_runs = 0
         self.hung_until = 0.0  # after an async hook timed out: events are dropped until then (monotonic)
+        self.saturated = False  # its backlog was full: emit drops its events at once until half drained
+
+
+def lane_refusal(lane: _Lane) -> str | None:
+    """Why a new event for this lane would be dropped right now (``hung``, ``backlog_full``), or None.
+
+    Read without the lane's lock by ``emit`` (a stale answer only moves one drop earlier or later)."""
+    if lane.stuck:
+        return "hung"
+    if lane.hung_until and time.monotonic() < lane.hung_until:
+        return "hung"
+    if lane.saturated:
+        return "backlog_full"
+    return None
 
 
 def _still_hung(lane: _Lane) -> bool:
@@ -258,6 +275,7 @@ class LaneRunner:
                 reason = "hung"
             elif len(lane.pending) >= self.max_lane and not replayed:
                 reason = "backlog_full"
+                lane.saturated = True
             else:
                 lane.pending.append(task)
                 if lane.running:
@@ -283,10 +301,13 @@ class LaneRunner:
         with lane.lock:
             if not lane.pending:
                 lane.running = False
+                lane.saturated = False
                 return None
             task = lane.pending[0]
             if task.is_async != want_async:
                 return False
+            if lane.saturated and len(lane.pending) <= self.max_lane // 2:
+                lane.saturated = False
             return lane.pending.popleft()
 
     def _run_sync_lane(self, lane: _Lane) -> None:
