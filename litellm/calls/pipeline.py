@@ -897,12 +897,14 @@ def _functions_into_prompt(p: Prepared, messages: list[Any]) -> list[Any]:
 
 
 def _parse_chat(p: Prepared, content: bytes, headers: Mapping[str, str], started: float) -> ModelResponse:
-    data = json.loads(content)
+    # an adapter may accept a JSON array (TGI, SageMaker); what it returns must be a chat completion
+    data = p.adapter.parse_response(p.model, json.loads(content))
     if not isinstance(data, dict):
         raise _exc().APIResponseValidationError(
-            f"Expected a JSON object from {p.provider}, got {type(data).__name__}", p.provider, p.model
+            f"Expected a chat completion object from {p.provider}, got {type(data).__name__}",
+            p.provider,
+            p.model,
         )
-    data = p.adapter.parse_response(p.model, data)
     response = _build_response(data, p.ctx, started, headers)
     if settings.enable_json_schema_validation:
         _validate_json_schema(p, response)
@@ -1051,13 +1053,15 @@ def _parse_embedding(
     p: Prepared, content: bytes, headers: Mapping[str, str], started: float
 ) -> EmbeddingResponse:
     data = json.loads(content)
+    parse = getattr(p.adapter, "parse_embedding_response", None)
+    if parse is not None:  # a native reply (a JSON array from feature-extraction, Gemini's shape, ...)
+        data = parse(p.model, data)
     if not isinstance(data, dict):
         raise _exc().APIResponseValidationError(
-            f"Expected a JSON object from {p.provider}, got {type(data).__name__}", p.provider, p.model
+            f"Expected an embedding list object from {p.provider}, got {type(data).__name__}",
+            p.provider,
+            p.model,
         )
-    parse = getattr(p.adapter, "parse_embedding_response", None)
-    if parse is not None:
-        data = parse(p.model, data)
     return _embedding_from(data, p.ctx, started, headers)
 
 

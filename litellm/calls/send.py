@@ -154,6 +154,10 @@ def map_exception(exc: BaseException, provider: str | None, model: str, adapter:
             from litellm.providers.registry import get_adapter
 
             adapter = get_adapter(provider or "openai")
+        to_event = getattr(adapter, "stream_exception", None)
+        if to_event is not None:  # the adapter knows each exception type's real status (429, 424, ...)
+            event = to_event(exc.error_type, exc.body)
+            return error_from_body(adapter, provider, model, event.status_code, event.body)
         return error_from_body(adapter, provider, model, 400, exc.body, {"x-amzn-ErrorType": exc.error_type})
     module = type(exc).__module__
     if isinstance(exc, (httpx.TransportError, ConnectionError, OSError)) or module.startswith("aiohttp"):

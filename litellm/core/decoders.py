@@ -124,13 +124,15 @@ class AWSEventStream:
         self._decoder = eventstream.EventStreamDecoder()
 
     def feed(self, data: bytes) -> list[Event]:
+        from litellm.core.eventstream import frame_event
+
         out: list[Event] = []
         for frame in self._decoder.feed(data):
-            headers = frame.headers
-            if headers.get(":message-type") == "exception" or headers.get(":message-type") == "error":
-                error_type = str(headers.get(":exception-type") or headers.get(":error-code") or "error")
-                raise EventStreamError(error_type, frame.payload.decode("utf-8", "replace"))
-            out.append((str(headers.get(":event-type") or ""), frame.payload.decode("utf-8")))
+            event_type, payload, is_exception, exception_type = frame_event(frame)
+            if is_exception:
+                raise EventStreamError(exception_type or "error", payload.decode("utf-8", "replace"))
+            # surrogateescape: a SageMaker part may end inside a UTF-8 character; its adapter rejoins bytes
+            out.append((event_type or "", payload.decode("utf-8", "surrogateescape")))
         return out
 
     def flush(self) -> list[Event]:

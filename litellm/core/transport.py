@@ -222,6 +222,23 @@ class HttpxSyncTransport:
         return Reply(response)
 
 
+_verbatim_urls: dict[str, Any] = {}
+
+
+def _verbatim(url: str) -> Any:
+    """The URL exactly as built (and signed): aiohttp would otherwise re-quote it (``%3A`` -> ``:``),
+    and a SigV4 signature covers the path as sent. Memoised: building a yarl URL costs µs."""
+    cached = _verbatim_urls.get(url)
+    if cached is None:
+        from yarl import URL
+
+        cached = URL(url, encoded=True)
+        if len(_verbatim_urls) > 1024:
+            _verbatim_urls.clear()
+        _verbatim_urls[url] = cached
+    return cached
+
+
 class AiohttpTransport:
     """Async sends through the aiohttp session for this loop and origin (the measured default)."""
 
@@ -245,7 +262,7 @@ class AiohttpTransport:
             headers = {k: v for k, v in request.headers.items() if k.lower() != "content-type"}
             response = await session.request(
                 request.method,
-                request.url,
+                _verbatim(request.url),
                 data=form,
                 headers=headers,
                 timeout=_http.aiohttp_timeout(timeout),
@@ -253,7 +270,7 @@ class AiohttpTransport:
         else:
             response = await session.request(
                 request.method,
-                request.url,
+                _verbatim(request.url),
                 data=request.content,
                 headers=request.headers,
                 timeout=_http.aiohttp_timeout(timeout),
