@@ -64,10 +64,10 @@ def _build(p: Prepared) -> Any:
 
 
 def _result(p: Prepared, data: dict[str, Any], tokens: Any, started: float, headers: Any) -> RerankResponse:
-    if tokens is None:  # the provider reported no tokens: count them, for token-priced models
-        tokens = _counted_tokens(p)
-    response = RerankResponse.model_validate(data)
     billed = (data.get("meta") or {}).get("billed_units") or {}
+    if tokens is None and billed.get("search_units") is None:
+        tokens = _counted_tokens(p)  # nothing billed in the reply: count, for the token-priced models
+    response = RerankResponse.model_validate(data)
     extra: dict[str, Any] = {}
     if billed.get("search_units") is not None:
         extra["search_units"] = billed["search_units"]
