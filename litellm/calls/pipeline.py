@@ -50,7 +50,8 @@ LITELLM_PARAMS = frozenset(
         "output_cost_per_second", "base_model", "litellm_call_id", "litellm_trace_id", "tags",
         "turn_off_message_logging", "model_info", "model_id", "mock_tool_calls", "litellm_logging_obj",
         "client", "proxy_server_request", "preset_cache_key", "caching", "cache", "no-log",
-        "litellm_attempt", "add_function_to_prompt", "model_group",
+        "litellm_attempt", "add_function_to_prompt", "model_group", "logger_fn", "verbose",
+        "stream_timeout", "litellm_session_id", "user_continue_message", "max_parallel_requests",
     }
 )  # fmt: skip
 
@@ -164,10 +165,14 @@ def _credentials(adapter: Any, provider: str, model: str, lp: dict[str, Any], ne
     from litellm.providers.environment import credentials_from_env, missing_credentials
 
     key_setting = _PROVIDER_KEY_SETTINGS.get(provider)
+    # an adapter may refuse litellm.api_key (Vertex express mode must never send another provider's key)
+    module_key = (
+        settings.api_key or (getattr(settings, key_setting) if key_setting else None)
+        if getattr(adapter, "uses_module_api_key", True)
+        else None
+    )
     creds = Credentials(
-        api_key=lp.get("api_key")
-        or settings.api_key
-        or (getattr(settings, key_setting) if key_setting else None),
+        api_key=lp.get("api_key") or module_key,
         api_base=lp.get("api_base") or lp.get("base_url") or settings.api_base,
         api_version=lp.get("api_version") or settings.api_version,
         organization=lp.get("organization") or settings.organization,
@@ -1056,6 +1061,13 @@ def _parse_embedding(
     parse = getattr(p.adapter, "parse_embedding_response", None)
     if parse is not None:  # a native reply (a JSON array from feature-extraction, Gemini's shape, ...)
         data = parse(p.model, data)
+        if isinstance(data, dict) and not (data.get("usage") or {}).get("prompt_tokens"):
+            # the provider reports no tokens (Gemini, feature-extraction): count them, so cost is not 0
+            from litellm.calls.streaming import count_text_tokens
+
+            items = p.inputs["input"] if isinstance(p.inputs["input"], list) else [p.inputs["input"]]
+            tokens = sum(count_text_tokens(p.model, item) for item in items if isinstance(item, str))
+            data["usage"] = {"prompt_tokens": tokens, "total_tokens": tokens}
     if not isinstance(data, dict):
         raise _exc().APIResponseValidationError(
             f"Expected an embedding list object from {p.provider}, got {type(data).__name__}",

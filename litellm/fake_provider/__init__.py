@@ -42,6 +42,18 @@ Anthropic: ``POST /v1/messages`` (JSON, or SSE: ``message_start``, ``content_blo
 ``authentication_error`` otherwise) and ``anthropic-version`` (400); ``model``, ``messages`` and
 ``max_tokens`` are required (400 ``<field>: Field required``).
 
+Native formats (one ``wire_*.py`` module each, with the same fault injection): Gemini ``POST
+/v1beta/models/{model}:generateContent`` / ``:streamGenerateContent[?alt=sse]`` / ``:embedContent`` /
+``:batchEmbedContents`` / ``:predict`` (Imagen), key in ``x-goog-api-key`` or ``?key=``; Vertex AI the
+same under ``/v1/projects/{p}/locations/{l}/publishers/{google|anthropic|mistralai}/models/{model}:...``
+(``:rawPredict`` / ``:streamRawPredict`` for Claude, ``endpoints/openapi/chat/completions``), Bearer
+required, and ``POST /token`` (OAuth JWT-bearer); Cohere ``POST /v2/chat`` (JSON/SSE), ``/v2/embed``;
+Ollama ``POST /api/chat``, ``/api/generate`` (NDJSON streams), ``/api/embed``, ``GET /api/tags``;
+Bedrock Converse / ConverseStream / invoke (SigV4 checked, AWS event-stream frames), SageMaker runtime;
+Hugging Face TGI and feature-extraction; watsonx.ai and IBM IAM; and the OpenAI resources: files,
+batches (validating -> in_progress -> completed, answered by this server), fine-tuning jobs, the
+Responses API (JSON and typed SSE), assistants / threads / messages / runs.
+
 ``GET /health`` answers ``{"status": "ok"}``; any other path is a 404 in OpenAI's shape.
 
 What the fake model answers
