@@ -2,8 +2,9 @@
 
 The request is a generator (:meth:`RequestFlow.flow`) that yields the few operations which differ between
 sync and async code (the pipeline call, reading a stream's first chunk, sleeping, a remote state-store
-operation, awaiting CustomLogger hooks); :func:`drive_sync` and :func:`drive_async` run it. In-memory state
-is called inline (no yield), so the default Router pays a few dict operations per request.
+operation, awaiting CustomLogger hooks); :mod:`litellm.router.drivers` runs it. In-memory state is called
+inline (no yield), so the default Router pays a few dict operations per request. Tag and context-window
+filters are :mod:`litellm.router.filters`.
 
 Rules (LiteLLM's, where it documents them):
 
@@ -24,26 +25,22 @@ Must not import the package root nor know any provider; calls go through ``litel
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 import time
-from collections.abc import Generator
 from typing import Any
 
-from litellm.calls.registry import get_call
 from litellm.router.deployments import Deployment
-from litellm.router.hooks import RouterAttempt, pipeline_accepts_attempt, run_async_hooks, run_hooks_sync
+from litellm.router.drivers import CALL, HOOK, PEEK, SLEEP, STATE, Flow
+from litellm.router.filters import RequestFilters
+from litellm.router.hooks import RouterAttempt, pipeline_accepts_attempt
 from litellm.router.policies import policy_value
 from litellm.router.state import DeploymentStats
 from litellm.router.strategies import CustomStrategyAdapter, NoDeploymentWithinLimits, RoutingRequest
-from litellm.router.streams import END, RouterStream
+from litellm.router.streams import RouterStream
 
-__all__ = ["RequestFlow", "drive_async", "drive_sync"]
+__all__ = ["RequestFlow"]
 
-CALL, PEEK, SLEEP, STATE, HOOK = range(5)
 _ACCEPTS: list[bool | None] = [None]
 _NO_OV: dict[str, Any] = {}
-Flow = Generator[tuple[Any, ...], Any, Any]
 
 _RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504, 520, 522, 524, 529})
 _IMMEDIATE_COOLDOWN = frozenset({401, 404, 429})
@@ -82,7 +79,7 @@ def _is_stream(result: Any) -> bool:
     return hasattr(result, "__anext__") or hasattr(result, "__next__")
 
 
-class RequestFlow:
+class RequestFlow(RequestFilters):
     """Mixed into Router: the per-request algorithm. Reads the Router's configuration attributes."""
 
     # -- entry -----------------------------------------------------------------------------------
@@ -270,61 +267,6 @@ class RequestFlow:
         return status in _RETRYABLE_STATUS
 
     # -- filters and the pick ----------------------------------------------------------------------
-
-    def _static_filter(
-        self: Any, deps: list[Deployment], kwargs: dict, request: RoutingRequest, skipped: dict, group: str
-    ) -> list[Deployment]:
-        if self.enable_tag_filtering:
-            deps = self._filter_tags(deps, kwargs, skipped, group)
-        messages = kwargs.get("messages")
-        if messages and self.enable_pre_call_checks:
-            request.input_tokens = self._count_tokens(deps[0], messages)
-        elif messages and self.strategy.needs_tokens and any(d.tpm is not None for d in deps):
-            request.input_tokens = _estimate_tokens(messages)  # tpm routing: an estimate is enough
-        if self.enable_pre_call_checks and request.input_tokens:
-            fits = []
-            for d in deps:
-                window = self._context_window(d)
-                if window is not None and request.input_tokens > window:
-                    skipped[d.id] = f"context window {window} < {request.input_tokens} prompt tokens"
-                else:
-                    fits.append(d)
-            if not fits:
-                err = _exc().ContextWindowExceededError(
-                    f"Router: the prompt ({request.input_tokens} tokens) exceeds the context window of "
-                    f"every deployment of {group!r} (enable_pre_call_checks)",
-                    group,
-                    None,
-                )
-                raise err
-            deps = fits
-        return deps
-
-    def _filter_tags(
-        self: Any, deps: list[Deployment], kwargs: dict, skipped: dict, group: str
-    ) -> list[Deployment]:
-        tags = kwargs.get("tags") or (kwargs.get("metadata") or {}).get("tags") or []
-        defaults = [d for d in deps if "default" in d.tags]
-        if not tags:
-            return defaults or deps
-        want = set(tags)
-        if self.tag_filtering_match_any:
-            matched = [d for d in deps if want & set(d.tags)]
-        else:
-            matched = [d for d in deps if want <= set(d.tags)]
-        if matched:
-            for d in deps:
-                if d not in matched:
-                    skipped[d.id] = "tags do not match"
-            return matched
-        if defaults:
-            return defaults
-        raise _exc().BadRequestError(
-            f"Router: no deployment of {group!r} has the request tags {sorted(want)} and none is tagged "
-            "'default' (enable_tag_filtering)",
-            group,
-            None,
-        )
 
     def _pick(
         self: Any,
@@ -660,15 +602,6 @@ class RequestFlow:
         return int(self.allowed_fails)
 
 
-def _estimate_tokens(messages: Any) -> int:
-    """About 4 characters per token plus a few per message: cheap, for tpm accounting only."""
-    chars = 0
-    for m in messages:
-        content = m.get("content") if isinstance(m, dict) else getattr(m, "content", None)
-        chars += len(content) if isinstance(content, str) else len(str(content or ""))
-    return chars // 4 + 3 * len(messages)
-
-
 def _lookup(rules: Any, model: str) -> list[str] | None:
     for rule in rules or []:
         if isinstance(rule, dict) and model in rule:
@@ -687,81 +620,3 @@ def _mock_testing(ov: dict[str, Any], model: str) -> None:
         raise ex.ContentPolicyViolationError(
             "mock_testing_content_policy_fallbacks=True", model, "litellm_router"
         )
-
-
-# -- drivers ---------------------------------------------------------------------------------------
-
-
-def drive_sync(router: Any, gen: Flow) -> Any:
-    value: Any = None
-    error: BaseException | None = None
-    state = router.state
-    while True:
-        try:
-            op = gen.throw(error) if error is not None else gen.send(value)
-        except StopIteration as stop:
-            return stop.value
-        error = None
-        kind = op[0]
-        try:
-            if kind == CALL:
-                value = get_call(op[1])(**op[2])
-            elif kind == PEEK:
-                value = next(op[1], END)
-            elif kind == SLEEP:
-                time.sleep(op[1])
-                value = None
-            elif kind == STATE:
-                value = getattr(state, op[1])(*op[2], **(op[3] if len(op) > 3 else {}))
-            else:  # HOOK: async hooks run on sync calls only for the fallback events, fire-and-forget
-                if op[2] in ("log_success_fallback_event", "log_failure_fallback_event"):
-                    run_hooks_sync(op[1], op[2], *op[3], **op[4])
-                    value = []
-                elif op[2] == "async_get_available_deployment":
-                    value = [op[1][0].get_available_deployment(**op[4])]
-                else:
-                    value = []
-        except Exception as exc:
-            error = exc
-        except BaseException:  # interrupted: let the generator release what it holds, then propagate
-            gen.close()
-            raise
-
-
-async def drive_async(router: Any, gen: Flow) -> Any:
-    value: Any = None
-    error: BaseException | None = None
-    state = router.state
-    while True:
-        try:
-            op = gen.throw(error) if error is not None else gen.send(value)
-        except StopIteration as stop:
-            return stop.value
-        error = None
-        kind = op[0]
-        try:
-            if kind == CALL:
-                value = get_call(op[1])(**op[2])
-                if inspect.isawaitable(value):
-                    value = await value
-            elif kind == PEEK:
-                stream = op[1]
-                if hasattr(stream, "__anext__"):
-                    try:
-                        value = await stream.__anext__()
-                    except StopAsyncIteration:
-                        value = END
-                else:
-                    value = next(stream, END)
-            elif kind == SLEEP:
-                await asyncio.sleep(op[1])
-                value = None
-            elif kind == STATE:
-                value = await getattr(state, "a" + op[1])(*op[2], **(op[3] if len(op) > 3 else {}))
-            else:
-                value = await run_async_hooks(op[1], op[2], *op[3], **op[4])
-        except Exception as exc:
-            error = exc
-        except BaseException:  # cancelled: let the generator release what it holds, then propagate
-            gen.close()
-            raise

@@ -16,7 +16,8 @@ from typing import Any
 
 from litellm.calls.registry import CALLS
 from litellm.router.deployments import Deployment, DeploymentTable
-from litellm.router.flow import RequestFlow, drive_async, drive_sync
+from litellm.router.drivers import drive_async, drive_sync
+from litellm.router.flow import RequestFlow
 from litellm.router.policies import (
     AlertingConfig,
     AllowedFailsPolicy,

@@ -101,6 +101,7 @@ def test_snapshot_cache_is_short_and_own_cooldowns_invalidate_it(prefix):
     router.completion(model="a", messages=MSGS)
     assert router.state.snapshot(["a", "b"])[0].rpm == 0  # cached view, at most snapshot_ttl old
     router.state.set_cooldown("b", 5, "own change")
+    assert router.state.flush()  # the call's start and end travel in the background batch
     fresh = router.state.snapshot(["a", "b"])
     assert fresh[0].rpm == 1 and fresh[1].cooldown_reason == "own change"
 
