@@ -117,6 +117,7 @@ class RedisState(RouterState):
         self.flush_interval = 0.05
         self._pending: list[tuple[bool, list[str], list[Any]]] = []
         self._pending_lock = threading.Lock()
+        self._flush_lock = threading.Lock()
         self._flusher: threading.Thread | None = None
         self._stop = threading.Event()
 
@@ -343,7 +344,12 @@ class RedisState(RouterState):
             self._flusher.start()
 
     def flush(self) -> bool:
-        """Send queued updates now (also called by the background thread). True when all were sent."""
+        """Send queued updates now (also called by the background thread). True when all were sent,
+        including a batch the background thread was sending at the time."""
+        with self._flush_lock:
+            return self._flush_locked()
+
+    def _flush_locked(self) -> bool:
         with self._pending_lock:
             batch, self._pending = self._pending, []
         if not batch:
