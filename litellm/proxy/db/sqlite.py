@@ -26,7 +26,7 @@ __all__ = ["SqliteDatabase"]
 
 
 def _dict_row(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
-    return {d[0]: v for d, v in zip(cursor.description, row)}
+    return {d[0]: v for d, v in zip(cursor.description, row, strict=False)}
 
 
 class _SqliteTx:

@@ -33,7 +33,11 @@ def redis_url_from(litellm_settings: dict[str, Any], router_settings: dict[str, 
     if router_settings.get("redis_url"):
         return str(router_settings["redis_url"])
     if router_settings.get("redis_host"):
-        return _url(router_settings.get("redis_host"), router_settings.get("redis_port"), router_settings.get("redis_password"))
+        return _url(
+            router_settings.get("redis_host"),
+            router_settings.get("redis_port"),
+            router_settings.get("redis_password"),
+        )
     params = litellm_settings.get("cache_params") or {}
     if litellm_settings.get("cache") and params.get("type") == "redis":
         if params.get("url") or params.get("redis_url"):
@@ -82,11 +86,15 @@ class StateSettings:
             database_url=url,
             sqlite_path=path,
             # where unwritten ledger rows wait (shared by the instances of one database on one host)
-            spool_dir=str(general.get("spend_spool_dir") or os.environ.get("LITELLM_SPEND_SPOOL_DIR") or default_spool),
+            spool_dir=str(
+                general.get("spend_spool_dir") or os.environ.get("LITELLM_SPEND_SPOOL_DIR") or default_spool
+            ),
             batch_write_at=float(general.get("proxy_batch_write_at") or 10),
             redis_url=redis_url_from(litellm_settings, router_settings),
             # namespace for every Redis key this layer writes
-            redis_prefix=str(general.get("redis_key_prefix") or os.environ.get("LITELLM_REDIS_PREFIX") or "litellm:"),
+            redis_prefix=str(
+                general.get("redis_key_prefix") or os.environ.get("LITELLM_REDIS_PREFIX") or "litellm:"
+            ),
             # the rpm/tpm window in seconds (60; shorter only for tests)
             rate_limit_window=float(general.get("rate_limit_window_seconds") or 60),
             allow_on_db_unavailable=bool(general.get("allow_requests_on_db_unavailable")),

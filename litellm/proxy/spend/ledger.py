@@ -1,0 +1,205 @@
+"""The ledger writer: a write-ahead spool on disk, batched idempotent upserts, replay after a crash.
+
+Every answered request's row is appended (one ``write(2)`` of a JSON line, before the response is sent
+for JSON replies, as the stream ends for streams) to this process's current *segment* in the spool
+directory, which it holds under ``flock``. Every ``proxy_batch_write_at`` seconds the writer starts a new
+segment and upserts the closed one's rows in one transaction (``INSERT .. ON CONFLICT (request_id) DO
+NOTHING``: a replayed row never counts twice); the segment file is deleted only after the commit. While
+the database is down the segments stay on disk and are retried with backoff. Segments nobody holds a lock
+on belong to a dead process (SIGKILL releases flocks): any instance sharing the spool directory replays
+them. On shutdown (SIGTERM) the current segment is flushed before the process exits.
+
+Must not: block the request path on the database, or lose a row it accepted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import json
+import os
+import time
+import uuid
+from typing import Any
+
+from litellm.proxy.db.base import Database, DatabaseUnavailable
+
+__all__ = ["COLUMNS", "Ledger"]
+
+COLUMNS = (
+    "request_id", "call_type", "api_key", "key_alias", "user_id", "team_id", "organization_id", "end_user",
+    "model", "model_group", "model_id", "deployment", "prompt_tokens", "completion_tokens", "total_tokens",
+    "spend", "cache_hit", "status", "http_status", "start_time", "end_time", "day", "request_tags", "metadata",
+)  # fmt: skip
+_INSERT = (
+    f"INSERT INTO litellm_spendlogs ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)}) "
+    "ON CONFLICT (request_id) DO NOTHING"
+)
+_SUFFIX = ".wal"
+
+
+class Ledger:
+    def __init__(self, db: Database, spool_dir: str, interval: float) -> None:
+        self.db = db
+        self.spool_dir = spool_dir
+        self.interval = max(0.05, float(interval))
+        self.instance = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self._seq = 0
+        self._fd: int | None = None
+        self._path: str | None = None
+        self._count = 0
+        self._closed: list[str] = []  # our segments waiting for the database
+        self._task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+        self.written = 0
+        self.failures = 0
+        self.last_error: str | None = None
+        os.makedirs(spool_dir, exist_ok=True)
+        self._open_segment()
+
+    # -- the request path -------------------------------------------------------------------------
+
+    def append(self, row: dict[str, Any]) -> None:
+        """Spool one row (a single write(2): once this returns, a SIGKILL cannot lose it)."""
+        line = (json.dumps(row, separators=(",", ":"), default=str) + "\n").encode()
+        if self._fd is None:
+            self._open_segment()
+        os.write(self._fd, line)  # type: ignore[arg-type]
+        self._count += 1
+
+    # -- segments ---------------------------------------------------------------------------------
+
+    def _open_segment(self) -> None:
+        self._seq += 1
+        path = os.path.join(self.spool_dir, f"ledger-{self.instance}-{self._seq:08d}{_SUFFIX}")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        self._fd, self._path, self._count = fd, path, 0
+
+    def _rotate(self) -> None:
+        """Close the current segment (if it has rows) and start a new one."""
+        if self._fd is None or self._count == 0:
+            return
+        fd, path = self._fd, self._path
+        self._open_segment()
+        os.close(fd)  # releases the flock; the file is still ours (in _closed) until written
+        self._closed.append(path)  # type: ignore[arg-type]
+
+    @staticmethod
+    def _read(path: str) -> list[dict[str, Any]]:
+        rows = []
+        with open(path, "rb") as fh:
+            for line in fh:
+                try:
+                    rows.append(json.loads(line))
+                except ValueError:  # a torn last line: the process died inside write(2), before answering
+                    continue
+        return rows
+
+    async def _write_file(self, path: str) -> bool:
+        try:
+            rows = self._read(path)
+        except FileNotFoundError:
+            return True  # another instance replayed it
+        if rows:
+            await self.db.executemany(_INSERT, [[row.get(c) for c in COLUMNS] for row in rows])
+            self.written += len(rows)
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        return True
+
+    def _orphans(self) -> list[str]:
+        """Segments of processes that died (no one holds their lock) -- not ours."""
+        out = []
+        try:
+            names = os.listdir(self.spool_dir)
+        except FileNotFoundError:
+            return out
+        for name in names:
+            if not name.endswith(_SUFFIX) or name.startswith(f"ledger-{self.instance}-"):
+                continue
+            path = os.path.join(self.spool_dir, name)
+            try:
+                fd = os.open(path, os.O_RDONLY)
+            except FileNotFoundError:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            os.close(fd)
+            try:  # an old, unlocked file: closed by its writer (alive or dead); idempotent either way
+                if time.time() - os.path.getmtime(path) > self.interval * 3 or not _alive(name):
+                    out.append(path)
+            except FileNotFoundError:
+                continue
+        return out
+
+    # -- the writer -------------------------------------------------------------------------------
+
+    async def flush(self) -> bool:
+        """Write every spooled row now; True when nothing is left waiting."""
+        self._rotate()
+        pending = list(self._closed) + self._orphans()
+        for path in pending:
+            try:
+                await self._write_file(path)
+            except DatabaseUnavailable as exc:
+                self.failures += 1
+                self.last_error = str(exc)
+                return False
+            except Exception as exc:  # a bad row must not wedge the ledger: keep the file for inspection
+                self.failures += 1
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                os.replace(path, path + ".failed")
+            if path in self._closed:
+                self._closed.remove(path)
+        return not self._closed
+
+    async def run(self) -> None:
+        delay = self.interval
+        while True:
+            try:
+                await asyncio.wait_for(self._wake.wait(), delay)
+            except asyncio.TimeoutError:
+                pass
+            self._wake.clear()
+            ok = await self.flush()
+            delay = self.interval if ok else min(max(delay * 2, 0.5), 5.0)
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self.run())
+
+    async def close(self, timeout: float = 10.0) -> None:
+        """Shutdown: stop the loop, write what is spooled (what cannot be written stays on disk)."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        try:
+            await asyncio.wait_for(self.flush(), timeout)
+        except (asyncio.TimeoutError, DatabaseUnavailable):
+            pass
+        if self._fd is not None:
+            os.close(self._fd)
+            if self._count == 0 and self._path:
+                os.unlink(self._path)
+            self._fd = None
+
+
+def _alive(name: str) -> bool:
+    try:
+        pid = int(name.split("-")[1])
+    except (IndexError, ValueError):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,167 @@
+"""One ledger row from one finished request: who (key hash, user, team, org, end user), what (model,
+group, deployment, call type), how much (tokens, spend, cache hit), how it ended, and redacted metadata.
+
+Owns :func:`build_row`, :func:`usage_of` (a JSON reply's usage), :func:`stream_cost` (a stream's cost
+from the tokens the client was sent -- an aborted stream pays for what was generated) and
+:class:`StreamMeter`, the iterator that counts them. Must not: write anywhere, or copy a secret (request
+metadata passes through ``litellm.core.redact``; the key appears only as its hash).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from datetime import datetime, timezone
+from typing import Any
+
+__all__ = ["StreamMeter", "build_row", "prices_for", "usage_of"]
+
+_KEEP_METADATA = 40  # fields of request metadata kept on a row (bounded rows)
+
+
+def _get(obj: Any, name: str) -> Any:
+    if obj is None:
+        return None
+    if isinstance(obj, dict):
+        return obj.get(name)
+    return getattr(obj, name, None)
+
+
+def usage_of(response: Any) -> tuple[int, int]:
+    usage = _get(response, "usage")
+    if usage is None:
+        return 0, 0
+    prompt = _get(usage, "prompt_tokens") or _get(usage, "input_tokens") or 0
+    completion = _get(usage, "completion_tokens") or _get(usage, "output_tokens") or 0
+    return int(prompt), int(completion)
+
+
+def prices_for(model: str | None, params: dict[str, Any] | None = None) -> tuple[float, float, int | None]:
+    """(input $/token, output $/token, max output tokens) for a deployment; custom prices win."""
+    params = params or {}
+    inp, out, max_out = params.get("input_cost_per_token"), params.get("output_cost_per_token"), None
+    if model:
+        try:
+            from litellm.cost.model_info import get_model_info
+
+            info = get_model_info(model, base_model=(params.get("model_info") or {}).get("base_model"))
+            inp = inp if inp is not None else info.get("input_cost_per_token")
+            out = out if out is not None else info.get("output_cost_per_token")
+            max_out = info.get("max_output_tokens") or info.get("max_tokens")
+        except Exception:  # not in the price map: free unless the config prices it
+            pass
+    return float(inp or 0.0), float(out or 0.0), max_out
+
+
+class StreamMeter:
+    """Wraps a stream the proxy sends: counts the text sent and keeps the provider's usage if it came."""
+
+    __slots__ = ("chunks", "text", "usage")
+
+    def __init__(self) -> None:
+        self.text: list[str] = []
+        self.usage: tuple[int, int] | None = None
+        self.chunks = 0
+
+    async def wrap(self, stream: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for chunk in stream:
+            self.chunks += 1
+            try:
+                choices = chunk.choices
+                if choices:
+                    content = choices[0].delta.content
+                    if content:
+                        self.text.append(content)
+                usage = getattr(chunk, "usage", None)
+                if usage is None:
+                    private = getattr(chunk, "__pydantic_private__", None) or {}
+                    usage = (private.get("_hidden_params") or {}).get("usage")
+                if usage:
+                    self.usage = usage_of({"usage": usage})
+            except AttributeError:
+                pass
+            yield chunk
+
+    def tokens(self, model: str | None, prompt_estimate: int) -> tuple[int, int]:
+        if self.usage is not None and self.usage[1]:
+            return self.usage
+        from litellm.calls.streaming import count_text_tokens
+
+        text = "".join(self.text)
+        completion = count_text_tokens(model or "", text) if text else 0
+        return prompt_estimate, completion
+
+
+def day_of(ts: float) -> str:
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d")
+
+
+def _clean(value: Any, depth: int = 0) -> Any:
+    from litellm.core.redact import is_secret_key
+
+    if isinstance(value, dict):
+        if depth > 4:
+            return "[truncated]"
+        return {k: ("[REDACTED]" if is_secret_key(k) else _clean(v, depth + 1)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v, depth + 1) for v in value[:50]]
+    if isinstance(value, str) and value.startswith("sk-"):
+        return "[REDACTED]"
+    return value
+
+
+def _metadata(request_md: dict[str, Any] | None, auth_md: dict[str, Any]) -> dict[str, Any]:
+    """Request metadata with secret-named fields and secret-looking values redacted, plus the
+    ``user_api_key_*`` attribution fields."""
+    md = {}
+    for i, (k, v) in enumerate((request_md or {}).items()):
+        if i >= _KEEP_METADATA:
+            break
+        if k.startswith("user_api_key") or k in ("model_info", "deployment", "model_group", "headers"):
+            continue
+        md[k] = v
+    md = _clean(md)
+    md.update(auth_md)
+    return md
+
+
+def build_row(
+    record: Any, *, spend: float, deployment: str | None = None, prompt_tokens: int, completion_tokens: int, cache_hit: bool,
+    tags: list[str], request_md: dict[str, Any] | None,
+) -> dict[str, Any]:  # fmt: skip
+    auth = record.auth
+    info = record.info
+    ok = record.status < 400 and record.exception is None
+    start, end = record.started, record.ended or time.time()
+    return {
+        "request_id": record.call_id,
+        "call_type": record.call_type,
+        "api_key": getattr(auth, "api_key", None),
+        "key_alias": getattr(auth, "key_alias", None),
+        "user_id": getattr(auth, "user_id", None),
+        "team_id": getattr(auth, "team_id", None),
+        "organization_id": getattr(auth, "org_id", None),
+        "end_user": getattr(auth, "end_user_id", None),
+        "model": record.requested_model,
+        "model_group": getattr(info, "model_group", None),
+        "model_id": getattr(info, "model_id", None),
+        "deployment": getattr(info, "litellm_model", None) or deployment,
+        "prompt_tokens": int(prompt_tokens),
+        "completion_tokens": int(completion_tokens),
+        "total_tokens": int(prompt_tokens) + int(completion_tokens),
+        "spend": float(spend),
+        "cache_hit": 1 if cache_hit else 0,
+        "status": "success" if ok else ("aborted" if record.status == 499 else "failure"),
+        "http_status": int(record.status),
+        "start_time": start,
+        "end_time": end,
+        "day": day_of(start),
+        "request_tags": _json(list(tags)),
+        "metadata": _json(_metadata(request_md, auth.logging_metadata() if auth is not None else {})),
+    }
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value, separators=(",", ":"), default=str)
