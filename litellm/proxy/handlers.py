@@ -287,6 +287,9 @@ class LLMRoute:
                     param="model",
                 )
             data["model"] = model
+            admission = getattr(state, "admission", None)  # keys: access, limits, budgets (issue 15)
+            if admission is not None:
+                auth = await admission(auth, data, call_id, model, route)
             data["metadata"] = self._metadata(request, data, auth, route)
             data["litellm_call_id"] = call_id
             hooks = state.hooks
