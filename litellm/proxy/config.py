@@ -62,6 +62,7 @@ LITELLM_SETTING_TYPES: dict[str, tuple[type, ...]] = {
     "set_verbose": (bool,),
     "json_logs": (bool,),
     "max_budget": (int, float),
+    "budget_duration": (str,),
     "model_alias_map": (dict,),
     "suppress_debug_info": (bool,),
     "log_raw_request_response": (bool,),
@@ -118,6 +119,14 @@ GENERAL_SETTING_TYPES: dict[str, tuple[type, ...]] = {
     "graceful_shutdown_timeout": (int, float),
     "use_x_forwarded_for": (bool,),
     "health_check_timeout": (int, float),
+    # keys, spend ledger, budgets (litellm/proxy/management/settings.py documents them)
+    "allow_requests_on_db_unavailable": (bool,),
+    "database_path": (str,),
+    "spend_spool_dir": (str,),
+    "redis_key_prefix": (str,),
+    "rate_limit_window_seconds": (int, float),
+    "user_api_key_cache_ttl": (int, float),
+    "budget_reservation_ttl": (int, float),
 }
 
 
