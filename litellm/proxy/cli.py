@@ -224,6 +224,11 @@ def _Server(config: Any) -> Any:
 
 
 def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["migrate"]:  # `litellm migrate [--config c.yaml]`: apply database migrations
+        from litellm.proxy.db.migrate import main as migrate
+
+        sys.exit(migrate(argv[1:]))
     args = _parser().parse_args(argv)
     if args.version:
         from litellm.proxy.app import proxy_version
