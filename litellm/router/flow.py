@@ -25,6 +25,7 @@ Must not import the package root nor know any provider; calls go through ``litel
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -40,6 +41,7 @@ from litellm.router.streams import RouterStream
 __all__ = ["RequestFlow"]
 
 _ACCEPTS: list[bool | None] = [None]
+_stdlib_log = logging.getLogger("litellm.router")
 _NO_OV: dict[str, Any] = {}
 
 _RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504, 520, 522, 524, 529})
@@ -226,6 +228,13 @@ class RequestFlow(RequestFilters):
                 "routing": routing,
             }
             attempt.metadata = meta
+            if _stdlib_log.isEnabledFor(10):  # DEBUG
+                from litellm.core.log import get_logger
+
+                get_logger("litellm.router").debug(
+                    "routed", model_group=group, model_id=dep.id, deployment=dep.model,
+                    reason=routing["reason"], skipped=routing["skipped"],
+                )  # fmt: skip
             try:
                 return (
                     yield from self._call(

@@ -11,7 +11,6 @@ Must not import the package root or call providers other than through the call r
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from litellm.calls.registry import CALLS
@@ -121,7 +120,9 @@ class Router(RequestFlow):
                 arguments=ignored,
             )
         if set_verbose or debug_level == "DEBUG":
-            logging.getLogger("litellm").setLevel(logging.DEBUG)
+            from litellm.core.log import turn_on_debug
+
+            turn_on_debug()  # as LiteLLM's Router: process-wide debug lines
         self.num_retries = 2 if num_retries is None else int(num_retries)
         self.max_fallbacks = 5 if max_fallbacks is None else int(max_fallbacks)
         self.timeout = timeout
