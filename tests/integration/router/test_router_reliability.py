@@ -464,3 +464,16 @@ async def test_embeddings_sync_and_async_through_the_router(fake_url, fake_provi
         assert result.data and len(result.data[0]["embedding"]) == 16
         assert result._hidden_params["model_group"] == "emb"
     assert all(r["path"].endswith("/embeddings") for r in fake_provider.requests)
+
+
+def test_stream_timeout_applies_to_streams_only(fake_url):
+    router = Router(
+        model_list=[dep(fake_url, "g", headers={"x-fake-hang": "5"}, timeout=10, stream_timeout=0.3)],
+        num_retries=0,
+    )
+    t0 = time.perf_counter()
+    with pytest.raises(openai.APITimeoutError):
+        router.completion(model="g", messages=MSGS, stream=True)
+    assert time.perf_counter() - t0 < 3
+    kw = router.table.by_group["g"][0].call_kwargs
+    assert kw["timeout"] == 10  # the non-stream default stays the deployment's timeout
