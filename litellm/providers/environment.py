@@ -63,7 +63,27 @@ def credentials_from_env(adapter: ProviderAdapter, credentials: Credentials | No
             if value:
                 updates[field_name] = value
                 break
+    if not (creds.api_base or updates.get("api_base")):
+        templated = _templated_base(adapter)
+        if templated:
+            updates["api_base"] = templated
     return replace(creds, **updates) if updates else creds
+
+
+def _templated_base(adapter: ProviderAdapter) -> str | None:
+    """A per-account base URL (``api_base_template``: template and placeholder -> env var names), when
+    every placeholder's env var is set (Cloudflare's CLOUDFLARE_ACCOUNT_ID, Snowflake's account)."""
+    template = getattr(adapter, "api_base_template", None)
+    if not template:
+        return None
+    text, placeholders = template
+    values: dict[str, str] = {}
+    for placeholder, names in placeholders.items():
+        value = next((v for v in map(env_value, names) if v), None)
+        if value is None:
+            return None
+        values[placeholder] = value
+    return str(text).format(**values)
 
 
 def missing_credentials(adapter: ProviderAdapter, credentials: Credentials) -> list[str]:
