@@ -133,3 +133,40 @@ def _embedding(env: dict[str, Any]) -> Any:
 
 
 add("embedding[openai fake]", _embedding)
+
+
+def _stream_counts(family: str) -> Any:
+    """One counting rule (issue 9 item 12): the logged record, stream_chunk_builder over the chunks the
+    caller saw, and the assembled response handed to the logger agree on the tokens."""
+
+    def run(env: dict[str, Any]) -> Any:
+        rec = Recorder()
+        litellm.callbacks = [rec]
+        kw = kwargs_for(env, family, stream=True)
+        chunks = list(litellm.completion(**kw))
+        built = litellm.stream_chunk_builder(chunks, messages=kw["messages"])
+        settle(lambda: rec.first("log_success_event") is not None)
+        got = rec.first("log_success_event")
+        if got is None:
+            return {"logged": None}
+        payload = got[0]["standard_logging_object"]
+        logged = (payload["prompt_tokens"], payload["completion_tokens"])
+        assembled = got[1].usage if got[1] is not None else None
+        try:
+            priced = litellm.completion_cost(completion_response=got[1])
+        except Exception:  # an unpriced model: the record must not claim a price either
+            priced = None
+        logged_cost = payload["response_cost"] or None
+        return {
+            "builder_equals_logged": (built.usage.prompt_tokens, built.usage.completion_tokens) == logged,
+            "assembled_equals_logged": assembled is not None
+            and (assembled.prompt_tokens, assembled.completion_tokens) == logged,
+            "cost_is_price_of_logged_tokens": (logged_cost is None and not priced)
+            or (logged_cost is not None and priced is not None and abs(logged_cost - priced) < 1e-9),
+        }
+
+    return run
+
+
+for _family in ("openai", "azure", "anthropic", "groq", "mistral", "deepseek"):
+    add(f"stream_counts_agree[{_family}]", _stream_counts(_family))
