@@ -351,6 +351,9 @@ def _is_secret_name(name: str) -> bool:
     return any(w == "key" and i and words[i - 1] in _KEY_QUALIFIERS for i, w in enumerate(words))
 
 
+_secret_names: dict[str, bool] = {}  # a plain dict in front of the lru_cache: the hot path is one get()
+
+
 def is_secret_key(name: Any) -> bool:
     """Whether a parameter, header or dict key names a credential.
 
@@ -358,9 +361,15 @@ def is_secret_key(name: Any) -> bool:
     ``dbPassword``, ``client_secret``, ``private_key``, ``session_token``, ... Token *counts*
     (``max_tokens``, ``prompt_tokens``) and a bare ``key``/``cache_key`` are not credentials.
     """
+    known = _secret_names.get(name) if type(name) is str else None
+    if known is not None:
+        return known
     if not isinstance(name, str) or len(name) > 200:
         return False
-    return _is_secret_name(name)
+    result = _is_secret_name(name)
+    if len(_secret_names) < 4096:
+        _secret_names[name] = result
+    return result
 
 
 def mask_secret(value: Any) -> str:
@@ -470,37 +479,56 @@ def _scrub_value(value: Any, depth: int) -> Any:
 # -- secrets in user data and URLs ---------------------------------------------------------------------
 
 
+def _may_hold_secret(text: str) -> bool:
+    """A cheap pre-check before :func:`scrub_text`: could any of its patterns match ``text``?"""
+    return (
+        ("@" in text and "://" in text)
+        or "sk-" in text
+        or "earer " in text
+        or "asic " in text
+        or "AKIA" in text
+        or "AIza" in text
+        or "=" in text
+        or ":" in text
+        or "pk-" in text
+        or "rk-" in text
+    )
+
+
 def mask_secrets(value: Any, _key: Any = None, _depth: int = 0) -> Any:
     """``value`` with credential-named fields masked at any depth, and key-looking strings scrubbed.
 
     For user data such as ``metadata``: a string under a secret-named key (:func:`is_secret_key`) is
     replaced by :func:`mask_secret`'s form, a list under one has each string masked, and every other
-    string goes through :func:`scrub_text` (URL userinfo, bearer tokens, ``sk-`` keys). Numbers, booleans
+    string that could hold one goes through :func:`scrub_text` (URL userinfo, bearer tokens, ``sk-``
+    keys, ``api_key=...``; a substring pre-check skips plain values such as ids and tags). Numbers, booleans
     and None are kept (``token_count: 3`` is not a secret). Copy-on-write: when nothing needs masking
     the very same object is returned, and the input is never mutated.
     """
-    if isinstance(value, str):
-        if _key is not None and is_secret_key(_key):
-            return mask_secret(value) if value else value
-        masked = scrub_text(value)
-        return value if masked == value else masked
+    kind = type(value)
+    if kind is str:
+        return _mask_str(value, _key)
     if _depth > _MAX_DEPTH:
         return value
-    if isinstance(value, Mapping):
+    if kind is dict or (kind is not list and kind is not tuple and isinstance(value, Mapping)):
         out: dict | None = None
         for k, v in value.items():
-            if v is None or isinstance(v, (bool, int, float)):
+            vkind = type(v)
+            if vkind is str:
+                new: Any = _mask_str(v, k)
+            elif v is None or vkind is int or vkind is float or vkind is bool:
                 continue
-            new = mask_secrets(v, k, _depth + 1)
+            else:
+                new = mask_secrets(v, k, _depth + 1)
             if new is not v:
                 if out is None:
                     out = dict(value)
                 out[k] = new
         return value if out is None else out
-    if isinstance(value, (list, tuple)):
+    if kind is list or kind is tuple or isinstance(value, (list, tuple)):
         items: list | None = None
         for i, v in enumerate(value):
-            if v is None or isinstance(v, (bool, int, float)):
+            if v is None or type(v) in (int, float, bool):
                 continue
             new = mask_secrets(v, _key, _depth + 1)
             if new is not v:
@@ -513,6 +541,15 @@ def mask_secrets(value: Any, _key: Any = None, _depth: int = 0) -> Any:
     if isinstance(value, (bytes, bytearray)) and _key is not None and is_secret_key(_key):
         return "****"
     return value
+
+
+def _mask_str(value: str, key: Any) -> str:
+    if key is not None and is_secret_key(key):
+        return mask_secret(value) if value else value
+    if not _may_hold_secret(value):
+        return value
+    masked = scrub_text(value)
+    return value if masked == value else masked
 
 
 # Query parameters that carry a credential under a name is_secret_key would not flag on its own.

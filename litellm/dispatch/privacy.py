@@ -22,6 +22,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from litellm.core.redact import (
+    is_secret_key,
+    mask_secret,
     mask_secrets,
     mask_url,
     redact_kwargs,
@@ -43,14 +45,15 @@ def mask_event_secrets(kwargs: dict) -> dict:
         masked = mask_url(api_base)
         if masked is not api_base:
             changes["api_base"] = masked
+    memo: dict[int, Any] = {}  # the same metadata dict sits in kwargs and litellm_params: walked once
     metadata = kwargs.get("metadata")
     if metadata:
-        masked = mask_secrets(metadata)
+        masked = _masked_metadata(metadata, memo)
         if masked is not metadata:
             changes["metadata"] = masked
     params = kwargs.get("litellm_params")
     if isinstance(params, Mapping) and params:
-        masked = _mask_litellm_params(params)
+        masked = _mask_litellm_params(params, memo)
         if masked is not params:
             changes["litellm_params"] = masked
     optional = kwargs.get("optional_params")
@@ -60,7 +63,7 @@ def mask_event_secrets(kwargs: dict) -> dict:
             changes["optional_params"] = masked
     payload = kwargs.get("standard_logging_object")
     if isinstance(payload, Mapping):
-        masked = _mask_payload(payload)
+        masked = _mask_payload(payload, metadata, memo)
         if masked is not payload:
             changes["standard_logging_object"] = masked
     traceback_text = kwargs.get("traceback_exception")
@@ -75,7 +78,14 @@ def mask_event_secrets(kwargs: dict) -> dict:
     return out
 
 
-def _mask_litellm_params(params: Mapping) -> Mapping:
+def _masked_metadata(metadata: Any, memo: dict[int, Any]) -> Any:
+    key = id(metadata)
+    if key not in memo:
+        memo[key] = mask_secrets(metadata)
+    return memo[key]
+
+
+def _mask_litellm_params(params: Mapping, memo: dict[int, Any]) -> Mapping:
     changes: dict[str, Any] = {}
     api_base = params.get("api_base")
     if api_base:
@@ -84,7 +94,7 @@ def _mask_litellm_params(params: Mapping) -> Mapping:
             changes["api_base"] = masked
     metadata = params.get("metadata")
     if metadata:
-        masked = mask_secrets(metadata)
+        masked = _masked_metadata(metadata, memo)
         if masked is not metadata:
             changes["metadata"] = masked
     shallow = _mask_shallow(params, skip=("metadata", "api_base"))
@@ -100,8 +110,6 @@ def _mask_litellm_params(params: Mapping) -> Mapping:
 def _mask_shallow(params: Mapping, skip: tuple = ()) -> Mapping:
     """Top-level credential-named entries masked and header dicts scrubbed (params are flat and large:
     a tool schema is not walked)."""
-    from litellm.core.redact import is_secret_key, mask_secret
-
     out: dict | None = None
     for key, value in params.items():
         if key in skip or value is None or value == "":
@@ -120,7 +128,7 @@ def _mask_shallow(params: Mapping, skip: tuple = ()) -> Mapping:
     return params if out is None else out
 
 
-def _mask_payload(payload: Mapping) -> Mapping:
+def _mask_payload(payload: Mapping, call_metadata: Any, memo: dict[int, Any]) -> Mapping:
     changes: dict[str, Any] = {}
     api_base = payload.get("api_base")
     if api_base:
@@ -129,7 +137,12 @@ def _mask_payload(payload: Mapping) -> Mapping:
             changes["api_base"] = masked
     metadata = payload.get("metadata")
     if metadata:
-        masked = mask_secrets(metadata)
+        if call_metadata and id(call_metadata) in memo and metadata == call_metadata:
+            # the payload's metadata is a copy of the call's (same keys, same values): already walked
+            known = memo[id(call_metadata)]
+            masked = metadata if known is call_metadata else known
+        else:
+            masked = mask_secrets(metadata)
         if masked is not metadata:
             changes["metadata"] = masked
     hidden = payload.get("hidden_params")
