@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from litellm.providers._common import (
     error_fields,
@@ -36,6 +37,7 @@ __all__ = [
     "OPENAI_CHAT_PARAMS",
     "PROVIDERS",
     "CompatProvider",
+    "EmbeddingRenamesAdapter",
     "OpenAICompatAdapter",
     "classify_openai_error",
 ]
@@ -118,6 +120,19 @@ class CompatProvider:
     body_defaults: tuple[tuple[str, Any], ...] = ()
     #: tool_choice values renamed on the wire (Mistral says "any" for "required")
     tool_choice_renames: tuple[tuple[str, str], ...] = ()
+    #: base URL with ``{placeholders}`` filled from env vars when no api_base is given (Cloudflare's
+    #: per-account URL); the env read happens in ``litellm.providers.environment``
+    base_template: str | None = None
+    #: placeholder -> env var names, in precedence order
+    template_env: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: query parameter carrying ``api_version`` (Azure AI Foundry's ``api-version``)
+    api_version_param: str | None = None
+    #: api_version used when the caller gives none, per host suffix ((suffix, version), ...)
+    default_api_versions: tuple[tuple[str, str], ...] = ()
+    #: path a base on a host ending with the suffix must end with ((suffix, path), ...)
+    host_paths: tuple[tuple[str, str], ...] = ()
+    #: embedding params renamed on the wire (Voyage: ``dimensions`` -> ``output_dimension``)
+    embedding_renames: tuple[tuple[str, str], ...] = ()
     #: where the facts come from
     source: str = ""
     _reasoning_re: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
@@ -342,18 +357,6 @@ PROVIDERS: dict[str, CompatProvider] = {
             source="https://lmstudio.ai/docs/app/api/endpoints/openai",
         ),
         _row(
-            "ollama_chat",
-            "http://localhost:11434",
-            "OLLAMA_API_KEY",
-            "OLLAMA_API_BASE",
-            api_key_required=False,
-            unsupported=(_OPENAI_ONLY - {"functions", "max_retries"}) | {"n", "parallel_tool_calls"},
-            renames=_TO_MAX_TOKENS,
-            reasoning_models=".",
-            ensure_path="/v1",
-            source="https://github.com/ollama/ollama/blob/main/docs/openai.md",
-        ),
-        _row(
             "github",
             "https://models.inference.ai.azure.com",
             "GITHUB_API_KEY",
@@ -456,9 +459,9 @@ PROVIDERS: dict[str, CompatProvider] = {
             renames=_TO_MAX_TOKENS,
             source="https://docs.baseten.co/development/model-apis/overview",
         ),
-        # Cloudflare Workers AI's OpenAI-compatible endpoint is per account:
-        # https://api.cloudflare.com/client/v4/accounts/<account id>/ai/v1 (pass it as api_base or
-        # CLOUDFLARE_API_BASE); the key env vars include the seed's CLOUDFARE_ spelling
+        # Cloudflare Workers AI's OpenAI-compatible endpoint is per account: the base is built from
+        # CLOUDFLARE_ACCOUNT_ID when no api_base / CLOUDFLARE_API_BASE is given; the env vars include the
+        # seed's CLOUDFARE_ spellings
         _row(
             "cloudflare",
             None,
@@ -466,28 +469,37 @@ PROVIDERS: dict[str, CompatProvider] = {
             "CLOUDFLARE_API_BASE",
             api_key_env_aliases=("CLOUDFARE_API_KEY",),
             api_base_env_aliases=("CLOUDFARE_API_BASE",),
+            base_template="https://api.cloudflare.com/client/v4/accounts/{account_id}/ai/v1",
+            template_env=(("account_id", ("CLOUDFLARE_ACCOUNT_ID", "CLOUDFARE_ACCOUNT_ID")),),
             unsupported=_OPENAI_ONLY
             | {"n", "parallel_tool_calls", "logprobs", "top_logprobs", "response_format"},
             source="https://developers.cloudflare.com/workers-ai/configuration/open-ai-compatibility/",
         ),
-        # Snowflake Cortex REST's OpenAI-compatible chat: https://<account>.snowflakecomputing.com/api/v2/cortex/v1
+        # Snowflake Cortex REST's OpenAI-compatible chat, per account (SNOWFLAKE_ACCOUNT_ID); the token
+        # (a key-pair JWT, OAuth token or PAT) is sent as a bearer token and Snowflake detects its type
         _row(
             "snowflake",
             None,
             "SNOWFLAKE_JWT",
             "SNOWFLAKE_API_BASE",
             api_key_env_aliases=("SNOWFLAKE_PAT",),
+            base_template="https://{account_id}.snowflakecomputing.com/api/v2/cortex/v1",
+            template_env=(("account_id", ("SNOWFLAKE_ACCOUNT_ID",)),),
             unsupported=_OPENAI_ONLY | {"n", "logprobs", "frequency_penalty", "presence_penalty", "seed"},
             renames=_TO_MAX_TOKENS,
             source="https://docs.snowflake.com/en/user-guide/snowflake-cortex/open_ai_sdk",
         ),
-        # Azure AI Foundry model inference: api_base is the resource's ".../models" endpoint
+        # Azure AI Foundry model inference: api_base is the resource's endpoint; a
+        # "<name>.services.ai.azure.com" resource serves it under /models and needs an api-version
         _row(
             "azure_ai",
             None,
             "AZURE_AI_API_KEY",
             "AZURE_AI_API_BASE",
             unsupported=frozenset({"user"}),
+            api_version_param="api-version",
+            default_api_versions=((".services.ai.azure.com", "2024-05-01-preview"),),
+            host_paths=((".services.ai.azure.com", "/models"),),
             source="https://learn.microsoft.com/en-us/rest/api/aifoundry/model-inference/get-chat-completions",
         ),
         # embedding-only providers with OpenAI-compatible /embeddings
@@ -497,6 +509,7 @@ PROVIDERS: dict[str, CompatProvider] = {
             "VOYAGE_API_KEY",
             "VOYAGE_API_BASE",
             api_key_env_aliases=("VOYAGE_AI_API_KEY", "VOYAGE_AI_TOKEN"),
+            embedding_renames=(("dimensions", "output_dimension"),),
             source="https://docs.voyageai.com/reference/embeddings-api",
         ),
         _row(
@@ -633,6 +646,11 @@ class OpenAICompatAdapter:
         if spec.organization_env:
             env_vars["organization"] = (spec.organization_env,)
         self.env_vars: Mapping[str, tuple[str, ...]] = env_vars
+        #: (template, {placeholder: env var names}): ``litellm.providers.environment`` fills api_base
+        #: from it when the call has none (the adapter itself never reads the environment)
+        self.api_base_template: tuple[str, dict[str, tuple[str, ...]]] | None = (
+            (spec.base_template, dict(spec.template_env)) if spec.base_template else None
+        )
         self._static_supported = ((_BASE_PARAMS - spec.unsupported) | spec.extra) - _MODEL_DEPENDENT
         self._renames = dict(spec.renames)
         self._tool_choice_renames = dict(spec.tool_choice_renames)
@@ -668,22 +686,49 @@ class OpenAICompatAdapter:
     # ---- request -------------------------------------------------------------------------------
 
     def chat_url(self, model: str, credentials: Credentials) -> str:
+        spec = self.spec
         base = credentials.api_base or self.default_api_base
         if not base:
-            env = f" or set {self.api_base_env}" if self.api_base_env else ""
+            hint = ""
+            if self.api_base_env:
+                hint = f" or set {self.api_base_env}"
+            if spec.template_env:
+                names = " and ".join(names[0] for _, names in spec.template_env)
+                hint += f" (or {names}, to build {spec.base_template})"
             raise make_error(
                 "BadRequestError",
-                f"{self.name} needs an api_base: pass api_base='http://host:port/v1'{env}.",
+                f"{self.name} needs an api_base: pass api_base='http://host:port/v1'{hint}.",
                 model=model,
                 provider=self.name,
             )
+        base, sep, query = base.partition("?")
         base = base.rstrip("/")
-        if base.endswith("/chat/completions"):
-            return base
-        ensure = self.spec.ensure_path
-        if ensure and not base.endswith(ensure):
-            base += ensure
-        return base + "/chat/completions"
+        if not base.endswith("/chat/completions"):
+            ensure = spec.ensure_path
+            if ensure and not base.endswith(ensure):
+                base += ensure
+            if spec.host_paths:
+                host = urlsplit(base).hostname or ""
+                for suffix, path in spec.host_paths:
+                    if host.endswith(suffix) and not base.endswith(path):
+                        base += path
+            base += "/chat/completions"
+        param = spec.api_version_param
+        if param and f"{param}=" not in query:
+            version = credentials.api_version or self._default_api_version(base)
+            if version:
+                query = f"{query}&{param}={quote(version)}" if query else f"{param}={quote(version)}"
+                sep = "?"
+        return base + sep + query if sep else base
+
+    def _default_api_version(self, base: str) -> str | None:
+        if not self.spec.default_api_versions:
+            return None
+        host = urlsplit(base).hostname or ""
+        for suffix, version in self.spec.default_api_versions:
+            if host.endswith(suffix):
+                return version
+        return None
 
     def auth_headers(self, credentials: Credentials) -> dict[str, str]:
         headers = {"Content-Type": "application/json"}
@@ -812,11 +857,31 @@ class OpenAICompatAdapter:
     def missing_credentials(self, credentials: Credentials) -> list[str]:
         """Env var names to set for what this call lacks (empty when the call can be made)."""
         missing: list[str] = []
-        if not (credentials.api_base or self.default_api_base) and self.api_base_env:
-            missing.append(self.api_base_env)
+        if not (credentials.api_base or self.default_api_base):
+            if self.api_base_env:
+                missing.append(self.api_base_env)
+            # or the per-account base is built from these
+            missing.extend(names[0] for _, names in self.spec.template_env)
         if self.api_key_required and not credentials.api_key and self.api_key_env:
             missing.append(self.api_key_env)
         return missing
+
+
+class EmbeddingRenamesAdapter(OpenAICompatAdapter):
+    """A row whose ``/embeddings`` takes some OpenAI params under its own names (Voyage's
+    ``output_dimension`` for ``dimensions``)."""
+
+    def build_embedding_request(
+        self, model: str, input: Any, params: Mapping[str, Any], credentials: Credentials
+    ) -> ProviderRequest:
+        from litellm.providers.openai_endpoints import openai_endpoint_request
+
+        renames = dict(self.spec.embedding_renames)
+        body: dict[str, Any] = {"model": self.wire_model(model), "input": input}
+        for key, value in params.items():
+            if value is not None:
+                body[renames.get(key, key)] = value
+        return openai_endpoint_request(self, model, credentials, "embeddings", body=body)
 
 
 def _promote_reasoning(message: dict[str, Any]) -> None:
@@ -828,4 +893,7 @@ def _promote_reasoning(message: dict[str, Any]) -> None:
 
 def make_adapter(name: str) -> OpenAICompatAdapter:
     """Factory the registry calls for any table row."""
-    return OpenAICompatAdapter(PROVIDERS[name])
+    spec = PROVIDERS[name]
+    if spec.embedding_renames:
+        return EmbeddingRenamesAdapter(spec)
+    return OpenAICompatAdapter(spec)

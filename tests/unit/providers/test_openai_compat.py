@@ -28,7 +28,6 @@ EXPECTED_ROWS = {
     "sambanova": ("https://api.sambanova.ai/v1/chat/completions", "SAMBANOVA_API_KEY"),
     "nvidia_nim": ("https://integrate.api.nvidia.com/v1/chat/completions", "NVIDIA_NIM_API_KEY"),
     "lm_studio": ("http://localhost:1234/v1/chat/completions", "LM_STUDIO_API_KEY"),
-    "ollama_chat": ("http://localhost:11434/v1/chat/completions", "OLLAMA_API_KEY"),
     "github": ("https://models.inference.ai.azure.com/chat/completions", "GITHUB_API_KEY"),
     "anyscale": ("https://api.endpoints.anyscale.com/v1/chat/completions", "ANYSCALE_API_KEY"),
     "friendliai": ("https://api.friendli.ai/serverless/v1/chat/completions", "FRIENDLIAI_API_KEY"),
@@ -75,7 +74,7 @@ def test_every_row_names_a_key_env_var_and_a_source_or_base():
 
 
 def test_local_servers_need_no_key_and_send_no_authorization_header():
-    for provider in ("hosted_vllm", "lm_studio", "ollama_chat"):
+    for provider in ("hosted_vllm", "lm_studio", "xinference"):
         adapter = get_adapter(provider)
         assert adapter.api_key_required is False
         assert adapter.api_key_env is None  # the contract's "no key needed"
@@ -86,9 +85,18 @@ def test_local_servers_need_no_key_and_send_no_authorization_header():
         assert "Authorization" not in request.headers
 
 
-def test_ollama_base_without_v1_gets_the_openai_path():
+def test_ollama_chat_is_the_native_adapter_not_a_table_row():
+    # ollama_chat/ speaks Ollama's own /api/chat (litellm.providers.ollama); its OpenAI-compatible /v1
+    # endpoint is reached as openai/<model> with api_base
+    assert "ollama_chat" not in PROVIDERS
+    assert not isinstance(get_adapter("ollama_chat"), OpenAICompatAdapter)
     request = _build("ollama_chat", creds=Credentials(api_base="http://gpu-box:11434"))
-    assert request.url == "http://gpu-box:11434/v1/chat/completions"
+    assert request.url == "http://gpu-box:11434/api/chat"
+
+
+def test_a_base_path_is_added_once():
+    request = _build("mistral", creds=Credentials(api_key="k", api_base="https://api.mistral.ai"))
+    assert request.url == "https://api.mistral.ai/v1/chat/completions"
 
 
 def test_openai_body_passes_params_and_provider_specific_keys_through():
