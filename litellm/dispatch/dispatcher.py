@@ -145,6 +145,17 @@ def resolve_callbacks(
     return built
 
 
+def _env_int(name: str, default: int) -> int:
+    value = env(name)
+    if value is None:
+        return default
+    try:
+        return max(1, int(value))
+    except ValueError:
+        _log.log_once(("dispatch", "env", name), f"{name} is not an integer; using {default}", value=value)
+        return default
+
+
 def _list_ids(s: Any) -> tuple:
     return (id(s.callbacks), id(s.success_callback), id(s.failure_callback), id(s.input_callback))
 
@@ -180,14 +191,16 @@ class Dispatcher(LaneRunner, LoggingHookStage):
         self,
         *,
         max_queue: int = 10_000,
-        max_lane: int = 1_000,
+        max_lane: int | None = None,
         hook_timeout: float = 5.0,
         max_workers: int = 4,
         exit_timeout: float = 5.0,
         watch_interval: float = 0.2,
     ) -> None:
         self.max_queue = max_queue
-        self.max_lane = max_lane
+        # per-callback backlog: LITELLM_CALLBACK_BACKLOG events (default 1,000), beyond which that
+        # callback's events are dropped with reason ``backlog_full`` (counted) until it drains to half
+        self.max_lane = max_lane if max_lane is not None else _env_int("LITELLM_CALLBACK_BACKLOG", 1_000)
         self.hook_timeout = hook_timeout
         self.max_workers = max_workers
         self.exit_timeout = exit_timeout
