@@ -327,7 +327,8 @@ class CallContext:
             if self.turn_off_message_logging:
                 from litellm.core.redact import redact_response_obj
 
-                response_obj: Any = redact_response_obj(response)
+                raw = self.raw_response if (self.raw_response is not None and not self.stream) else response
+                response_obj: Any = redact_response_obj(raw)
             else:
                 # the provider's OpenAI-format dict the response was validated from: same content,
                 # JSON-ready, and no second serialisation per event

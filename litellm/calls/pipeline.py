@@ -259,7 +259,8 @@ def _finish_success(ctx: CallContext, response: Any, attempt: Any = None) -> Non
             if settings.max_budget:  # the budget needs the number now
                 from litellm.calls.costing import cost_for
 
-                ctx.cost = cost_for(ctx, response)
+                if ctx.cost is None:  # a spec may already have priced it with facts usage lacks
+                    ctx.cost = cost_for(ctx, response)
                 private["_hidden_params"]["response_cost"] = ctx.cost.response_cost
                 if ctx.cost.response_cost:
                     _add_spend(ctx.cost.response_cost)

@@ -18,6 +18,16 @@ from litellm.core.types import (
     StreamingChoices,
     Usage,
 )
+from litellm.core.types_calls import (
+    HttpxBinaryResponseContent,
+    ImageObject,
+    ImageResponse,
+    ModerationResponse,
+    RerankResponse,
+    TextChoices,
+    TextCompletionResponse,
+    TranscriptionResponse,
+)
 
 __all__ = [
     "ChatCompletionDeltaToolCall",
@@ -29,11 +39,19 @@ __all__ = [
     "EmbeddingResponse",
     "Function",
     "FunctionCall",
+    "HttpxBinaryResponseContent",
+    "ImageObject",
+    "ImageResponse",
     "Message",
     "ModelResponse",
     "ModelResponseStream",
+    "ModerationResponse",
     "PromptTokensDetailsWrapper",
+    "RerankResponse",
     "StandardLoggingPayload",
     "StreamingChoices",
+    "TextChoices",
+    "TextCompletionResponse",
+    "TranscriptionResponse",
     "Usage",
 ]
