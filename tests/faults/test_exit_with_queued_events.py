@@ -30,10 +30,23 @@ class SlowLogger(CustomLogger):
 
     def log_success_event(self, kwargs, response_obj, start_time, end_time):
         time.sleep(self.delay)
+        self.record(kwargs)
+
+    def record(self, kwargs):
         replayed = int(bool(kwargs.get("replayed_from_spool")))
         cost = kwargs["standard_logging_object"]["response_cost"]
         with open(self.path, "a") as fh:
             fh.write(f"{kwargs['litellm_call_id']} {replayed} {cost}\\n")
+
+
+class SlowAsyncLogger(SlowLogger):
+    """The same, as an async hook (for acompletion)."""
+
+    async def async_log_success_event(self, kwargs, response_obj, start_time, end_time):
+        import asyncio
+
+        await asyncio.sleep(self.delay)
+        self.record(kwargs)
 '''
 
 CHILD = """
@@ -52,6 +65,26 @@ print("calls done", flush=True)
 """
 
 
+ASYNC_CHILD = """
+import asyncio, sys
+sys.path.insert(0, sys.argv[4])
+from slow_logger import SlowAsyncLogger
+from litellm.calls.pipeline import acompletion
+from litellm.core.settings import settings
+
+n, out, tag = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+settings.callbacks = [SlowAsyncLogger(out)]
+
+async def main():
+    for i in range(n):
+        await acompletion(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}],
+                          mock_response="ok", litellm_call_id=f"{tag}-{i}")
+
+asyncio.run(main())
+print("calls done", flush=True)
+"""
+
+
 def _setup(tmp_path):
     (tmp_path / "slow_logger.py").write_text(textwrap.dedent(SLOW_LOGGER))
     return str(tmp_path / "delivered.txt")
@@ -64,8 +97,8 @@ def _delivered(path: str) -> list[tuple[str, int]]:
         return [(line.split()[0], int(line.split()[1])) for line in fh if line.strip()]
 
 
-def _exit_line(stderr: str) -> str:
-    lines = [line for line in stderr.splitlines() if "at exit, callback 'SlowLogger'" in line]
+def _exit_line(stderr: str, name: str = "SlowLogger") -> str:
+    lines = [line for line in stderr.splitlines() if f"at exit, callback '{name}'" in line]
     assert len(lines) == 1, stderr[-3000:]
     return lines[0]
 
@@ -115,3 +148,22 @@ def test_with_a_spool_the_next_process_delivers_what_the_last_one_could_not(tmp_
         replayed_by_second=len(replayed),
         lost=CALLS - len(first_ids),
     )
+
+
+def test_an_async_logger_of_an_asyncio_app_is_spooled_and_replayed_as_well(tmp_path):
+    out = _setup(tmp_path)
+    env = {"LITELLM_EXIT_FLUSH_TIMEOUT": "0.3", "LITELLM_SPOOL_DIR": str(tmp_path / "spool")}
+    calls = 200
+    first = run_script(ASYNC_CHILD, str(calls), out, "first", str(tmp_path), env=env)
+    assert first.returncode == 0, first.stderr[-2000:]
+    spooled = int(re.search(r"had (\d+) event", _exit_line(first.stderr, "SlowAsyncLogger")).group(1))
+    assert spooled > 0
+    env_next = {**env, "LITELLM_EXIT_FLUSH_TIMEOUT": "60", "SLOW_LOGGER_MS": "1"}
+    second = run_script(ASYNC_CHILD, "1", out, "second", str(tmp_path), env=env_next, timeout=90)
+    assert second.returncode == 0, second.stderr[-2000:]
+    ids = [call_id for call_id, _ in _delivered(out)]
+    first_ids = {i for i in ids if i.startswith("first-")}
+    # every event arrived but, at most, the one hook that was running when the first process ended
+    assert len(first_ids) >= calls - 1 and len(ids) == len(set(ids))
+    assert ids[-1] == "second-0"
+    figures("async app exit with spool", calls=calls, spooled_at_exit=spooled, lost=calls - len(first_ids))
