@@ -21,9 +21,19 @@ Failure rules (DESIGN promise 2 and 3): a hook that raises is caught, counted an
 taken off the router by the watchdog (a new router continues); a sync hook running longer than
 ``hook_timeout`` is counted as timed out and its lane stops taking events (dropped with reason ``hung``,
 counted) until the hook returns, so a hung logger costs one thread and never blocks others; async hooks
-are cancelled at the timeout. A full queue drops the event, counted per callback with reason
-``queue_full``. ``flush()`` waits for everything emitted so far; ``atexit`` flushes with a deadline; a
-forked child starts with fresh threads and an empty queue.
+are cancelled at the timeout (and their backlog dropped as ``hung``, see :mod:`litellm.dispatch.lanes`).
+A full queue drops the event, counted per callback with reason ``queue_full``; a full per-callback
+backlog (``LITELLM_CALLBACK_BACKLOG``, 1,000) drops with reason ``backlog_full``. ``flush()`` waits for
+everything emitted so far. At exit the dispatcher flushes for at most ``LITELLM_EXIT_FLUSH_TIMEOUT``
+seconds (default 5), then prints one line per callback that missed events and, with
+``LITELLM_SPOOL_DIR``, spools them for the next process (:mod:`litellm.dispatch.exit_spool`). A forked
+child starts with fresh threads and an empty queue.
+
+Before any hook sees an event, secrets in its URLs and metadata are masked
+(:mod:`litellm.dispatch.privacy`); a ``logging_hook`` that fails makes the event go on with its content
+removed (fail closed, :mod:`litellm.dispatch.hooks`). A misconfigured destination never fails a call:
+:func:`resolve_callbacks` reports it once and its events are dropped as ``misconfigured`` (strict mode,
+``LITELLM_STRICT_CALLBACKS=1`` or ``litellm.strict_callbacks = True``, raises instead).
 
 Routing (LiteLLM's documented behaviour, made total): a CustomLogger gets the hook matching the call's
 mode (``log_success_event`` for ``completion``, ``async_log_success_event`` for ``acompletion``); one
