@@ -79,7 +79,8 @@ from litellm.dispatch.callbacks import _targets as _targets  # re-exported: test
 from litellm.dispatch.hooks import LoggingHookStage
 from litellm.dispatch.lanes import LaneRunner, _Lane, _Retired, _Run, _Task, lane_refusal
 from litellm.dispatch.pool import WorkerPool
-from litellm.dispatch.privacy import mask_event_secrets, strip_content
+from litellm.dispatch.privacy import mask_event_secrets
+from litellm.dispatch.settle import ExitSettlement
 from litellm.dispatch.stats import CallbackCounters, summarize
 
 __all__ = ["CallbackSet", "Dispatcher", "get_dispatcher", "resolve_callbacks"]
@@ -190,7 +191,7 @@ def _registry_generation() -> int:
 _lane_tokens = itertools.count(1)
 
 
-class Dispatcher(LaneRunner, LoggingHookStage):
+class Dispatcher(LaneRunner, LoggingHookStage, ExitSettlement):
     """Delivers call events to callbacks off the request path (see the module docstring).
 
     ``emit_*`` enqueue in O(1) and never block or raise; everything else happens on the dispatcher's
@@ -663,117 +664,6 @@ class Dispatcher(LaneRunner, LoggingHookStage):
                 pass
         _live_dispatchers.discard(self)
         return ok
-
-    def _at_exit(self) -> None:
-        """Flush within ``LITELLM_EXIT_FLUSH_TIMEOUT``; then report (and spool) what was not delivered."""
-        if not self._started or self._exit_done:
-            return
-        self._exit_done = True
-        timeout = exit_spool.exit_flush_timeout(self.exit_timeout)
-        try:
-            ok = self.flush(timeout)
-        except Exception:
-            ok = False
-        if not ok:
-            try:
-                self._settle_undelivered(timeout)
-            except Exception as exc:  # best effort: the process is exiting
-                sys.stderr.write(
-                    f"litellm: could not account for undelivered logging events at exit: {exc}\n"
-                )
-
-    def _settle_undelivered(self, timeout: float) -> dict[str, int]:
-        """(exit) Take every event not yet delivered, spool it when a spool is configured, print a line
-        per callback, and count it (reason ``exit_spooled`` or ``exit``). Returns undelivered by name."""
-        records: dict[str, list] = {}
-        counts: dict[str, int] = {}
-        busy: dict[str, int] = {}
-        with self._lock:
-            queued = list(self._queue)
-            self._queue.clear()
-        redact_all = bool(settings.turn_off_message_logging)
-        for seq, kind, ctx, _chunk, _t in queued:
-            self._settle_queued(kind, ctx, records, counts, redact_all)
-            self._finish_event(seq)
-        for lane in list(self._lanes.values()):
-            with lane.lock:
-                tasks = list(lane.pending)
-                lane.pending.clear()
-                running = lane.running
-            if running:
-                busy[lane.name] = busy.get(lane.name, 0) + 1
-            for task in tasks:
-                counts[lane.name] = counts.get(lane.name, 0) + 1
-                if exit_spool.is_terminal(task.hook, task.args):
-                    records.setdefault(lane.name, []).append(
-                        exit_spool.record_from_args(task.hook, task.args, task.is_async)
-                    )
-                self._task_done(task.seq)
-        inline = self._inline
-        if inline is not None:
-            name = inline[0].lane.name
-            busy[name] = busy.get(name, 0) + 1
-        root = exit_spool.spool_dir()
-        for name in sorted(set(counts) | set(busy)):
-            path = exit_spool.spool(root, name, records.get(name, [])) if root else None
-            n = counts.get(name, 0)
-            if n:
-                spooled = len(records.get(name, [])) if path else 0
-                counters = self._counters_for(name)
-                if spooled:
-                    counters.drop("exit_spooled", spooled)
-                if n - spooled:
-                    counters.drop("exit", n - spooled)
-            exit_spool.report(name, n, busy.get(name, 0), timeout, path)
-        return counts
-
-    def _settle_queued(self, kind: int, ctx: Any, records: dict, counts: dict, redact_all: bool) -> None:
-        cbs = ctx.callbacks
-        if kind == _PRE:
-            targets: tuple = cbs._pre_t
-        elif kind == _CHUNK:
-            targets = cbs._stream_t
-        else:
-            targets = (cbs._success_t if kind == _SUCCESS else cbs._failure_t) + cbs._post_t
-        targets = tuple(t for t in dict.fromkeys(targets) if t.config_error is None)
-        if not targets:
-            return
-        args: tuple | None = None
-        if kind in (_SUCCESS, _FAILURE):
-            try:
-                kwargs = mask_event_secrets(ctx.build_kwargs())
-                result = ctx.result
-                hooks = cbs._success_lh if kind == _SUCCESS else cbs._failure_lh
-                if hooks or redact_all or getattr(ctx, "turn_off_message_logging", False):
-                    # the logging hooks that would have masked it did not run: never spool content
-                    kwargs, result = strip_content(kwargs, result)
-                args = (kwargs, result, kwargs.get("start_time"), kwargs.get("end_time"))
-            except Exception:
-                args = None
-        plain = args
-        for target in targets:
-            counts[target.name] = counts.get(target.name, 0) + 1
-            if plain is None:
-                continue
-            event_args = plain
-            if target.wants_redaction():
-                event_args = (*strip_content(plain[0], plain[1]), plain[2], plain[3])
-            records.setdefault(target.name, []).append(
-                exit_spool.SpoolRecord(*event_args, kind == _FAILURE, bool(getattr(ctx, "is_async", False)))
-            )
-
-    def _replay_spooled(self, target: _Target, lane: _Lane, root: str) -> None:
-        """(router) Deliver what an earlier process spooled for this callback, ahead of new events."""
-        for record in exit_spool.claim(root, target.name):
-            picked = target.route(_FAILURE if record.failed else _SUCCESS, record.is_async)
-            if picked is None:
-                continue
-            fn, fn_is_async, hook = picked
-            seq = next(self._seq)
-            with self._lock:
-                self._incomplete[seq] = self._incomplete.get(seq, 0) + 1
-            args = (record.kwargs, record.result, record.start, record.end)
-            self._push(_Task(seq, lane, fn, args, fn_is_async, hook), replayed=True)
 
     def _after_fork_in_child(self) -> None:
         # The parent's threads do not exist here and its queued events are the parent's to deliver.
