@@ -1,7 +1,7 @@
 """Run a router request's flow (:mod:`litellm.router.flow`) synchronously or on an event loop.
 
-A flow is a generator that yields only the operations whose sync and async forms differ: ``CALL`` (the
-pipeline function), ``PEEK`` (a stream's first chunk), ``SLEEP``, ``STATE`` (a remote state-store
+A flow is a generator that yields only the operations whose sync and async forms differ: ``CALL`` (a
+pipeline function and its kwargs), ``PEEK`` (a stream's first chunk), ``SLEEP``, ``STATE`` (a remote state-store
 method; its async twin is the ``a``-prefixed name) and ``HOOK`` (CustomLogger coroutines). The drivers
 execute them and send the result (or throw the exception) back into the generator. An interruption
 (cancellation, KeyboardInterrupt) closes the generator so that it releases what it holds.
@@ -17,7 +17,6 @@ import time
 from collections.abc import Generator
 from typing import Any
 
-from litellm.calls.registry import get_call
 from litellm.router.hooks import run_async_hooks, run_hooks_sync
 from litellm.router.streams import END
 
@@ -40,7 +39,7 @@ def drive_sync(router: Any, gen: Flow) -> Any:
         kind = op[0]
         try:
             if kind == CALL:
-                value = get_call(op[1])(**op[2])
+                value = op[1](**op[2])
             elif kind == PEEK:
                 value = next(op[1], END)
             elif kind == SLEEP:
@@ -76,7 +75,7 @@ async def drive_async(router: Any, gen: Flow) -> Any:
         kind = op[0]
         try:
             if kind == CALL:
-                value = get_call(op[1])(**op[2])
+                value = op[1](**op[2])
                 if inspect.isawaitable(value):
                     value = await value
             elif kind == PEEK:

@@ -29,10 +29,11 @@ import logging
 import time
 from typing import Any
 
+from litellm.calls.registry import get_call
 from litellm.router.deployments import Deployment
 from litellm.router.drivers import CALL, HOOK, PEEK, SLEEP, STATE, Flow
 from litellm.router.filters import RequestFilters
-from litellm.router.hooks import RouterAttempt, pipeline_accepts_attempt
+from litellm.router.hooks import RouterAttempt, current_hooks, pipeline_accepts_attempt
 from litellm.router.policies import policy_value
 from litellm.router.state import DeploymentStats
 from litellm.router.strategies import CustomStrategyAdapter, NoDeploymentWithinLimits, RoutingRequest
@@ -87,8 +88,6 @@ class RequestFlow(RequestFilters):
     # -- entry -----------------------------------------------------------------------------------
 
     def flow(self: Any, call_type: str, model: str, kwargs: dict[str, Any], is_async: bool) -> Flow:
-        from litellm.router.hooks import current_hooks
-
         hooks = current_hooks().by_hook
         ov = (
             {k: kwargs.pop(k) for k in self._REQUEST_OVERRIDES if k in kwargs}
@@ -96,8 +95,7 @@ class RequestFlow(RequestFilters):
             else _NO_OV
         )
         attempt = RouterAttempt()
-        attempt.metadata["attempted_retries"] = 0
-        attempt.metadata["attempted_fallbacks"] = 0
+        attempt.metadata = {"attempted_retries": 0, "attempted_fallbacks": 0}
         if is_async and "async_pre_routing_hook" in hooks:
             results = yield (
                 HOOK,
@@ -214,9 +212,18 @@ class RequestFlow(RequestFilters):
         retries = 0
         failed: set[str] = set()
         while True:
-            dep, routing, healthy = yield from self._pick(
-                group, deps, specific, request, failed, skipped, kwargs, is_async, hooks
-            )
+            picked = None
+            if (
+                self.state.local
+                and not isinstance(self.strategy, CustomStrategyAdapter)
+                and not (is_async and "async_filter_deployments" in hooks)
+            ):
+                picked = self._pick_fast(group, deps, request, failed, skipped)
+            if picked is None:
+                picked = yield from self._pick(
+                    group, deps, specific, request, failed, skipped, kwargs, is_async, hooks
+                )
+            dep, routing, healthy = picked
             meta = {
                 "model_group": group,
                 "deployment": dep.model,
@@ -277,6 +284,112 @@ class RequestFlow(RequestFilters):
 
     # -- filters and the pick ----------------------------------------------------------------------
 
+    def _candidates(
+        self: Any,
+        group: str,
+        deps: list[Deployment],
+        stats: list[DeploymentStats],
+        failed: set[str],
+        skipped: dict[str, str],
+        now: float,
+    ) -> tuple[list[Deployment], list[DeploymentStats], list[Deployment], str]:
+        """(candidates, their stats, healthy deployments, reason prefix) from a snapshot."""
+        cands: list[Deployment] = []
+        cstats: list[DeploymentStats] = []
+        cooled: list[tuple[float, int]] = []
+        for i, (d, s) in enumerate(zip(deps, stats)):  # noqa: B905 (same length by construction)
+            if s.cooldown_until > now:
+                skipped[d.id] = f"cooling down: {s.cooldown_reason}"
+                cooled.append((s.cooldown_until, i))
+            elif d.max_budget is not None and s.spend >= d.max_budget:
+                skipped[d.id] = f"over budget ({s.spend:.6g} >= {d.max_budget:g} per {d.budget_duration:g}s)"
+            else:
+                cands.append(d)
+                cstats.append(s)
+        healthy = cands
+        if failed and len(cands) > 1:
+            fresh = [i for i, d in enumerate(cands) if d.id not in failed]
+            if fresh:
+                for d in cands:
+                    if d.id in failed:
+                        skipped[d.id] = "failed earlier in this request"
+                cands, cstats = [cands[i] for i in fresh], [cstats[i] for i in fresh]
+        if cands:
+            return cands, cstats, healthy, ""
+        if not cooled:
+            raise _no_capacity(f"Router: every deployment of {group!r} is over its budget", group)
+        _, i = min(cooled)
+        prefix = "every deployment cooling down, trying the one that recovers first; "
+        return [deps[i]], [stats[i]], healthy, prefix
+
+    def _choose(
+        self: Any,
+        group: str,
+        cands: list[Deployment],
+        cstats: list[DeploymentStats],
+        request: RoutingRequest,
+        now: float,
+    ) -> tuple[int, str]:
+        """A built-in strategy's pick."""
+        strategy = self.strategy
+        if len(cands) == 1 and not strategy.enforces_limits:
+            return 0, "only candidate"
+        try:
+            return strategy.pick(cands, cstats, request)
+        except NoDeploymentWithinLimits as exc:
+            raise _no_capacity(f"Router: {exc}", group, 60 - now % 60) from None
+
+    def _acquired(
+        self: Any, group: str, dep: Deployment, refused: str | None, n_cands: int, now: float
+    ) -> bool | None:
+        """After an acquire: True = taken; False = pick again without it; None = wait for a slot."""
+        if refused is None:
+            return True
+        if n_cands > 1:  # another process or task took its last slot since the snapshot
+            return False
+        if refused == "rpm":
+            raise _no_capacity(
+                f"Router: every deployment of {group!r} is at its rpm limit for this minute",
+                group,
+                60 - now % 60,
+            )
+        return None
+
+    def _pick_fast(
+        self: Any,
+        group: str,
+        deps: list[Deployment],
+        request: RoutingRequest,
+        failed: set[str],
+        static_skipped: dict[str, str],
+    ) -> tuple[Deployment, dict[str, Any], list[Deployment]] | None:
+        """The pick without a generator: in-memory state, a built-in strategy, no filter hook. None when
+        it has to wait for a parallel slot (the generator path does that)."""
+        st = self.state
+        while True:
+            skipped = static_skipped.copy() if static_skipped else {}
+            stats = st.snapshot([d.id for d in deps], self._budget_periods, self.strategy.needs_stats)
+            now = time.time()
+            cands, cstats, healthy, prefix = self._candidates(group, deps, stats, failed, skipped, now)
+            index, reason = self._choose(group, cands, cstats, request, now)
+            dep = cands[index]
+            limit = dep.rpm if self.strategy.enforces_limits else None
+            taken = self._acquired(
+                group, dep, st.acquire(dep.id, limit, dep.max_parallel_requests), len(cands), now
+            )
+            if taken:
+                routing = {
+                    "chosen": dep.id,
+                    "deployment": dep.model,
+                    "reason": prefix + reason,
+                    "skipped": skipped,
+                }
+                return dep, routing, healthy
+            if taken is None:
+                return None
+            static_skipped = {**static_skipped, dep.id: "at its limit"}
+            deps = [d for d in deps if d.id != dep.id]
+
     def _pick(
         self: Any,
         group: str,
@@ -294,66 +407,28 @@ class RequestFlow(RequestFilters):
         while True:
             skipped = static_skipped.copy() if static_skipped else {}
             ids = [d.id for d in deps]
-            periods = self._budget_periods
             if st.local:
-                stats = st.snapshot(ids, periods, self.strategy.needs_stats)
+                stats = st.snapshot(ids, self._budget_periods, self.strategy.needs_stats)
             else:
-                stats = yield (STATE, "snapshot", (ids, periods))
+                stats = yield (STATE, "snapshot", (ids, self._budget_periods))
             now = time.time()
-            cands: list[Deployment] = []
-            cstats: list[DeploymentStats] = []
-            cooled: list[tuple[float, int]] = []
-            for i, (d, s) in enumerate(zip(deps, stats)):  # noqa: B905 (same length by construction)
-                if s.cooldown_until > now:
-                    skipped[d.id] = f"cooling down: {s.cooldown_reason}"
-                    cooled.append((s.cooldown_until, i))
-                elif d.max_budget is not None and s.spend >= d.max_budget:
-                    skipped[d.id] = (
-                        f"over budget ({s.spend:.6g} >= {d.max_budget:g} per {d.budget_duration:g}s)"
-                    )
-                else:
-                    cands.append(d)
-                    cstats.append(s)
-            healthy = cands
-            prefix = ""
-            if failed and len(cands) > 1:
-                fresh = [i for i, d in enumerate(cands) if d.id not in failed]
-                if fresh:
-                    for d in cands:
-                        if d.id in failed:
-                            skipped[d.id] = "failed earlier in this request"
-                    cands, cstats = [cands[i] for i in fresh], [cstats[i] for i in fresh]
-            if not cands:
-                if not cooled:
-                    raise _no_capacity(f"Router: every deployment of {group!r} is over its budget", group)
-                _, i = min(cooled)
-                cands, cstats = [deps[i]], [stats[i]]
-                prefix = "every deployment cooling down, trying the one that recovers first; "
+            cands, cstats, healthy, prefix = self._candidates(group, deps, stats, failed, skipped, now)
             if is_async and "async_filter_deployments" in hooks and not specific:
                 cands, cstats = yield from self._hook_filter(group, cands, cstats, kwargs, hooks)
-            try:
-                strategy = self.strategy
-                if (
-                    len(cands) == 1
-                    and not strategy.enforces_limits
-                    and not isinstance(strategy, CustomStrategyAdapter)
-                ):
-                    index, reason = 0, "only candidate"
-                elif isinstance(strategy, CustomStrategyAdapter):
-                    index, reason = yield from self._strategy_pick(
-                        group, cands, cstats, request, kwargs, is_async
-                    )
-                else:
-                    index, reason = strategy.pick(cands, cstats, request)
-            except NoDeploymentWithinLimits as exc:
-                raise _no_capacity(f"Router: {exc}", group, 60 - now % 60) from None
+            if isinstance(self.strategy, CustomStrategyAdapter):
+                index, reason = yield from self._strategy_pick(
+                    group, cands, cstats, request, kwargs, is_async
+                )
+            else:
+                index, reason = self._choose(group, cands, cstats, request, now)
             dep = cands[index]
             limit = dep.rpm if self.strategy.enforces_limits else None
             if st.local:
                 refused = st.acquire(dep.id, limit, dep.max_parallel_requests)
             else:
                 refused = yield (STATE, "acquire", (dep.id, limit, dep.max_parallel_requests))
-            if refused is None:
+            taken = self._acquired(group, dep, refused, len(cands), now)
+            if taken:
                 routing = {
                     "chosen": dep.id,
                     "deployment": dep.model,
@@ -361,16 +436,10 @@ class RequestFlow(RequestFilters):
                     "skipped": skipped,
                 }
                 return dep, routing, healthy
-            if len(cands) > 1:  # another process or task took its last slot since the snapshot
+            if taken is False:
                 static_skipped = {**static_skipped, dep.id: f"at its {refused} limit"}
                 deps = [d for d in deps if d.id != dep.id]
                 continue
-            if refused == "rpm":
-                raise _no_capacity(
-                    f"Router: every deployment of {group!r} is at its rpm limit for this minute",
-                    group,
-                    60 - now % 60,
-                )
             timeout = float(kwargs.get("timeout") or dep.timeout or self.timeout or 600)
             if waited >= timeout:
                 raise _no_capacity(f"Router: no free slot (max_parallel_requests) on {group!r}", group)
@@ -485,7 +554,7 @@ class RequestFlow(RequestFilters):
         st = self.state
         started = time.perf_counter()
         try:
-            result = yield (CALL, call_type, kw)
+            result = yield (CALL, get_call(call_type), kw)
             ttft = None
             if request.stream and _is_stream(result):
                 first = yield (PEEK, result)
