@@ -45,6 +45,7 @@ _NATIVE: dict[str, str] = {
     "cohere_chat": "litellm.providers.cohere:make_adapter",
     "ollama": "litellm.providers.ollama:make_adapter",
     "ollama_chat": "litellm.providers.ollama:make_adapter",
+    "databricks": "litellm.providers.databricks:make_adapter",
 }
 _COMPAT_FACTORY = "litellm.providers.openai_compat:make_adapter"
 
