@@ -207,3 +207,28 @@ async def test_redis_killed_mid_run_falls_back_to_local_state(prefix):
     finally:
         proc.kill()
         proc.wait(timeout=5)
+
+
+def test_deployment_budget_spend_is_shared(prefix, fake_url):
+    pricey = {
+        "model_name": "g",
+        "litellm_params": {
+            "model": "openai/gpt-4o",
+            "api_base": f"{fake_url}/v1",
+            "api_key": "k",
+            "max_budget": 1e-9,
+            "budget_duration": "1h",
+        },
+        "model_info": {"id": "pricey"},
+    }
+    cheap = {
+        "model_name": "g",
+        "litellm_params": {"model": "openai/gpt-4o-mini", "api_base": f"{fake_url}/v1", "api_key": "k"},
+        "model_info": {"id": "cheap"},
+    }
+    one, two = (_shared_router(prefix, model_list=[pricey, cheap]) for _ in range(2))
+    one.completion(model="pricey", messages=MSGS)  # spends past the budget, in Redis
+    assert one.state.flush()
+    assert two.state.snapshot(["pricey"], {"pricey": 3600.0})[0].spend > 1e-9
+    for _ in range(5):
+        assert two.completion(model="g", messages=MSGS)._hidden_params["model_id"] == "cheap"
