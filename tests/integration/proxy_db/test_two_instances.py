@@ -83,11 +83,14 @@ def test_concurrent_requests_on_two_instances_never_overshoot_a_budget(pair) -> 
         cost = float(r.headers["x-litellm-response-cost"])
         budget = cost * 9.5  # fits 10 requests (LiteLLM admits while spend < max_budget)
         key = admin.post("/key/generate", json={"max_budget": budget}).json()
-    body = lambda i: {
-        "model": "gpt-4o",
-        "max_tokens": 9,
-        "messages": [{"role": "user", "content": f"hi {i:03d}"}],
-    }
+
+    def body(i):
+        return {
+            "model": "gpt-4o",
+            "max_tokens": 9,
+            "messages": [{"role": "user", "content": f"hi {i:03d}"}],
+        }
+
     with ThreadPoolExecutor(50) as pool:
         results = list(pool.map(lambda i: _post((a, b)[i % 2].url, key["key"], body(i + 1)), range(200)))
     ok = [r for r in results if r.status_code == 200]
