@@ -98,6 +98,8 @@ class ProxyState:
         self.on_request_done: list[Any] = [_metrics_sink]
         self.inflight = 0
         self.started = time.time()
+        self.startup: list[Any] = []
+        self.shutdown: list[Any] = []
 
 
 def _metrics_sink(record: RequestRecord) -> None:
@@ -118,8 +120,25 @@ def _metrics_sink(record: RequestRecord) -> None:
     )
 
 
+# Packages that extend the app (virtual keys, management routes, spend ledger, budgets): each may expose
+# ``install(app: ProxyApp) -> None``, called once at build time. Missing packages are skipped.
+EXTENSIONS = (
+    "litellm.proxy.keys",
+    "litellm.proxy.management",
+    "litellm.proxy.spend",
+    "litellm.proxy.budgets",
+)
+
+
 class ProxyApp:
-    """The ASGI callable uvicorn serves."""
+    """The ASGI callable uvicorn serves.
+
+    Extension seams (for keys, management and the spend ledger): :meth:`add_route` (the handler gets the
+    Starlette request; the caller's AuthContext is ``request.scope["litellm.auth"]``),
+    ``state.auth.key_store`` (virtual keys), ``state.on_request_done`` (sinks called with each
+    :class:`~litellm.proxy.handlers.RequestRecord`), ``state.startup`` / ``state.shutdown`` (async
+    callables run by the lifespan, shutdown after in-flight requests drained and before loggers flush).
+    """
 
     def __init__(self, rt: Runtime) -> None:
         self.state = ProxyState(rt)
@@ -142,6 +161,27 @@ class ProxyApp:
         self.other[("GET", "/openapi.json")] = self.openapi
         self.other[("GET", "/docs")] = self.docs
         self.other[("GET", "/")] = self.root
+        self._install_extensions()
+
+    def _install_extensions(self) -> None:
+        import importlib
+
+        for name in EXTENSIONS:
+            try:
+                module = importlib.import_module(name)
+            except ModuleNotFoundError as exc:
+                if exc.name == name:
+                    continue
+                raise
+            install = getattr(module, "install", None)
+            if callable(install):
+                install(self)
+
+    def add_route(self, method: str, path: str, handler: Any, *, public: bool = False) -> None:
+        """Serve ``method path`` with ``await handler(request)`` (auth applied unless ``public``)."""
+        self.other[(method.upper(), path)] = handler
+        if public:
+            self.state.auth.public_routes = self.state.auth.public_routes | {path}
 
     # -- ASGI ---------------------------------------------------------------------------------------
 
@@ -177,7 +217,7 @@ class ProxyApp:
             if other is None:
                 return _error(404, f"Route {method} {path} not found on this proxy", "not_found_error")
             try:
-                await self.state.auth.authenticate(request, path)
+                scope["litellm.auth"] = await self.state.auth.authenticate(request, path)
             except ProxyError as exc:
                 return Response(
                     error_body(exc.status_code, exc.message, exc.type),
@@ -192,6 +232,12 @@ class ProxyApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                try:
+                    for hook in self.state.startup:
+                        await hook()
+                except Exception as exc:  # a dependency (database, ...) is not usable: do not serve
+                    await send({"type": "lifespan.startup.failed", "message": f"{type(exc).__name__}: {exc}"})
+                    raise
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await self.shutdown()
@@ -202,6 +248,15 @@ class ProxyApp:
         """After uvicorn drained in-flight requests: flush every logger, close the backend."""
         from litellm.calls.pipeline import flush_callbacks
 
+        for hook in self.state.shutdown:
+            try:
+                await hook()
+            except Exception as exc:  # keep shutting down: loggers must still flush
+                from litellm.core.log import get_logger
+
+                get_logger("litellm.proxy").warning(
+                    "shutdown hook failed", error=f"{type(exc).__name__}: {exc}"
+                )
         timeout = float(self.state.runtime.general.get("graceful_shutdown_timeout") or 30)
         await asyncio.get_running_loop().run_in_executor(None, flush_callbacks, timeout)
         try:

@@ -125,7 +125,7 @@ class Authenticator:
         self._master_digest = hashlib.sha256(master_key.encode()).digest() if master_key else None
         self._master_hash = hash_token(master_key) if master_key else None
         self.custom_auth = custom_auth
-        self.public_routes = DEFAULT_PUBLIC_ROUTES | frozenset(public_routes or ())
+        self.public_routes: frozenset[str] = DEFAULT_PUBLIC_ROUTES | frozenset(public_routes or ())
         self.allowed_routes = frozenset(allowed_routes) if allowed_routes else None
         self.key_store = key_store
         self._open = AuthContext(is_master=True)  # no master key configured: every caller is admin
