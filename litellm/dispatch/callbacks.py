@@ -257,7 +257,7 @@ def _caller_stacklevel() -> int:
     import sys
 
     package_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    frame = sys._getframe(1)
+    frame: Any = sys._getframe(1)
     level = 1
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package_dir):
         frame = frame.f_back
@@ -375,12 +375,8 @@ def build_callback_set(
     dropped and counted. With ``strict`` the error is raised instead: ValueError (naming the valid
     names, or what is missing) or ImportError (naming the pip extra).
     """
+    from litellm.integrations.base import PayloadLogger
     from litellm.integrations.custom_logger import CustomLogger
-
-    try:
-        from litellm.integrations.base import PayloadLogger
-    except ImportError:  # pragma: no cover - base.py ships with custom_logger.py
-        PayloadLogger = None
 
     def target(item: Any) -> _Target:
         original = item

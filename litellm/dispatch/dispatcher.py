@@ -253,7 +253,7 @@ class Dispatcher(LaneRunner, LoggingHookStage, ExitSettlement):
         self._lanes: weakref.WeakKeyDictionary[_Target, _Lane] = weakref.WeakKeyDictionary()
         self._lanes_token = next(_lane_tokens)  # new lanes after a fork: cached ones are the parent's
         self._counters: dict[str, CallbackCounters] = {}
-        self._running: dict[int, tuple[_Lane, _Run]] = {}
+        self._running: dict[int | None, tuple[_Lane, _Run]] = {}
         self._run_lock = threading.Lock()
         self._pool = WorkerPool(self.max_workers, self)
         self._loop: Any = None
@@ -488,7 +488,7 @@ class Dispatcher(LaneRunner, LoggingHookStage, ExitSettlement):
         if kind == _CHUNK:
             import datetime
 
-            end = datetime.datetime.fromtimestamp(chunk_time)
+            end = datetime.datetime.fromtimestamp(chunk_time if chunk_time is not None else time.time())
         else:
             end = kwargs.get("end_time", ctx.end_time)
         redact_all = bool(

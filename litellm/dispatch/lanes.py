@@ -36,7 +36,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from litellm.core import log as _log
 
@@ -296,7 +296,7 @@ class LaneRunner:
         else:
             self._pool.submit(lambda: self._run_sync_lane(lane))
 
-    def _next_task(self, lane: _Lane, want_async: bool) -> _Task | bool | None:
+    def _next_task(self, lane: _Lane, want_async: bool) -> _Task | Literal[False] | None:
         """Pop the lane's next task of the wanted kind; None when empty (lane released), False to hand off."""
         with lane.lock:
             if not lane.pending:

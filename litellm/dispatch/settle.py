@@ -152,11 +152,13 @@ class ExitSettlement:
             counts[target.name] = counts.get(target.name, 0) + 1
             if plain is None:
                 continue
-            event_args = plain
+            kwargs, result, start, end = plain
             if target.wants_redaction():
-                event_args = (*strip_content(plain[0], plain[1]), plain[2], plain[3])
+                kwargs, result = strip_content(kwargs, result)
             records.setdefault(target.name, []).append(
-                exit_spool.SpoolRecord(*event_args, kind == _FAILURE, bool(getattr(ctx, "is_async", False)))
+                exit_spool.SpoolRecord(
+                    kwargs, result, start, end, kind == _FAILURE, bool(getattr(ctx, "is_async", False))
+                )
             )
 
     def _replay_spooled(self, target: _Target, lane: _Lane, root: str) -> None:
