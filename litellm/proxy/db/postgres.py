@@ -98,6 +98,7 @@ class PostgresDatabase:
             kwargs={"autocommit": True, "row_factory": dict_row, "connect_timeout": int(connect_timeout)},
             reconnect_timeout=3600 * 24 * 365,  # keep trying while the server is down; never give up
             reconnect_failed=failed,
+            check=AsyncConnectionPool.check_connection,  # a server restart leaves dead connections behind
         )
         await pool.open(wait=False)
         return cls(url, pool)
