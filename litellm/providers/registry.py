@@ -46,6 +46,7 @@ _NATIVE: dict[str, str] = {
     "ollama": "litellm.providers.ollama:make_adapter",
     "ollama_chat": "litellm.providers.ollama:make_adapter",
     "databricks": "litellm.providers.databricks:make_adapter",
+    "predibase": "litellm.providers.predibase:make_adapter",
 }
 _COMPAT_FACTORY = "litellm.providers.openai_compat:make_adapter"
 
