@@ -21,7 +21,9 @@ What is checked (OpenAI's documented Chat Completions reference):
   string, ``response_format`` a dict with a string ``type`` (or a class, as LiteLLM accepts), ``tools`` a
   list of tools (a function tool has a ``function`` with a ``name`` matching ``^[a-zA-Z0-9_-]{1,64}$`` and
   ``parameters`` that is a JSON-schema object), ``tool_choice`` one of none/auto/required/any or a dict
-  with a ``type`` (a function choice names its function).
+  with a ``type`` (a function choice names its function), ``stream_options`` a dict whose
+  ``include_usage`` is a boolean, ``store`` a boolean, ``reasoning_effort`` a string, ``modalities`` a
+  list of strings, and the legacy ``functions`` / ``function_call`` their documented shapes.
 
 Numbers are checked as numbers: ``True`` is not a temperature, ``"0.5"`` is not either. Any other key
 (provider-specific parameters) passes through untouched, and tool types other than ``function`` (hosted
@@ -380,6 +382,37 @@ def _tool_choice(key: str, value: Any) -> None:
             raise _Invalid(f"{key}.function.name", "a function tool choice names the function to call")
 
 
+def _stream_options(key: str, value: Any) -> None:
+    if not isinstance(value, Mapping):
+        raise _Invalid(key, f'must be a dict like {{"include_usage": true}}, got {type(value).__name__}')
+    include_usage = value.get("include_usage")
+    if include_usage is not None and type(include_usage) is not bool:
+        raise _Invalid(f"{key}.include_usage", f"must be true or false, got {include_usage!r}")
+
+
+def _string_list(key: str, value: Any) -> None:
+    if not isinstance(value, list) or not all(type(v) is str for v in value):
+        raise _Invalid(key, f"must be a list of strings, got {value!r}")
+
+
+def _functions(key: str, value: Any) -> None:
+    if not isinstance(value, list):
+        raise _Invalid(key, f"must be a list of function definitions, got {type(value).__name__}")
+    for i, function in enumerate(value):
+        if not isinstance(function, Mapping) or type(function.get("name")) is not str:
+            raise _Invalid(f"{key}[{i}].name", "a function definition needs a string name")
+        parameters = function.get("parameters")
+        if parameters is not None and not isinstance(parameters, Mapping):
+            raise _Invalid(f"{key}[{i}].parameters", "must be a JSON schema object")
+
+
+def _function_call(key: str, value: Any) -> None:
+    if type(value) is str:
+        return
+    if not isinstance(value, Mapping) or type(value.get("name")) is not str:
+        raise _Invalid(key, f"must be 'none', 'auto' or {{\"name\": <function name>}}, got {value!r}")
+
+
 _PARAM_CHECKS: dict[str, Any] = {
     "temperature": _range(0, 2),
     "top_p": _range(0, 1),
@@ -399,4 +432,10 @@ _PARAM_CHECKS: dict[str, Any] = {
     "response_format": _response_format,
     "tools": _tools,
     "tool_choice": _tool_choice,
+    "stream_options": _stream_options,
+    "store": _boolean,
+    "reasoning_effort": _string,
+    "modalities": _string_list,
+    "functions": _functions,
+    "function_call": _function_call,
 }

@@ -46,6 +46,10 @@ def rejects(messages, params=None, **kw) -> BadRequestError:
             {"tools": [{"type": "web_search_preview"}, {"type": "computer_20241022", "display_width_px": 1}]},
         ),
         (MSGS, {"response_format": {"type": "json_object"}, "temperature": None, "max_tokens": None}),
+        (MSGS, {"stream_options": {"include_usage": True}, "store": False, "reasoning_effort": "low"}),
+        (MSGS, {"modalities": ["text", "audio"], "functions": [{"name": "f", "parameters": {}}]}),
+        (MSGS, {"function_call": "auto"}),
+        (MSGS, {"function_call": {"name": "f"}}),
         # provider-specific parameters pass through untouched, whatever their shape
         (
             MSGS,
@@ -200,6 +204,13 @@ def test_a_previous_responses_message_object_is_a_valid_message():
         (MSGS, {"tool_choice": "sometimes"}, "tool_choice", "'sometimes' is not a tool choice"),
         (MSGS, {"tool_choice": {"type": "function"}}, "tool_choice.function.name", "names the function"),
         (MSGS, {"tool_choice": 1}, "tool_choice", "'auto'"),
+        (MSGS, {"stream_options": True}, "stream_options", "include_usage"),
+        (MSGS, {"stream_options": {"include_usage": "yes"}}, "stream_options.include_usage", "true or false"),
+        (MSGS, {"store": 1}, "store", "true or false"),
+        (MSGS, {"reasoning_effort": 3}, "reasoning_effort", "string"),
+        (MSGS, {"modalities": "text"}, "modalities", "list of strings"),
+        (MSGS, {"functions": [{"description": "no name"}]}, "functions[0].name", "string name"),
+        (MSGS, {"function_call": {"nom": "f"}}, "function_call", "name"),
     ],
 )
 def test_malformed_requests_say_what_is_wrong_and_where(messages, params, where, words):
