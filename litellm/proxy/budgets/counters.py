@@ -23,6 +23,9 @@ from litellm.proxy.db.base import Database
 
 __all__ = ["BudgetCheck", "DbBudgetCounters", "RedisBudgetCounters", "Refusal"]
 
+# a budget counts as reached within this much (sums of float costs land a hair under a round budget)
+_EPSILON = 1e-12
+
 
 @dataclass(slots=True)
 class BudgetCheck:
@@ -58,7 +61,7 @@ for i = 1, n do
       local e = tonumber(string.sub(all[j + 1], sep + 1))
       if e < now then redis.call('HDEL', KEYS[2 * i], all[j]) else reserved = reserved + a end
     end
-    if spend + reserved >= tonumber(max) then
+    if spend + reserved >= tonumber(max) - 1e-12 then
       return {i, tostring(spend), tostring(reserved)}
     end
   end
@@ -165,7 +168,7 @@ class DbBudgetCounters:
                     (c.scope, c.period, now),
                 )
                 spend, reserved = float(row["spend"]), float(res["r"])
-                if spend + reserved >= c.max_budget:
+                if spend + reserved >= c.max_budget - _EPSILON:
                     return Refusal(c.scope, spend, reserved, c.max_budget)
             for c in ordered:
                 await tx.execute(
