@@ -76,6 +76,8 @@ def probe(python: Path, fake: str, only: list[str], label: str) -> dict[str, Any
     with tempfile.NamedTemporaryFile(suffix=f"-{label}.json", delete=False) as f:
         out = f.name
     env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True", "PYTHONDONTWRITEBYTECODE": "1"}
+    if label != "ours":  # the reference must never see a PYTHONPATH meant for our side (a patched copy)
+        env.pop("PYTHONPATH", None)
     started = time.monotonic()
     # cwd outside the repo: the reference interpreter must never import this repo's litellm
     proc = subprocess.run(
