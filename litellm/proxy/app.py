@@ -32,6 +32,7 @@ __all__ = ["ProxyApp", "app_from_env", "build_app", "mask_params", "proxy_versio
 
 _SECRET_WORDS = ("key", "secret", "token", "password", "credential", "authorization")
 _AZURE = re.compile(r"^/openai/deployments/([^/]+)(/.+)$")
+_STATEFUL_PREFIXES = ("/files", "/v1/files", "/batches", "/v1/batches", "/fine_tuning", "/v1/fine_tuning")
 
 # route suffix -> (call function name, hook call_type, multipart, model required)
 LLM_ROUTES: dict[str, tuple[str, str, bool, bool]] = {
@@ -161,6 +162,9 @@ class ProxyApp:
         self.other[("GET", "/openapi.json")] = self.openapi
         self.other[("GET", "/docs")] = self.docs
         self.other[("GET", "/")] = self.root
+        from litellm.proxy.stateful import StatefulRoutes
+
+        self.stateful = StatefulRoutes(self.state)
         self._install_extensions()
 
     def _install_extensions(self) -> None:
@@ -212,6 +216,10 @@ class ProxyApp:
                 if handler is not None and method == "POST":
                     return await handler(request, path, path_model=match.group(1))
             other = self.other.get((method, path))
+            if other is None and path.startswith(_STATEFUL_PREFIXES):
+                found = self.stateful.match(method, path)
+                if found is not None:
+                    return await self.stateful(request, path, *found)
             if other is None and method == "GET" and path.startswith(("/models/", "/v1/models/")):
                 other = self.model_one
             if other is None:

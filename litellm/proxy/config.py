@@ -150,6 +150,8 @@ class ProxyConfig:
     router_settings: dict[str, Any] = field(default_factory=dict)
     general_settings: dict[str, Any] = field(default_factory=dict)
     environment_variables: dict[str, str] = field(default_factory=dict)
+    files_settings: list[dict[str, Any]] = field(default_factory=list)
+    finetune_settings: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     def model_names(self) -> list[str]:
@@ -363,6 +365,15 @@ def _validate(data: dict[str, Any], cfg: ProxyConfig) -> ProxyConfig:
     cfg.litellm_settings = _resolve_env(ls, cfg.path, "litellm_settings")
     cfg.router_settings = _resolve_env(rs, cfg.path, "router_settings")
     cfg.general_settings = _resolve_env(gs, cfg.path, "general_settings")
+    for section in ("files_settings", "finetune_settings"):
+        entries = data.get(section) or []
+        if not isinstance(entries, list) or not all(
+            isinstance(e, dict) and isinstance(e.get("custom_llm_provider"), str) for e in entries
+        ):
+            raise ConfigError(
+                cfg.path, section, "must be a list of {custom_llm_provider, api_key, api_base, ...} entries"
+            )
+        setattr(cfg, section, _resolve_env(entries, cfg.path, section))
     names = {d["model_name"] for d in cfg.model_list}
     names |= set((cfg.router_settings.get("model_group_alias") or {}).keys())
     _check_fallbacks(cfg, "litellm_settings", cfg.litellm_settings, names)

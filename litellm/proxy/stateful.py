@@ -1,0 +1,191 @@
+"""Routes for OpenAI's stateful resources: files, batches and fine-tuning jobs (with and without ``/v1``).
+
+Owns the route table (method + path pattern -> call function and how its arguments are read: multipart,
+JSON body, query, path ids), which provider a request goes to (``custom-llm-provider`` header, then a
+``custom_llm_provider`` query/body/form field, else ``openai``, as LiteLLM's proxy reads it) and with
+which credentials: the ``files_settings`` / ``finetune_settings`` entry for that provider, else the first
+``model_list`` deployment of that provider (its ``api_key`` / ``api_base`` / ``api_version``), else the
+provider's environment variables. These resources are not model-routed, so they bypass the Router.
+
+Must not: accept credentials from the client (the same refusal as the LLM routes), or buffer more than
+one uploaded file in memory.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from typing import Any
+
+from starlette.requests import Request
+
+from litellm.proxy.errors import ProxyError, error_payload
+from litellm.proxy.handlers import FORBIDDEN_BODY_KEYS, RawResponse, RequestRecord, _dump
+
+__all__ = ["StatefulRoutes"]
+
+_CRED_KEYS = ("api_key", "api_base", "api_version", "organization")
+
+# (method, pattern relative to the optional /v1 prefix, call name, settings section, how to read args)
+_ROUTES: list[tuple[str, str, str, str, str]] = [
+    ("POST", r"/files", "acreate_file", "files_settings", "form"),
+    ("GET", r"/files", "afile_list", "files_settings", "query"),
+    ("GET", r"/files/(?P<file_id>[^/]+)", "afile_retrieve", "files_settings", "query"),
+    ("DELETE", r"/files/(?P<file_id>[^/]+)", "afile_delete", "files_settings", "query"),
+    ("GET", r"/files/(?P<file_id>[^/]+)/content", "afile_content", "files_settings", "query"),
+    ("POST", r"/batches", "acreate_batch", "files_settings", "json"),
+    ("GET", r"/batches", "alist_batches", "files_settings", "query"),
+    ("GET", r"/batches/(?P<batch_id>[^/]+)", "aretrieve_batch", "files_settings", "query"),
+    ("POST", r"/batches/(?P<batch_id>[^/]+)/cancel", "acancel_batch", "files_settings", "query"),
+    ("POST", r"/fine_tuning/jobs", "acreate_fine_tuning_job", "finetune_settings", "json"),
+    ("GET", r"/fine_tuning/jobs", "alist_fine_tuning_jobs", "finetune_settings", "query"),
+    ("GET", r"/fine_tuning/jobs/(?P<fine_tuning_job_id>[^/]+)", "aretrieve_fine_tuning_job", "finetune_settings", "query"),
+    ("POST", r"/fine_tuning/jobs/(?P<fine_tuning_job_id>[^/]+)/cancel", "acancel_fine_tuning_job", "finetune_settings", "query"),
+]  # fmt: skip
+
+_MODULES = {
+    "acreate_file": "litellm.calls.files",
+    "afile_list": "litellm.calls.files",
+    "afile_retrieve": "litellm.calls.files",
+    "afile_delete": "litellm.calls.files",
+    "afile_content": "litellm.calls.files",
+    "acreate_batch": "litellm.calls.batches",
+    "alist_batches": "litellm.calls.batches",
+    "aretrieve_batch": "litellm.calls.batches",
+    "acancel_batch": "litellm.calls.batches",
+    "acreate_fine_tuning_job": "litellm.calls.fine_tuning",
+    "alist_fine_tuning_jobs": "litellm.calls.fine_tuning",
+    "aretrieve_fine_tuning_job": "litellm.calls.fine_tuning",
+    "acancel_fine_tuning_job": "litellm.calls.fine_tuning",
+}
+_INT_QUERY = frozenset({"limit"})
+
+
+def _function(name: str) -> Any:
+    from litellm.calls.registry import CALLS, get_call
+
+    if name in CALLS:
+        return get_call(name)
+    import importlib
+
+    from litellm.proxy.backend import UnsupportedCallType
+
+    try:
+        return getattr(importlib.import_module(_MODULES[name]), name)
+    except (ImportError, AttributeError):
+        raise UnsupportedCallType(name) from None
+
+
+class StatefulRoutes:
+    def __init__(self, state: Any) -> None:
+        self.state = state
+        cfg = state.runtime.config
+        self.settings = {
+            "files_settings": list(getattr(cfg, "files_settings", None) or []),
+            "finetune_settings": list(getattr(cfg, "finetune_settings", None) or []),
+        }
+        self.table = [
+            (method, re.compile(rf"^(?:/v1)?{pattern}$"), call, section, kind)
+            for method, pattern, call, section, kind in _ROUTES
+        ]
+
+    def match(self, method: str, path: str) -> tuple[Any, dict[str, str]] | None:
+        for m, rx, call, section, kind in self.table:
+            if m == method:
+                found = rx.match(path)
+                if found is not None:
+                    return (call, section, kind), found.groupdict()
+        return None
+
+    def credentials(self, section: str, provider: str) -> dict[str, Any]:
+        for entry in self.settings[section]:
+            if entry.get("custom_llm_provider") == provider:
+                return {k: entry[k] for k in _CRED_KEYS if entry.get(k) is not None}
+        for d in self.state.backend.model_list:
+            params = d["litellm_params"]
+            model = params["model"]
+            owner = params.get("custom_llm_provider") or (
+                model.split("/", 1)[0] if "/" in model else "openai"
+            )
+            if owner == provider:
+                return {k: params[k] for k in _CRED_KEYS if params.get(k) is not None}
+        return {}
+
+    async def _args(self, request: Request, kind: str) -> dict[str, Any]:
+        args: dict[str, Any] = {}
+        for key, value in request.query_params.items():
+            args[key] = int(value) if key in _INT_QUERY and value.isdigit() else value
+        if kind == "json":
+            raw = await request.body()
+            if raw:
+                try:
+                    body = json.loads(raw)
+                except ValueError as exc:
+                    raise ProxyError(400, f"Invalid JSON in request body: {exc}") from None
+                if not isinstance(body, dict):
+                    raise ProxyError(400, "Request body must be a JSON object")
+                args.update(body)
+        elif kind == "form":
+            if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+                raise ProxyError(400, "POST /v1/files takes multipart/form-data with 'file' and 'purpose'")
+            form = await request.form()
+            for key, value in form.multi_items():
+                if hasattr(value, "read"):
+                    args[key] = (
+                        value.filename or "upload",
+                        await value.read(),
+                        value.content_type or "application/octet-stream",
+                    )
+                else:
+                    args[key] = value
+            if "file" not in args or "purpose" not in args:
+                raise ProxyError(
+                    400, "POST /v1/files needs a 'file' part and a 'purpose' field", param="file"
+                )
+        return args
+
+    async def __call__(self, request: Request, route: str, spec: Any, ids: dict[str, str]) -> Any:
+        call, section, kind = spec
+        started = time.time()
+        auth = None
+        status, exc_seen, result = 200, None, None
+        try:
+            auth = await self.state.auth.authenticate(request, route)
+            args = await self._args(request, kind)
+            bad = FORBIDDEN_BODY_KEYS.intersection(args) - {"custom_llm_provider"}
+            if bad:
+                raise ProxyError(
+                    400,
+                    f"Rejected request: {', '.join(sorted(bad))} cannot be set by the client",
+                    param=sorted(bad)[0],
+                )
+            provider = (
+                request.headers.get("custom-llm-provider")
+                or args.pop("custom_llm_provider", None)
+                or "openai"
+            )
+            args.update(ids)
+            args.update(self.credentials(section, provider))
+            result = await _function(call)(custom_llm_provider=provider, **args)
+        except Exception as exc:
+            status, body, headers = error_payload(exc)
+            exc_seen = exc
+            response: Any = RawResponse(status, body, {"x-litellm-version": self.state.version, **headers})
+        else:
+            content = getattr(result, "content", None)
+            if call == "afile_content" and isinstance(content, (bytes, bytearray)):
+                from starlette.responses import Response
+
+                response = Response(bytes(content), media_type="application/octet-stream")
+            else:
+                response = RawResponse(200, _dump(result), {"x-litellm-version": self.state.version})
+        record = RequestRecord(
+            "", route, call, auth, None, status, started, time.time(), exc_seen, None, result
+        )
+        for sink in self.state.on_request_done:
+            try:
+                sink(record)
+            except Exception:  # a sink must never break a response
+                pass
+        return response
