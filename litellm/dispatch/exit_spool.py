@@ -134,7 +134,7 @@ def spool(root: str, name: str, records: list[SpoolRecord]) -> str | None:
         return None
     folder = _callback_dir(root, name)
     try:
-        os.makedirs(folder, exist_ok=True)
+        os.makedirs(folder, mode=0o700, exist_ok=True)  # records may hold prompts: owner only
         data = [
             {
                 "kwargs": _jsonable(r.kwargs),
@@ -149,7 +149,8 @@ def spool(root: str, name: str, records: list[SpoolRecord]) -> str | None:
         stamp = f"{time.time():.6f}-{os.getpid()}-{next(_counter)}"
         path = os.path.join(folder, f"{stamp}.json")
         tmp = path + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as fh:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump({"callback": name, "records": data}, fh, default=repr)
             fh.flush()
             os.fsync(fh.fileno())

@@ -103,6 +103,16 @@ def _exit_line(stderr: str, name: str = "SlowLogger") -> str:
     return lines[0]
 
 
+def test_an_exit_with_everything_delivered_prints_nothing(tmp_path):
+    out = _setup(tmp_path)
+    env = {"SLOW_LOGGER_MS": "1", "LITELLM_SPOOL_DIR": str(tmp_path / "spool")}
+    done = run_script(CHILD, "20", out, "quiet", str(tmp_path), env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "at exit" not in done.stderr
+    assert len(_delivered(out)) == 20
+    assert not (tmp_path / "spool" / "callbacks").exists()
+
+
 def test_without_a_spool_the_exit_says_how_many_events_a_logger_did_not_get(tmp_path):
     out = _setup(tmp_path)
     env = {"LITELLM_EXIT_FLUSH_TIMEOUT": "0.5"}
@@ -139,7 +149,9 @@ def test_with_a_spool_the_next_process_delivers_what_the_last_one_could_not(tmp_
     assert len(replayed) == spooled and set(replayed) <= first_ids
     assert ids[-1] == "second-0"  # the spooled events went first
     assert len(ids) == len(set(ids))  # and none twice
-    assert not [n for n in os.listdir(tmp_path / "spool" / "callbacks" / "SlowLogger")]  # spool emptied
+    spool = tmp_path / "spool" / "callbacks" / "SlowLogger"
+    assert not list(spool.iterdir())  # spool emptied
+    assert spool.stat().st_mode & 0o077 == 0  # records may hold prompts: owner only
     figures(
         "exit with spool, then a new process",
         calls=CALLS,
