@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from litellm.providers._common import (
@@ -295,7 +295,7 @@ def _apply_message_cache_control(blocks: list[dict[str, Any]], cache_control: An
 
 
 def translate_messages(
-    messages: list[Mapping[str, Any]], betas: set[str]
+    messages: Sequence[Mapping[str, Any]], betas: set[str]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """OpenAI messages -> (Anthropic system blocks, Anthropic messages with strictly merged turns)."""
     system: list[dict[str, Any]] = []
@@ -788,7 +788,8 @@ class AnthropicAdapter:
             return [chunk]
         if etype == "error":
             err = obj.get("error") or {}
-            status = _STREAM_ERROR_STATUS.get(err.get("type") if isinstance(err, Mapping) else None, 500)
+            err_type = err.get("type") if isinstance(err, Mapping) else None
+            status = _STREAM_ERROR_STATUS.get(err_type, 500) if isinstance(err_type, str) else 500
             raise StreamErrorEvent(status, obj)
         # ping, content_block_stop, message_stop and event types added later carry nothing for the caller
         return []

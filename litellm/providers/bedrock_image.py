@@ -124,7 +124,8 @@ def parse_image_body(model_id: str, data: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(data.get("images"), list):  # Titan / Nova / SD3 / Stable Image
         images = [i for i in data["images"] if isinstance(i, str)]
     elif isinstance(data.get("artifacts"), list):  # SDXL
-        images = [a.get("base64") for a in data["artifacts"] if isinstance(a, Mapping) and a.get("base64")]
+        artifacts = [a.get("base64") for a in data["artifacts"] if isinstance(a, Mapping)]
+        images = [b64 for b64 in artifacts if isinstance(b64, str) and b64]
     reasons = data.get("finish_reasons")
     if isinstance(reasons, list) and any(reasons):
         # Stability reports a content filter per image ("Filter reason: prompt")

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from litellm.providers._common import (
@@ -128,7 +128,7 @@ def _text_of(content: Any) -> str:
     return ""
 
 
-def translate_messages(messages: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def translate_messages(messages: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for msg in messages:
         role = msg.get("role")

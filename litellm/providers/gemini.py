@@ -389,11 +389,8 @@ def parse_gemini_stream_event(state: StreamState, data: str) -> list[dict[str, A
         return [c for item in obj for c in parse_gemini_stream_event(state, json.dumps(item))]
     if "error" in obj:
         err = obj.get("error") or {}
-        status = (
-            err.get("code")
-            if isinstance(err.get("code"), int)
-            else _HTTP_OF_RPC.get(str(err.get("status")), 500)
-        )
+        code = err.get("code")
+        status = code if isinstance(code, int) else _HTTP_OF_RPC.get(str(err.get("status")), 500)
         raise StreamErrorEvent(status, obj)
     if not state.response_id:
         state.response_id = obj.get("responseId") or f"chatcmpl-{secrets.token_hex(12)}"

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import mimetypes
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from litellm.providers._common import normalize_response_format, parse_data_url, price_entry
@@ -286,12 +286,12 @@ def _tool_response(content: Any) -> dict[str, Any]:
 
 
 def translate_messages(
-    messages: list[Mapping[str, Any]],
+    messages: Sequence[Mapping[str, Any]],
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     """OpenAI messages -> (systemInstruction or None, contents with consecutive roles merged)."""
     system_parts: list[dict[str, Any]] = []
     contents: list[dict[str, Any]] = []
-    call_names: dict[str, str] = {}
+    call_names: dict[str, str | None] = {}
 
     def push(role: str, parts: list[dict[str, Any]]) -> None:
         if not parts:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from litellm.providers._common import (
@@ -124,9 +124,9 @@ def _arguments(value: Any) -> dict[str, Any]:
     return parsed if isinstance(parsed, dict) else {"value": parsed}
 
 
-def chat_messages(messages: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def chat_messages(messages: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    names: dict[str, str] = {}
+    names: dict[str, str | None] = {}
     for msg in messages:
         role = msg.get("role")
         if role == "developer":
@@ -158,7 +158,7 @@ def chat_messages(messages: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def generate_prompt(messages: list[Mapping[str, Any]]) -> tuple[str | None, str, list[str]]:
+def generate_prompt(messages: Sequence[Mapping[str, Any]]) -> tuple[str | None, str, list[str]]:
     """Messages -> (system, prompt, images) for ``/api/generate``. One user message is sent as it is;
     a longer conversation is rendered as ``### User:`` / ``### Assistant:`` sections (as LiteLLM does)."""
     system_parts: list[str] = []
