@@ -143,7 +143,8 @@ def plan_message(
     if isinstance(thinking, Mapping) and thinking.get("type") in ("enabled", "adaptive"):
         plan.thinking = content.thinking_pieces()
 
-    tool_choice = body.get("tool_choice") if isinstance(body.get("tool_choice"), Mapping) else {}
+    choice = body.get("tool_choice")
+    tool_choice: Mapping[str, Any] = choice if isinstance(choice, Mapping) else {}
     kind = tool_choice.get("type", "auto")
     tools = body.get("tools")
     if kind != "none" and isinstance(tools, list):
@@ -215,7 +216,7 @@ def _event(name: str, data: Mapping[str, Any]) -> bytes:
 
 def message_stream(plan: MessagePlan) -> list[bytes]:
     """Every SSE event of a streamed message, ``message_stop`` last."""
-    start = {
+    start: dict[str, Any] = {
         "id": content.new_id("msg_"),
         "type": "message",
         "role": "assistant",

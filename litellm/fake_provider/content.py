@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -156,7 +156,7 @@ class ToolCall:
 
 
 def choose_tool_calls(
-    tools: list[Mapping[str, Any]],
+    tools: Sequence[Mapping[str, Any]],
     forced_name: str | None,
     required: bool,
     last_user: str,
@@ -174,7 +174,8 @@ def choose_tool_calls(
         return []
     by_name: dict[str, Mapping[str, Any]] = {}
     for tool in tools:
-        spec = tool.get("function") if isinstance(tool.get("function"), Mapping) else tool
+        function = tool.get("function")
+        spec = function if isinstance(function, Mapping) else tool
         name = spec.get("name") if isinstance(spec, Mapping) else None
         if isinstance(name, str):
             by_name[name] = spec

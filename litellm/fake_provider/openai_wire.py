@@ -120,8 +120,9 @@ def plan_chat(body: Mapping[str, Any], controls: Controls, default_chunks: int) 
     limit = body.get("max_completion_tokens") or body.get("max_tokens")
     if isinstance(limit, int) and 0 < limit < words:
         words, finish = limit, "length"
-    pieces = _pieces(words)
-    return ChatPlan(model, n, list(pieces), finish, [], prompt_tokens, words + reasoning, reasoning, cached)
+    return ChatPlan(
+        model, n, list(_pieces(words)), finish, [], prompt_tokens, words + reasoning, reasoning, cached
+    )
 
 
 @lru_cache(maxsize=64)
