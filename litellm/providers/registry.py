@@ -47,6 +47,7 @@ _NATIVE: dict[str, str] = {
     "ollama_chat": "litellm.providers.ollama:make_adapter",
     "databricks": "litellm.providers.databricks:make_adapter",
     "predibase": "litellm.providers.predibase:make_adapter",
+    "triton": "litellm.providers.triton:make_adapter",
 }
 _COMPAT_FACTORY = "litellm.providers.openai_compat:make_adapter"
 
