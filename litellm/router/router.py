@@ -44,7 +44,34 @@ class _AttrDict(dict):
 
 
 class Router(RequestFlow):
-    """Route calls over ``model_list`` deployments. See the package docstring for the arguments."""
+    """Route calls over ``model_list`` deployments (LiteLLM's documented arguments).
+
+    ``model_list``: ``[{"model_name": <group>, "litellm_params": {"model": ..., "api_key": ...,
+    "api_base": ..., "rpm", "tpm", "weight", "max_parallel_requests", "timeout", "stream_timeout",
+    "tags", "max_budget", "budget_duration"}, "model_info": {"id": ...}, "rpm", "tpm"}]``; string values
+    ``"os.environ/NAME"`` are read from the environment when the Router is built.
+
+    Routing: ``routing_strategy`` ("simple-shuffle", "least-busy", "latency-based-routing",
+    "usage-based-routing-v2", "cost-based-routing") with ``routing_strategy_args`` (latency: ``ttl``,
+    ``lowest_latency_buffer``, ``selection``), ``model_group_alias``, ``enable_tag_filtering`` /
+    ``tag_filtering_match_any``, ``enable_pre_call_checks`` (context windows),
+    ``default_max_parallel_requests``, :meth:`set_custom_routing_strategy`.
+
+    Reliability: ``num_retries`` (2), ``retry_after`` (minimum wait, 0), ``retry_policy`` /
+    ``model_group_retry_policy`` (:class:`RetryPolicy`), ``allowed_fails`` (3 per minute),
+    ``allowed_fails_policy`` (:class:`AllowedFailsPolicy`), ``cooldown_time`` (5 s),
+    ``disable_cooldowns``, ``fallbacks`` / ``context_window_fallbacks`` / ``content_policy_fallbacks``
+    (``[{"group": ["fallback", ...]}]``, ``"*"`` for any group), ``default_fallbacks``,
+    ``max_fallbacks`` (5), ``timeout`` / ``stream_timeout``.
+
+    Shared state: ``redis_url`` or ``redis_host`` / ``redis_port`` / ``redis_password`` / ``redis_db``
+    (``redis_key_prefix`` to separate Routers), or any :class:`RouterState` as ``state``.
+
+    Also: ``alerting_config`` (Slack), ``cache_responses`` / ``caching_groups`` / ``cache_kwargs``,
+    ``default_litellm_params``, ``set_verbose`` / ``debug_level``. Per request: ``fallbacks``,
+    ``num_retries``, ``mock_testing_fallbacks`` and the other ``mock_testing_*`` switches, ``metadata``,
+    ``tags``; everything else goes to the call.
+    """
 
     _REQUEST_OVERRIDES = frozenset(
         {
