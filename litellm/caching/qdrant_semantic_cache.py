@@ -57,7 +57,7 @@ class QdrantSemanticCache(SemanticCache):
     ) -> None:
         super().__init__(
             similarity_threshold, embedding_model, embedding_kwargs, default_ttl, embedding_timeout
-        )  # type: ignore[arg-type]
+        )
         from litellm.core.settings import env
 
         self.api_base = qdrant_api_base or (

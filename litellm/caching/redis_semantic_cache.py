@@ -57,7 +57,7 @@ class RedisSemanticCache(SemanticCache):
     ) -> None:
         super().__init__(
             similarity_threshold, embedding_model, embedding_kwargs, default_ttl, embedding_timeout
-        )  # type: ignore[arg-type]
+        )
         self.redis = RedisCache(host=host, port=port, password=password, redis_url=redis_url, **redis_kwargs)
         self.index_name = index_name or "litellm_semantic_cache_index"
         if max_entries_per_scope < 1:

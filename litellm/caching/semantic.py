@@ -43,7 +43,7 @@ class SemanticCache:
 
     def __init__(
         self,
-        similarity_threshold: float,
+        similarity_threshold: float | None,
         embedding_model: str = "text-embedding-ada-002",
         embedding_kwargs: dict[str, Any] | None = None,
         default_ttl: float | None = None,
