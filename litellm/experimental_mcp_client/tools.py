@@ -128,8 +128,9 @@ def transform_openai_tool_call_request_to_mcp_tool_call_request(openai_tool: Any
     elif isinstance(raw, str):
         try:
             arguments = json.loads(raw)
-        except ValueError as exc:
-            raise ValueError(f"tool call {name!r}: arguments are not valid JSON ({exc.msg})") from None
+        except ValueError as exc:  # a JSONDecodeError, or the int-digits limit's plain ValueError
+            detail = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+            raise ValueError(f"tool call {name!r}: arguments are not valid JSON ({detail})") from None
     else:
         arguments = raw
     if not isinstance(arguments, Mapping):
