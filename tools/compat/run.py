@@ -5,7 +5,7 @@ Usage::
     python tools/compat/run.py [--only SUBSTRING ...] [--json out.json] [--show-declared]
 
 Uses ``/tmp/ref/venv`` when it exists, else creates a scratch venv once (``~/.cache/litellm-compat``)
-with ``litellm==1.110.2`` (``LITELLM_LOCAL_MODEL_COST_MAP=True``, so both sides price from their
+with ``litellm==1.110.2`` plus numpydoc, tenacity and mcp (which LiteLLM's helpers import on use) (``LITELLM_LOCAL_MODEL_COST_MAP=True``, so both sides price from their
 bundled maps). Starts the bundled fake provider (``python -m litellm.fake_provider --port 0``), runs
 ``probe.py`` in both interpreters (ours: this repo's ``.venv``), diffs the results value by value
 (floats to 1e-9; ``*_keys`` lists only report what LiteLLM has and we lack), and prints a table of the
@@ -35,6 +35,9 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 OURS = REPO / ".venv" / "bin" / "python"
 REF_VERSION = "1.110.2"
+# what LiteLLM's own helpers import on use: function_to_dict (numpydoc), completion_with_retries
+# (tenacity), experimental_mcp_client (mcp)
+REF_EXTRAS = ("numpydoc", "tenacity", "mcp")
 
 
 def reference_python() -> Path:
@@ -47,7 +50,7 @@ def reference_python() -> Path:
         print(f"creating {venv} with litellm=={REF_VERSION} (once)...", flush=True)
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", f"litellm=={REF_VERSION}", "numpydoc"], check=True
+            [str(python), "-m", "pip", "install", "-q", f"litellm=={REF_VERSION}", *REF_EXTRAS], check=True
         )
     return python
 
