@@ -101,6 +101,25 @@ class ProxyState:
         self.started = time.time()
         self.startup: list[Any] = []
         self.shutdown: list[Any] = []
+        self.admission: Any = None  # ``await admission(auth, data, call_id, model, route) -> auth`` (keys)
+        self.tracer = _proxy_tracer(rt.callbacks)
+
+
+def _proxy_tracer(callbacks: list[Any]) -> Any:
+    """A tracer on the OpenTelemetry logger's provider when ``otel`` is configured, else None (no
+    OpenTelemetry import, no per-request cost)."""
+    for cb in callbacks:
+        logger = cb
+        if isinstance(cb, str):
+            if cb not in ("otel", "opentelemetry"):
+                continue
+            from litellm.integrations.registry import get_integration
+
+            logger = get_integration(cb)
+        provider = getattr(logger, "tracer_provider", None)
+        if provider is not None and type(logger).__name__ == "OpenTelemetryLogger":
+            return provider.get_tracer("litellm.proxy")
+    return None
 
 
 def _metrics_sink(record: RequestRecord) -> None:

@@ -13,6 +13,7 @@ Must not: hold per-request state outside the request, forward client headers or 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import time
 from collections.abc import AsyncIterator, Callable
@@ -264,6 +265,8 @@ class LLMRoute:
         state = self.state
         started = time.time()
         call_id = new_call_id()
+        if state.tracer is not None:  # the request's SERVER span; the call's GenAI span becomes its child
+            _SPAN.set(_start_span(state.tracer, request, route, call_id))
         auth = None
         model: str | None = path_model
         info: CallInfo | None = None
@@ -501,6 +504,8 @@ class LLMRoute:
         return Response(json.dumps(body).encode(), media_type=JSON, headers=headers)
 
     def _done(self, record: RequestRecord) -> None:
+        if self.state.tracer is not None:
+            _end_span(record)
         for sink in self.state.on_request_done:
             try:
                 sink(record)
@@ -508,6 +513,47 @@ class LLMRoute:
                 from litellm.core.log import log_rate_limited
 
                 log_rate_limited(("proxy_sink", repr(sink)), "on_request_done sink raised", error=repr(exc))
+
+
+# the current request's SERVER span (set per request task; SSE producers inherit it)
+_SPAN: contextvars.ContextVar[Any] = contextvars.ContextVar("litellm_proxy_span", default=None)
+
+
+def _start_span(tracer: Any, request: Request, route: str, call_id: str) -> Any:
+    """Start ``POST <route>`` (kind SERVER, W3C ``traceparent`` from the client honoured) and make it
+    the current OpenTelemetry context of this request's task, where the pipeline captures it."""
+    from opentelemetry import context as otel_context
+    from opentelemetry import trace
+    from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+    carrier = {k: v for k, v in request.headers.items() if k in ("traceparent", "tracestate")}
+    parent = TraceContextTextMapPropagator().extract(carrier) if carrier else None
+    span = tracer.start_span(
+        f"{request.method} {route}",
+        context=parent,
+        kind=trace.SpanKind.SERVER,
+        attributes={"http.request.method": request.method, "url.path": route, "litellm.call_id": call_id},
+    )
+    otel_context.attach(trace.set_span_in_context(span, parent))
+    return span
+
+
+def _end_span(record: RequestRecord) -> None:
+    span = _SPAN.get()
+    if span is None:
+        return
+    _SPAN.set(None)
+    from opentelemetry.trace import Status, StatusCode
+
+    span.set_attribute("http.response.status_code", record.status)
+    if record.info is not None:
+        span.set_attribute("litellm.model_group", record.info.model_group)
+    if record.status >= 500 or (record.exception is not None and record.status >= 400):
+        span.set_attribute(
+            "error.type", type(record.exception).__name__ if record.exception else str(record.status)
+        )
+        span.set_status(Status(StatusCode.ERROR))
+    span.end()
 
 
 def _binary(result: Any, data: dict[str, Any]) -> tuple[bytes, str] | None:
