@@ -548,10 +548,11 @@ def _end_span(record: RequestRecord) -> None:
     span.set_attribute("http.response.status_code", record.status)
     if record.info is not None:
         span.set_attribute("litellm.model_group", record.info.model_group)
-    if record.status >= 500 or (record.exception is not None and record.status >= 400):
+    if record.exception is not None or record.status >= 500:
         span.set_attribute(
             "error.type", type(record.exception).__name__ if record.exception else str(record.status)
         )
+    if record.status >= 500:  # HTTP server semantics: a 4xx is the client's error, not the span's
         span.set_status(Status(StatusCode.ERROR))
     span.end()
 

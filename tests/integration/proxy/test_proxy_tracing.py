@@ -72,4 +72,5 @@ def test_failed_request_span_is_an_error(proxy: Proxy, receiver) -> None:
     spans = receiver.wait_for_spans(before + 1, timeout=15)[before:]
     server = next(s for s in spans if s["name"] == "POST /v1/chat/completions")
     assert server["attributes"]["http.response.status_code"] == 400
-    assert server["attributes"]["error.type"]
+    assert server["attributes"]["error.type"] == "BadRequestError"
+    assert server["status_code"] != 2  # not ERROR: a 4xx is the client's error (HTTP server semantics)
