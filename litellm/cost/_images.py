@@ -73,9 +73,9 @@ def image_tokens(model: str, url: str, detail: str = "auto") -> int:
         return base
     w, h = dims
     scale = min(1.0, 2048 / max(w, h))
-    w, h = w * scale, h * scale
-    scale = min(1.0, 768 / min(w, h))
-    w, h = max(1, math.floor(w * scale)), max(1, math.floor(h * scale))
+    fitted_w, fitted_h = w * scale, h * scale
+    scale = min(1.0, 768 / min(fitted_w, fitted_h))
+    w, h = max(1, math.floor(fitted_w * scale)), max(1, math.floor(fitted_h * scale))
     tiles = math.ceil(w / 512) * math.ceil(h / 512)
     return base + tiles * tile
 

@@ -284,10 +284,11 @@ def _compute(
     extra = extra or {}
 
     if family == "image_generation":
-        base = (key, merged if merged is not None else entry) if (entry is not None or merged) else None
+        image_entry = merged if merged is not None else entry
+        base = (key, image_entry) if image_entry is not None else None
         image_provider = provider or (base[1].get("litellm_provider") if base else None)
         parts, key, entry = _image_cost(
-            base,  # type: ignore[arg-type]
+            base,
             base_model or model,
             image_provider,
             tokens,
@@ -333,7 +334,7 @@ def _compute(
 
 def _result(parts: _Parts, key: str | None, entry: dict[str, Any] | None) -> CostResult:
     total = sum(parts)
-    breakdown = {
+    breakdown: dict[str, float | None] = {
         "input_cost": parts[0],
         "cache_read_cost": parts[1],
         "cache_creation_cost": parts[2],
@@ -367,9 +368,10 @@ def _token_cost(
         r = _rates.resolve_rates(entry, suffix, label, _rates.select_table_tier(entry, t.prompt))
     else:
         cache_key = (suffix, label)
-        r = meta.rates.get(cache_key)
-        if r is None:
-            r = meta.rates[cache_key] = _rates.resolve_rates(entry, suffix, label, None)
+        cached = meta.rates.get(cache_key)
+        if cached is None:
+            cached = meta.rates[cache_key] = _rates.resolve_rates(entry, suffix, label, None)
+        r = cached
     cached_audio = t.cache_read_audio
     cached_text = t.cache_read - cached_audio
     audio_in = max(t.audio_in - cached_audio, 0)
@@ -508,7 +510,7 @@ def _image_cost(
             return _token_cost(base_meta, t, tier, provider, extra), base[0], base[1]
 
     sized = _sized_image_entry(model, provider, extra)
-    candidates: list[tuple[str | None, Mapping[str, Any], int, int]] = []
+    candidates: list[tuple[str | None, dict[str, Any], int, int]] = []
     if sized is not None:
         candidates.append(sized)
     if base is not None:
@@ -528,7 +530,7 @@ def _image_cost(
                     if price_key.startswith("output")
                     else (price * units, 0.0, 0.0, 0.0, 0.0, 0.0)
                 )
-                return parts, key, dict(entry) if custom is not None else entry  # type: ignore[arg-type]
+                return parts, key, dict(entry) if custom is not None else entry
     if base is None:
         return _not_mapped_reason(model, provider), None, None
     if base_meta is not None and base_meta.has_token_price:

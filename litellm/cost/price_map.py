@@ -71,7 +71,7 @@ class _State:
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self.model_cost: dict[str, Any] | None = None
-        self.rules: list[dict[str, Any]] = []
+        self.rules: list[Mapping[str, Any]] = []
         self.compiled_rules: list[tuple[re.Pattern[str], dict[str, Any]]] | None = None
         self.providers: frozenset[str] | None = None
         # bumped on every change made through this module; the resolve cache is keyed on it
@@ -238,8 +238,7 @@ def _candidates(model: str, provider: str | None) -> list[str]:
     if "/" in model:
         out.append(model.split("/", 1)[1])
         out.append(model.rsplit("/", 1)[1])
-    seen: set[str] = set()
-    return [c for c in out if c and not (c in seen or seen.add(c))]
+    return list(dict.fromkeys(c for c in out if c))  # first occurrence wins, order kept
 
 
 def split_provider(model: str) -> tuple[str, str | None]:

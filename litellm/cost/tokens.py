@@ -175,6 +175,11 @@ def create_tokenizer(json: str) -> dict[str, Any]:
 
 def _hf_encode(custom_tokenizer: Mapping[str, Any], text: str) -> list[int]:
     tokenizer = custom_tokenizer.get("tokenizer")
+    if tokenizer is None:
+        raise ValueError(
+            "custom_tokenizer has no 'tokenizer' entry: build it with create_pretrained_tokenizer() "
+            "or create_tokenizer()"
+        )
     if custom_tokenizer.get("type") == "openai_tokenizer":
         return list(tokenizer.encode(text, disallowed_special=()))
     encoded = tokenizer.encode(text)
@@ -291,7 +296,8 @@ def _format_parameters(schema: Mapping[str, Any], indent: int) -> str:
     properties = schema.get("properties")
     if not isinstance(properties, Mapping) or not properties:
         return ""
-    required = schema.get("required") if isinstance(schema.get("required"), list) else []
+    listed = schema.get("required")
+    required = listed if isinstance(listed, list) else []
     lines: list[str] = []
     for name, prop in properties.items():
         description = prop.get("description") if isinstance(prop, Mapping) else None
@@ -331,7 +337,8 @@ def format_tool_definitions(tools: Sequence[Any]) -> str:
         description = function.get("description")
         if description:
             lines.append(f"// {description}")
-        parameters = function.get("parameters") if isinstance(function.get("parameters"), Mapping) else {}
+        given = function.get("parameters")
+        parameters: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
         if isinstance(parameters.get("properties"), Mapping) and parameters["properties"]:
             lines += [f"type {name} = (_: {{", _format_parameters(parameters, 0), "}) => any;", ""]
         else:
