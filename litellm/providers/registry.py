@@ -48,6 +48,7 @@ _NATIVE: dict[str, str] = {
     "databricks": "litellm.providers.databricks:make_adapter",
     "predibase": "litellm.providers.predibase:make_adapter",
     "triton": "litellm.providers.triton:make_adapter",
+    "replicate": "litellm.providers.replicate:make_adapter",
 }
 _COMPAT_FACTORY = "litellm.providers.openai_compat:make_adapter"
 
