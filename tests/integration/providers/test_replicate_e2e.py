@@ -40,10 +40,6 @@ def _call(model, fake_url, **kw):
 
 def test_synchronous_prediction_priced_from_metrics(fake_provider, fake_url):
     response = _call("meta/llama-3-8b-instruct", fake_url, max_tokens=4)
-    assert (
-        response.choices[0].message.content == "".join(response.choices[0].message.content.split(" ")[:4])
-        or True
-    )
     assert len(response.choices[0].message.content.split()) == 4
     assert response.usage.completion_tokens == 4  # from metrics.output_token_count
     assert response._hidden_params["response_cost"] == pytest.approx(
