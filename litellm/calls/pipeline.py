@@ -78,14 +78,19 @@ _stdlib_logger = logging.getLogger("litellm.pipeline")
 _env_debug: bool | None = None
 
 
-def _debug(event: str, **fields: Any) -> None:
-    """A debug line through our structlog diagnostics, only when debug is on (LITELLM_LOG=DEBUG,
-    litellm._turn_on_debug(), or the app's own logging config); costs a level check otherwise.
-    Fields never carry keys or headers."""
+def _debug_on() -> bool:
+    """Whether debug lines are on (LITELLM_LOG=DEBUG, litellm._turn_on_debug(), or the app's own
+    logging config): callers check it before computing a line's fields."""
     global _env_debug
     if _env_debug is None:
         _env_debug = (env("LITELLM_LOG") or "").upper() == "DEBUG"
-    if _env_debug or _stdlib_logger.isEnabledFor(logging.DEBUG):
+    return _env_debug or _stdlib_logger.isEnabledFor(logging.DEBUG)
+
+
+def _debug(event: str, **fields: Any) -> None:
+    """A debug line through our structlog diagnostics, only when debug is on (see :func:`_debug_on`).
+    Fields never carry keys or headers."""
+    if _debug_on():
         from litellm.core.log import get_logger
 
         get_logger("litellm.pipeline").debug(event, **fields)
@@ -247,12 +252,13 @@ def _finish_success(ctx: CallContext, response: Any, attempt: Any = None) -> Non
     ctx.result = response
     if attempt is not None:
         _merge_attempt(ctx, attempt)
-    _debug(
-        "llm call succeeded",
-        call_id=ctx.litellm_call_id,
-        model=ctx.model,
-        ms=round((ctx.end_time - ctx.start_time) * 1000, 1),
-    )
+    if _debug_on():
+        _debug(
+            "llm call succeeded",
+            call_id=ctx.litellm_call_id,
+            model=ctx.model,
+            ms=round((ctx.end_time - ctx.start_time) * 1000, 1),
+        )
     if response is not None and not ctx.stream:
         private = getattr(response, "__pydantic_private__", None)
         if private is not None and private.get("_hidden_params") is not None:
@@ -354,22 +360,37 @@ _HEADER_PREFIXES = (
 )
 
 
+# header name as received (bytes or str) -> (its llm_provider-<name> key, whether it is of interest):
+# providers send the same dozen names on every reply, so each is decoded and matched once
+_header_names: dict[Any, tuple[str, bool]] = {}
+
+
+def _header_name(key: Any) -> tuple[str, bool]:
+    lower = (key.decode("latin-1") if isinstance(key, bytes) else key).lower()
+    found = (f"llm_provider-{lower}", lower.encode("latin-1", "replace").startswith(_HEADER_PREFIXES))
+    if len(_header_names) > 4096:  # names come from servers: keep the memo bounded
+        _header_names.clear()
+    _header_names[key] = found
+    return found
+
+
 def _headers_of_interest(headers: Any) -> dict[str, str]:
     """Rate-limit and request-id headers, as LiteLLM exposes them (``llm_provider-<name>``); all of
     them with ``litellm.return_response_headers``."""
     everything = settings.return_response_headers
-    raw = getattr(headers, "raw", None)  # httpx: (bytes, bytes) pairs, far cheaper than decoding all
-    if raw is not None:
-        return {
-            f"llm_provider-{k.decode('latin-1').lower()}": v.decode("latin-1")
-            for k, v in raw
-            if everything or k.lower().startswith(_HEADER_PREFIXES)
-        }
-    return {
-        f"llm_provider-{k.lower()}": v
-        for k, v in headers.items()
-        if everything or k.lower().encode("latin-1").startswith(_HEADER_PREFIXES)
-    }
+    names = _header_names
+    out: dict[str, str] = {}
+    if type(headers) is httpx.Headers:  # its (raw, lowercased, value) bytes: nothing decoded twice
+        for _, key, value in headers._list:
+            name, wanted = names.get(key) or _header_name(key)
+            if wanted or everything:
+                out[name] = value.decode("latin-1")
+        return out
+    for key, value in headers.items():
+        name, wanted = names.get(key) or _header_name(key)
+        if wanted or everything:
+            out[name] = value.decode("latin-1") if isinstance(value, bytes) else value
+    return out
 
 
 def _hidden(ctx: CallContext, response_ms: float, headers: Any) -> dict[str, Any]:
@@ -417,6 +438,11 @@ def _build_response(
 _NO_MOCK = object()
 
 
+# json.dumps with options builds a new encoder per call; one shared encoder gives the same bytes (its
+# encode() keeps no state between calls, so threads may share it)
+_encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _serialise(p: Prepared) -> None:
     """The request body as the exact bytes sent (signed as is); content that JSON cannot carry is the
     caller's error, named, and never retried."""
@@ -425,7 +451,7 @@ def _serialise(p: Prepared) -> None:
         p.body = req.content
         return
     try:
-        p.body = json.dumps(req.body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        p.body = _encode_json(req.body).encode("utf-8")
     except (TypeError, ValueError, UnicodeEncodeError) as exc:
         where = _unserialisable_part(p.inputs) or "the request"
         raise _exc().BadRequestError(
@@ -538,15 +564,16 @@ def _prepare(
         ctx.optional_params = p.params
         p.request = spec.build(p)
         _serialise(p)
-        _debug(
-            "llm request",
-            call_id=ctx.litellm_call_id,
-            model=p.model,
-            provider=p.provider,
-            url=_mask_api_base(p.request.url),
-            stream=p.stream,
-            params=sorted(p.params),
-        )
+        if _debug_on():
+            _debug(
+                "llm request",
+                call_id=ctx.litellm_call_id,
+                model=p.model,
+                provider=p.provider,
+                url=_mask_api_base(p.request.url),
+                stream=p.stream,
+                params=sorted(p.params),
+            )
     except Exception as exc:
         if isinstance(exc, (ValueError, TypeError)) and not isinstance(exc, _exc()._LiteLLMErrorMixin):
             # a request that cannot be built from these arguments is the caller's error, never a reply's
