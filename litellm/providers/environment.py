@@ -11,6 +11,7 @@ put a key in a log line, an exception or a return value.
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -28,8 +29,22 @@ __all__ = [
 ]
 
 
+_environ = os.environ
+# CPython keeps os.environ's encoded variables in ``_data`` (every os.environ write, monkeypatch and
+# patch.dict included, updates it): one dict lookup there skips Mapping.get's KeyError round trip,
+# which costs µs per unset name on every call
+_environ_data: dict[Any, Any] | None = getattr(_environ, "_data", None) if os.name == "posix" else None
+_encoded_names: dict[str, Any] = {}
+
+
 def env_value(name: str) -> str | None:
-    """An environment variable's value, None when unset or empty."""
+    """An environment variable's value, None when unset or empty (``litellm.core.settings.env``'s rule)."""
+    if _environ_data is not None and os.environ is _environ:
+        key = _encoded_names.get(name)
+        if key is None:
+            key = _encoded_names[name] = _environ.encodekey(name)  # type: ignore[attr-defined]
+        raw = _environ_data.get(key)
+        return _environ.decodevalue(raw) if raw else None  # type: ignore[attr-defined,no-any-return]
     from litellm.core.settings import env
 
     return env(name)
@@ -55,7 +70,8 @@ def credentials_from_env(adapter: ProviderAdapter, credentials: Credentials | No
     """
     creds = credentials if credentials is not None else Credentials()
     updates: dict[str, str] = {}
-    for field_name, names in _env_vars(adapter).items():
+    named = getattr(adapter, "env_vars", None)
+    for field_name, names in (named if named is not None else _env_vars(adapter)).items():
         if getattr(creds, field_name, None):
             continue
         for name in names:
