@@ -117,7 +117,16 @@ def run_wrk(url: str, seconds: int, connections: int, key: str | None, tmp: Path
         headers += f'wrk.headers["Authorization"] = "Bearer {key}"\n'
     script.write_text(f'wrk.method = "POST"\nwrk.body = {json.dumps(json.dumps(BODY))}\n{headers}')
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
+        [
+            "wrk",
+            f"-t{min(2, connections)}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            str(script),
+            url,
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -154,9 +163,12 @@ def measure_proxy(
         wait_http(f"http://127.0.0.1:{port}/health/liveliness", proc=proc)
         url = f"http://127.0.0.1:{port}/v1/chat/completions"
         run_wrk(url, 3, args.connections, "sk-bench-1234", tmp)  # warm-up
+        time.sleep(1.0)  # let the logging worker drain the warm-up's events
+        one = run_wrk(url, max(3, args.seconds // 2), 1, "sk-bench-1234", tmp)  # unloaded: one connection
         before = cpu_seconds(proc.pid)
         result = run_wrk(url, args.seconds, args.connections, "sk-bench-1234", tmp)
         result["cpu_ms_per_request"] = (cpu_seconds(proc.pid) - before) * 1000 / max(1, result["requests"])
+        result["c1_p50_ms"], result["c1_p99_ms"] = one["p50_ms"], one["p99_ms"]
         if result["non_2xx"]:  # say why, so a failing run is never read as a fast one
             import httpx
 
@@ -201,6 +213,8 @@ def main() -> None:
         url = f"{base}/chat/completions"
         run_wrk(url, 2, args.connections, None, tmp)
         results["floor"] = run_wrk(url, args.seconds, args.connections, None, tmp)
+        one = run_wrk(url, max(3, args.seconds // 2), 1, None, tmp)
+        results["floor"]["c1_p50_ms"], results["floor"]["c1_p99_ms"] = one["p50_ms"], one["p99_ms"]
         env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         port = free_port()
@@ -239,25 +253,43 @@ def main() -> None:
         fake.wait(10)
     floor = results["floor"]
     print(
-        f"\n{'':16}{'rps':>10}{'p50 ms':>9}{'p99 ms':>9}{'+p50 ms':>9}{'+p99 ms':>9}{'CPU ms/req':>12}{'non-2xx':>9}"
+        f"\n{args.connections} connections (saturated: latency is mostly queueing in a busy proxy); c1 = one"
     )
+    print("connection (unloaded: the latency the proxy adds to a single request)")
+    head = (
+        "rps",
+        "p50 ms",
+        "p99 ms",
+        "+p50 ms",
+        "+p99 ms",
+        "CPU ms/req",
+        "non-2xx",
+        "c1 p50",
+        "c1 +p50",
+        "c1 +p99",
+    )
+    print(f"{'':16}" + "".join(f"{h:>11}" for h in head))
     for name, r in results.items():
         if "error" in r:
             print(f"{name:16}{r['error']}")
             continue
         if name != "floor":
-            r["added_p50_ms"] = r["p50_ms"] - floor["p50_ms"]
-            r["added_p99_ms"] = r["p99_ms"] - floor["p99_ms"]
+            for key in ("p50_ms", "p99_ms", "c1_p50_ms", "c1_p99_ms"):
+                r["added_" + key] = r[key] - floor[key]
+        row = (
+            r["rps"], r["p50_ms"], r["p99_ms"], r.get("added_p50_ms", 0.0), r.get("added_p99_ms", 0.0),
+            r.get("cpu_ms_per_request", float("nan")), r["non_2xx"], r["c1_p50_ms"],
+            r.get("added_c1_p50_ms", 0.0), r.get("added_c1_p99_ms", 0.0),
+        )  # fmt: skip
         print(
-            f"{name:16}{r['rps']:>10.0f}{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}"
-            f"{r.get('added_p50_ms', 0):>9.2f}{r.get('added_p99_ms', 0):>9.2f}"
-            f"{r.get('cpu_ms_per_request', float('nan')):>12.3f}{r['non_2xx']:>9}"
+            f"{name:16}" + "".join(f"{v:>11.0f}" if i in (0, 6) else f"{v:>11.3f}" for i, v in enumerate(row))
         )
     ours, ref = results["ours"], results.get("litellm_1.77.0") or {}
     summary = {
         "cpu_budget_ms": 0.6,
         "cpu_ok": ours["cpu_ms_per_request"] < 0.6,
-        "p50_added_ok": ours["added_p50_ms"] < 1.0,
+        "p50_added_16c_ok": ours["added_p50_ms"] < 1.0,
+        "p50_added_unloaded_ok": ours["added_c1_p50_ms"] < 1.0,
     }
     if "cpu_ms_per_request" in ref:
         summary["cpu_ratio_litellm_over_ours"] = ref["cpu_ms_per_request"] / ours["cpu_ms_per_request"]
