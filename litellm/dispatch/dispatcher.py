@@ -167,6 +167,24 @@ def _env_int(name: str, default: int) -> int:
         return default
 
 
+def _env_float(name: str, default: float) -> float:
+    value = env(name)
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not number > 0:
+        _log.log_once(
+            ("dispatch", "env", name),
+            f"{name} must be a positive number of seconds; using {default}",
+            value=value,
+        )
+        return default
+    return number
+
+
 def _list_ids(s: Any) -> tuple:
     return (id(s.callbacks), id(s.success_callback), id(s.failure_callback), id(s.input_callback))
 
@@ -203,7 +221,7 @@ class Dispatcher(LaneRunner, LoggingHookStage, ExitSettlement):
         *,
         max_queue: int = 10_000,
         max_lane: int | None = None,
-        hook_timeout: float = 5.0,
+        hook_timeout: float | None = None,
         max_workers: int = 4,
         exit_timeout: float = 5.0,
         watch_interval: float = 0.2,
@@ -212,7 +230,10 @@ class Dispatcher(LaneRunner, LoggingHookStage, ExitSettlement):
         # per-callback backlog: LITELLM_CALLBACK_BACKLOG events (default 1,000), beyond which that
         # callback's events are dropped with reason ``backlog_full`` (counted) until it drains to half
         self.max_lane = max_lane if max_lane is not None else _env_int("LITELLM_CALLBACK_BACKLOG", 1_000)
-        self.hook_timeout = hook_timeout
+        # per-hook timeout, sync and async alike: LITELLM_CALLBACK_TIMEOUT seconds (default 5)
+        self.hook_timeout = (
+            hook_timeout if hook_timeout is not None else _env_float("LITELLM_CALLBACK_TIMEOUT", 5.0)
+        )
         self.max_workers = max_workers
         self.exit_timeout = exit_timeout
         self.watch_interval = watch_interval

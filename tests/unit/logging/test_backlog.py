@@ -1,5 +1,6 @@
 """Each callback keeps a small backlog: beyond it its events are dropped (counted) until it drains to half;
-an event every callback of which would drop it is dropped at emit, without queueing."""
+an event every callback of which would drop it is dropped at emit, without queueing. The backlog and the
+per-hook timeout come from LITELLM_CALLBACK_BACKLOG and LITELLM_CALLBACK_TIMEOUT."""
 
 from __future__ import annotations
 
@@ -62,5 +63,20 @@ def test_the_backlog_size_comes_from_the_environment(monkeypatch):
     d = dispatch_mod.Dispatcher()
     try:
         assert d.max_lane == 1_000
+    finally:
+        d.shutdown(1)
+
+
+def test_the_hook_timeout_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("LITELLM_CALLBACK_TIMEOUT", "0.75")
+    d = dispatch_mod.Dispatcher()
+    try:
+        assert d.hook_timeout == 0.75
+    finally:
+        d.shutdown(1)
+    monkeypatch.setenv("LITELLM_CALLBACK_TIMEOUT", "soon")
+    d = dispatch_mod.Dispatcher()
+    try:
+        assert d.hook_timeout == 5.0
     finally:
         d.shutdown(1)
