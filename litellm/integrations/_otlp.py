@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import random
 import struct
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -224,7 +224,7 @@ def _pb_span(record: Mapping[str, Any]) -> bytes:
     return b"".join(parts)
 
 
-def encode_otlp_traces(records: list[Mapping[str, Any]]) -> bytes:
+def encode_otlp_traces(records: Sequence[Mapping[str, Any]]) -> bytes:
     """An OTLP ``ExportTraceServiceRequest`` (protobuf bytes) for records of :func:`span_to_record`'s
     shape, grouped by resource and instrumentation scope in first-seen order as the SDK's encoder does."""
     groups: dict[Any, tuple[Mapping[str, Any], str, dict[tuple, list[bytes]]]] = {}
@@ -245,10 +245,10 @@ def encode_otlp_traces(records: list[Mapping[str, Any]]) -> bytes:
     for resource, schema, scopes in groups.values():
         body = [_ld(b"\x0a", _pb_attributes(resource, b"\x0a"))]
         for (scope_name, scope_version), spans in scopes.items():
-            scope = (_ld(b"\x0a", scope_name.encode("utf-8")) if scope_name else b"") + (
+            scope_pb = (_ld(b"\x0a", scope_name.encode("utf-8")) if scope_name else b"") + (
                 _ld(b"\x12", str(scope_version).encode("utf-8")) if scope_version else b""
             )
-            body.append(_ld(b"\x12", _ld(b"\x0a", scope) + b"".join(spans)))
+            body.append(_ld(b"\x12", _ld(b"\x0a", scope_pb) + b"".join(spans)))
         if schema:
             body.append(_ld(b"\x1a", schema.encode("utf-8")))
         out.append(_ld(b"\x0a", b"".join(body)))

@@ -101,6 +101,10 @@ class DatadogSettings:
             value = env.get(var)
             return value if value not in (None, "") else default
 
+        def text(name: str, var: str, default: str) -> str:  # pick() with a default never gives None
+            value = pick(name, var, default)
+            return default if value is None else value
+
         api_key = pick("api_key", "DD_API_KEY")
         site = pick("site", "DD_SITE")
         agent_host = pick("agent_host", "LITELLM_DD_AGENT_HOST")
@@ -123,15 +127,15 @@ class DatadogSettings:
         except ValueError:
             batch_size = DD_MAX_BATCH_SIZE
         fields = {
-            "source": pick("source", "DD_SOURCE", "litellm"),
-            "service": pick("service", "DD_SERVICE", "litellm-server"),
-            "env": pick("env", "DD_ENV", "unknown"),
-            "version": pick("version", "DD_VERSION", "unknown"),
-            "hostname": pick("hostname", "HOSTNAME", ""),
-            "pod_name": pick("pod_name", "POD_NAME", "unknown"),
+            "source": text("source", "DD_SOURCE", "litellm"),
+            "service": text("service", "DD_SERVICE", "litellm-server"),
+            "env": text("env", "DD_ENV", "unknown"),
+            "version": text("version", "DD_VERSION", "unknown"),
+            "hostname": text("hostname", "HOSTNAME", ""),
+            "pod_name": text("pod_name", "POD_NAME", "unknown"),
         }
         # LLM Observability groups spans by ml_app: ddtrace's DD_LLMOBS_ML_APP, else the service (LiteLLM).
-        fields["ml_app"] = pick("ml_app", "DD_LLMOBS_ML_APP", fields["service"])
+        fields["ml_app"] = text("ml_app", "DD_LLMOBS_ML_APP", fields["service"])
         if overrides:
             raise TypeError(f"unknown Datadog settings: {', '.join(sorted(overrides))}")
         return cls(intake_url=intake_url, api_key=api_key, batch_size=batch_size, site=site, **fields)

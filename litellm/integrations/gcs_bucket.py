@@ -37,7 +37,7 @@ import os
 import re
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -148,7 +148,7 @@ def object_name(payload: Mapping[str, Any], settings: GCSSettings) -> str:
     return f"{settings.object_prefix}{day}/{leaf}"
 
 
-def batch_object_name(records: list[Mapping[str, Any]], settings: GCSSettings) -> str:
+def batch_object_name(records: Sequence[Mapping[str, Any]], settings: GCSSettings) -> str:
     """The NDJSON object for records of one day; the same records give the same name."""
     first = min(float(r["body"].get("startTime") or 0.0) for r in records)
     day = _utc_day(int(first // 86400))

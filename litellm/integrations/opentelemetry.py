@@ -209,6 +209,11 @@ class OpenTelemetrySettings:
             self.compression = None if self.compression.lower() in ("", "none") else self.compression.lower()
         self.capture_mode = _capture_mode(self.capture_mode) if self.capture_mode else None
 
+    @property
+    def header_map(self) -> dict[str, str]:
+        """The headers as a dict (``__post_init__`` parses the ``k=v,k2=v2`` string form once)."""
+        return self.headers if isinstance(self.headers, dict) else parse_headers(self.headers)
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> OpenTelemetrySettings:
         """Read the variables listed in the module docstring; keyword arguments win over them."""
@@ -415,7 +420,7 @@ class OpenTelemetryLogger(PayloadLogger):
             return OTLPSpanExporter(
                 endpoint=target,
                 insecure=insecure,
-                headers=dict(s.headers or {}) or None,
+                headers=dict(s.header_map) or None,
                 timeout=s.timeout,
                 compression=Compression.Gzip if s.compression == "gzip" else None,
             )
@@ -453,7 +458,7 @@ class OpenTelemetryLogger(PayloadLogger):
 
     def _build_meter_provider(self) -> Any:
         from opentelemetry.sdk.metrics import MeterProvider
-        from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
+        from opentelemetry.sdk.metrics.export import MetricExporter, PeriodicExportingMetricReader
         from opentelemetry.sdk.resources import Resource
 
         s = self.settings
@@ -461,8 +466,8 @@ class OpenTelemetryLogger(PayloadLogger):
             from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter
 
             target, insecure = s.grpc_target()
-            metric_exporter = OTLPMetricExporter(
-                endpoint=target, insecure=insecure, headers=dict(s.headers or {}) or None, timeout=s.timeout
+            metric_exporter: MetricExporter = OTLPMetricExporter(
+                endpoint=target, insecure=insecure, headers=dict(s.header_map) or None, timeout=s.timeout
             )
         else:
             try:
@@ -474,7 +479,7 @@ class OpenTelemetryLogger(PayloadLogger):
                     f"OTLP metrics need opentelemetry-exporter-otlp-proto-http: {_EXTRA_HINT}"
                 ) from exc
             metric_exporter = HTTPExporter(
-                endpoint=s.metrics_url(), headers=dict(s.headers or {}) or None, timeout=s.timeout
+                endpoint=s.metrics_url(), headers=dict(s.header_map) or None, timeout=s.timeout
             )
         attrs: dict[str, Any] = {"service.name": s.service_name}
         if s.deployment_environment:
@@ -731,7 +736,7 @@ class OpenTelemetryLogger(PayloadLogger):
         headers = self._http_headers
         if headers is None:
             headers = self._http_headers = {
-                **dict(self.settings.headers or {}),
+                **dict(self.settings.header_map),
                 "Content-Type": "application/x-protobuf",
             }
         post(

@@ -36,7 +36,7 @@ import os
 import sys
 import threading
 import weakref
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -211,7 +211,7 @@ def object_key(payload: Mapping[str, Any], settings: S3Settings) -> str:
     return key
 
 
-def batch_object_key(folder: str, records: list[Mapping[str, Any]]) -> str:
+def batch_object_key(folder: str, records: Sequence[Mapping[str, Any]]) -> str:
     """The NDJSON object key for records sharing ``folder``; the same records give the same key."""
     first = min(float(r["body"].get("startTime") or 0.0) for r in records)
     when = datetime.fromtimestamp(first, tz=timezone.utc)
@@ -311,7 +311,13 @@ class S3Logger(PayloadLogger):
         if hasattr(os, "register_at_fork"):
             # The worker may hold the lock at fork time; the child builds its own client and pool.
             ref = weakref.ref(self)
-            os.register_at_fork(after_in_child=lambda: (lg := ref()) is not None and lg._after_fork())
+
+            def after_in_child() -> None:
+                owner = ref()
+                if owner is not None:
+                    owner._after_fork()
+
+            os.register_at_fork(after_in_child=after_in_child)
         self.exporter = BatchExporter(
             self.name,
             self._send,

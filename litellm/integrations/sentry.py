@@ -170,9 +170,10 @@ def failure_event(
             "add_full_stack": False,
             "max_value_length": 4096,
         }
-        event, _ = event_from_exception(
+        sdk_event, _ = event_from_exception(
             exception, client_options=options, mechanism={"type": "litellm", "handled": True}
         )
+        event = dict(sdk_event)  # the SDK types it as a closed TypedDict; ours gains litellm's keys
         _strip_frames(event)
     else:
         event = {

@@ -128,7 +128,7 @@ class SlackSettings:
         )
         freq = overrides.pop("daily_report_frequency", None) or args.pop("daily_report_frequency", None)
         freq = freq or env.get("SLACK_DAILY_REPORT_FREQUENCY") or 12 * 3600.0
-        numeric = {}
+        numeric: dict[str, Any] = {}  # field name -> value of that field's type (int or float)
         for name in (
             "alerting_threshold",
             "budget_alert_ttl",
@@ -309,7 +309,13 @@ class SlackAlertingLogger(PayloadLogger):
         self._stop = threading.Event()
         if hasattr(os, "register_at_fork"):
             ref = weakref.ref(self)
-            os.register_at_fork(after_in_child=lambda: (lg := ref()) is not None and lg._after_fork())
+
+            def after_in_child() -> None:
+                owner = ref()
+                if owner is not None:
+                    owner._after_fork()
+
+            os.register_at_fork(after_in_child=after_in_child)
         self.exporter = BatchExporter(
             self.name,
             self._send,
