@@ -49,6 +49,7 @@ _NATIVE: dict[str, str] = {
     "predibase": "litellm.providers.predibase:make_adapter",
     "triton": "litellm.providers.triton:make_adapter",
     "replicate": "litellm.providers.replicate:make_adapter",
+    "deepgram": "litellm.providers.deepgram:make_adapter",
 }
 _COMPAT_FACTORY = "litellm.providers.openai_compat:make_adapter"
 
