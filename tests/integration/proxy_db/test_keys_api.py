@@ -195,3 +195,23 @@ def test_key_model_max_budget_and_soft_budget_info(proxy) -> None:
     r = chat(proxy, key)
     assert r.status_code == 400 and "Key+Model" in r.json()["error"]["message"]
     assert chat(proxy, key, "gpt-4o-mini").status_code == 200  # other models are not limited
+
+
+def test_organization_budget_applies_to_its_teams_keys(proxy) -> None:
+    with proxy.client() as admin:
+        org = admin.post(
+            "/organization/new", json={"organization_alias": "acme", "max_budget": 0.00005}
+        ).json()
+        team = admin.post(
+            "/team/new", json={"team_alias": "acme-team", "organization_id": org["organization_id"]}
+        ).json()
+        key = admin.post("/key/generate", json={"team_id": team["team_id"]}).json()
+        assert key["organization_id"] == org["organization_id"]
+        bad = admin.post("/team/new", json={"organization_id": "no-such-org"})
+        assert bad.status_code == 400
+    assert chat(proxy, key["key"]).status_code == 200
+    r = chat(proxy, key["key"])
+    assert r.status_code == 400 and "Organization=" in r.json()["error"]["message"]
+    with proxy.client() as admin:
+        info = admin.get("/organization/info", params={"organization_id": org["organization_id"]}).json()
+    assert abs(info["spend"] - 0.0001) < 1e-9  # the one answered request, from the ledger

@@ -98,3 +98,39 @@ general_settings:
         stop.set()
         stop_proxy(a)
         stop_proxy(b)
+
+
+@pytest.mark.parametrize("allow", [False, True])
+def test_allow_requests_on_db_unavailable(fake_provider, tmp_path, private_pg, allow) -> None:
+    config = (
+        model_block(fake_provider.url)
+        + f"""
+general_settings:
+  master_key: {MASTER}
+  database_url: {private_pg.url}
+  allow_requests_on_db_unavailable: {str(allow).lower()}
+  user_api_key_cache_ttl: 0.2
+  spend_spool_dir: {tmp_path}/spool
+"""
+    )
+    p = start_proxy(tmp_path / "p", config)
+    try:
+        with p.client() as admin:
+            key = admin.post("/key/generate", json={}).json()["key"]
+        private_pg.stop_by_pid()
+        time.sleep(0.3)  # the key's cached record expires; no Redis: the database must answer
+        with p.client(key) as c:
+            r = c.post(
+                "/chat/completions", json={"model": "gpt-4o", "messages": [{"role": "user", "content": "x"}]}
+            )
+        if allow:
+            assert r.status_code == 200
+        else:
+            assert r.status_code == 503 and r.json()["error"]["type"] == "no_db_connection"
+        with p.client("sk-never-issued") as c:  # with the flag, LiteLLM lets unknown keys through too
+            r = c.post(
+                "/chat/completions", json={"model": "gpt-4o", "messages": [{"role": "user", "content": "x"}]}
+            )
+        assert r.status_code == (200 if allow else 503)
+    finally:
+        stop_proxy(p)

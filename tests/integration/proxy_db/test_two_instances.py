@@ -222,3 +222,42 @@ def test_rpm_limit_is_shared_by_both_instances(pair) -> None:
         r.headers["x-ratelimit-limit-requests"] == "60" and r.headers["x-ratelimit-remaining-requests"] == "0"
     )
     assert r.json()["error"]["type"] == "rate_limit_error"
+
+
+def test_tpm_and_parallel_limits_across_instances(pair) -> None:
+    a, b, _ = pair
+    with a.client() as admin:
+        tpm_key = admin.post("/key/generate", json={"tpm_limit": 20}).json()["key"]
+        par_key = admin.post("/key/generate", json={"max_parallel_requests": 2}).json()["key"]
+    while time.time() % WINDOW > WINDOW - 2:  # not at the end of a window
+        time.sleep(0.05)
+    first = _post(a.url, tpm_key, {"model": "gpt-4o", "messages": [{"role": "user", "content": "t1"}]})
+    time.sleep(0.2)  # the used tokens are counted when the request settles
+    second = _post(b.url, tpm_key, {"model": "gpt-4o", "messages": [{"role": "user", "content": "t2"}]})
+    time.sleep(0.2)
+    third = _post(a.url, tpm_key, {"model": "gpt-4o", "messages": [{"role": "user", "content": "t3"}]})
+    assert (first.status_code, second.status_code, third.status_code) == (200, 200, 429)
+    assert (
+        third.headers["x-ratelimit-limit-tokens"] == "20" and "tpm_limit" in third.json()["error"]["message"]
+    )
+
+    def slow(i: int) -> int:
+        body = {"model": "slow", "stream": True, "messages": [{"role": "user", "content": f"p{i}"}]}
+        with _CLIENT.stream(
+            "POST",
+            (a, b)[i % 2].url + "/chat/completions",
+            json=body,
+            headers={"Authorization": f"Bearer {par_key}"},
+        ) as r:
+            r.read()
+            return r.status_code
+
+    with ThreadPoolExecutor(5) as pool:
+        codes = list(pool.map(slow, range(5)))
+    assert codes.count(200) == 2 and codes.count(429) == 3, codes
+    assert (
+        _post(
+            a.url, par_key, {"model": "gpt-4o", "messages": [{"role": "user", "content": "after"}]}
+        ).status_code
+        == 200
+    )
