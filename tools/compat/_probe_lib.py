@@ -221,6 +221,7 @@ def response_view(response: Any) -> dict[str, Any]:
     hidden = getattr(response, "_hidden_params", None) or {}
     out["hidden_response_cost"] = rnd(hidden.get("response_cost"))
     out["hidden_custom_llm_provider"] = hidden.get("custom_llm_provider")
+    out["hidden_litellm_model_name"] = hidden.get("litellm_model_name")
     return out
 
 
