@@ -85,7 +85,7 @@ class ProxyState:
         gs = cfg.general_settings
         self.runtime = rt
         self.version = proxy_version()
-        self.backend = make_backend(cfg.model_list, cfg.litellm_settings, cfg.router_settings)
+        self.backend = make_backend(cfg.model_list, cfg.litellm_settings, cfg.router_settings, cfg.path)
         self.auth = Authenticator(
             rt.master_key,
             custom_auth=rt.custom_auth,

@@ -268,7 +268,10 @@ class RouterBackend(Backend):
 
 
 def make_backend(
-    model_list: list[dict[str, Any]], litellm_settings: dict[str, Any], router_settings: dict[str, Any]
+    model_list: list[dict[str, Any]],
+    litellm_settings: dict[str, Any],
+    router_settings: dict[str, Any],
+    config_path: str | None = None,
 ) -> Backend:
     """The Router when ``litellm.router.Router`` exists (``LITELLM_PROXY_BACKEND=direct`` opts out)."""
     fallbacks = router_settings.get("fallbacks") or litellm_settings.get("fallbacks")
@@ -294,5 +297,10 @@ def make_backend(
             settings[key] = litellm_settings[key]
     if num_retries is not None:
         settings["num_retries"] = num_retries
-    router = Router(model_list=[dict(d) for d in model_list], **settings)
+    try:
+        router = Router(model_list=[dict(d) for d in model_list], **settings)
+    except (TypeError, ValueError) as exc:  # an unknown or invalid router setting: a start-up error
+        from litellm.proxy.config import ConfigError
+
+        raise ConfigError(config_path, "router_settings", f"the Router refused its settings: {exc}") from None
     return RouterBackend(router, direct)

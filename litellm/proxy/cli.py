@@ -158,7 +158,7 @@ def _banner(args: argparse.Namespace, rt: Any) -> str:
     )
 
 
-def _serve(args: argparse.Namespace, rt: Any, options: dict[str, Any]) -> None:
+def _serve(args: argparse.Namespace, rt: Any, options: dict[str, Any], app: Any) -> None:
     import importlib.util
 
     import uvicorn
@@ -188,9 +188,7 @@ def _serve(args: argparse.Namespace, rt: Any, options: dict[str, Any]) -> None:
             os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="litellm-prometheus-")
         uvicorn.run("litellm.proxy.app:app_from_env", factory=True, workers=args.num_workers, **common)
         return
-    from litellm.proxy.app import build_app
-
-    config = uvicorn.Config(build_app(rt), **common)
+    config = uvicorn.Config(app, **common)
     _Server(config).run()
     print(
         "litellm: shut down cleanly (in-flight requests finished, loggers flushed)",
@@ -246,13 +244,16 @@ def main(argv: list[str] | None = None) -> None:
 
     try:
         rt = runtime_from_options(options)
+        from litellm.proxy.app import build_app
+
+        app = build_app(rt)  # builds the Router too: its refusals are start-up errors, like the config's
     except ConfigError as exc:
         sys.exit(f"litellm: config error: {exc}")
     except ValueError as exc:
         sys.exit(f"litellm: {exc}")
     for warning in rt.config.warnings:
         print(f"litellm: warning: {warning}", file=sys.stderr)
-    _serve(args, rt, options)
+    _serve(args, rt, options, app)
 
 
 if __name__ == "__main__":

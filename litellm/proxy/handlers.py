@@ -333,7 +333,9 @@ class LLMRoute:
 
     # -- output -------------------------------------------------------------------------------------
 
-    def _headers(self, call_id: str, info: CallInfo | None, result: Any) -> dict[str, str]:
+    def _headers(
+        self, call_id: str, info: CallInfo | None, result: Any, started: float | None = None
+    ) -> dict[str, str]:
         state = self.state
         headers = {"x-litellm-call-id": call_id, "x-litellm-version": state.version}
         hidden = _hidden(result) if result is not None else {}
@@ -355,8 +357,17 @@ class LLMRoute:
             ms = hidden.get("_response_ms")
             if ms is not None:
                 headers["x-litellm-response-duration-ms"] = f"{ms:.3f}"
+                if started is not None:  # the proxy's own share of the request's time so far
+                    overhead = max(0.0, (time.time() - started) * 1000.0 - ms)
+                    headers["x-litellm-overhead-duration-ms"] = f"{overhead:.3f}"
             for key, value in (hidden.get("additional_headers") or {}).items():
-                if key.startswith(("llm_provider-", "x-litellm-")) and value is not None:
+                if value is None:
+                    continue
+                if key.startswith("llm_provider-"):
+                    headers[key] = str(value)
+                    if key.startswith("llm_provider-x-ratelimit-"):  # also as the provider named them,
+                        headers[key[13:]] = str(value)  # as LiteLLM's proxy (and OpenAI) send them
+                elif key.startswith("x-litellm-"):
                     headers[key] = str(value)
         return headers
 
@@ -370,7 +381,7 @@ class LLMRoute:
                 result = await hooks.run_success(data, auth, result)
         except Exception as exc:
             return await self._failed(exc, data, auth, route, call_id, started, model, info)
-        headers = self._headers(call_id, info, result)
+        headers = self._headers(call_id, info, result, started)
         if hooks.headers:
             headers.update(
                 await hooks.run_headers(data, auth, result, dict(request.headers), {"call_id": call_id})

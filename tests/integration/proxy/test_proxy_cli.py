@@ -52,6 +52,11 @@ def _cli(
         ("general_settings:\n  master_key: plain\n", r"general_settings\.master_key: must start with 'sk-'"),
         ("model_list: [\n", r"config\.yaml: \(file\): not valid YAML"),
         (
+            "model_list:\n  - model_name: a\n    litellm_params: {model: openai/x, api_key: k}\n"
+            "router_settings:\n  routing_strategy: nonsense-strategy\n",
+            r"router_settings: the Router refused its settings: routing_strategy 'nonsense-strategy'",
+        ),
+        (
             "model_list:\n  - model_name: a\n    litellm_params: {model: openai/x}\nlitellm_settings:\n  fallbacks: [{a: [b]}]\n",
             r"litellm_settings\.fallbacks\[0\]: model 'b' is not a model_name",
         ),

@@ -109,7 +109,8 @@ def test_openai_sdk_chat_with_litellm_headers(proxy: Proxy, sdk: openai.OpenAI) 
     assert h["x-litellm-attempted-fallbacks"] == "0"
     assert float(h["x-litellm-response-cost"]) > 0  # gpt-4o-mini is priced
     assert h["x-litellm-version"]
-    assert h["llm_provider-x-ratelimit-remaining-requests"]
+    assert h["llm_provider-x-ratelimit-remaining-requests"] == h["x-ratelimit-remaining-requests"]
+    assert float(h["x-litellm-overhead-duration-ms"]) >= 0
     assert h["x-custom-hook"] == "yes"  # async_post_call_response_headers_hook
     call_id = h["x-litellm-call-id"]
     event = proxy.wait_events(
