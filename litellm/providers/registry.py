@@ -50,6 +50,7 @@ _NATIVE: dict[str, str] = {
     "triton": "litellm.providers.triton:make_adapter",
     "replicate": "litellm.providers.replicate:make_adapter",
     "deepgram": "litellm.providers.deepgram:make_adapter",
+    "mistral": "litellm.providers.mistral:make_adapter",
 }
 _COMPAT_FACTORY = "litellm.providers.openai_compat:make_adapter"
 
