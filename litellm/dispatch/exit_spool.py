@@ -5,7 +5,8 @@ At a normal exit the dispatcher flushes for at most :func:`exit_flush_timeout` s
 
 * :func:`report` prints one line per callback to stderr: how many events it did not receive, and what
   became of them (spooled to a path, or dropped with the hint to set ``LITELLM_SPOOL_DIR``); a hook
-  still running at the deadline is named too (it may or may not finish before the interpreter stops).
+  still running at the deadline is named too: it may or may not finish before the interpreter stops, so
+  with a spool its event is spooled as well (at least once: it may arrive twice, with the same id).
 * :func:`spool` (when ``LITELLM_SPOOL_DIR`` is set) writes each callback's undelivered success/failure
   events to ``<LITELLM_SPOOL_DIR>/callbacks/<callback name>/<time>-<pid>-<n>.json``. Any callback counts,
   the user's own CustomLoggers and functions too, not only the built-in destinations (whose exporters
@@ -173,7 +174,13 @@ def report(name: str, undelivered: int, in_progress: int, timeout: float, spoole
         else:
             parts.append("; dropped (set LITELLM_SPOOL_DIR to keep them for the next process)")
     if in_progress:
-        parts.append(f"; {in_progress} hook(s) still running at the deadline may not complete")
+        if spooled_to:
+            parts.append(
+                f"; {in_progress} more being delivered at the deadline, spooled too (it may arrive twice, "
+                "with the same id)"
+            )
+        else:
+            parts.append(f"; {in_progress} hook(s) still running at the deadline may not complete")
     line = "".join(parts)
     try:
         sys.stderr.write(line + "\n")

@@ -78,6 +78,7 @@ class _Lane:
     __slots__ = (
         "__weakref__",
         "counters",
+        "current",
         "fast_runs",
         "hung_until",
         "lock",
@@ -100,6 +101,7 @@ class _Lane:
         self.fast_runs = 0
         self.hung_until = 0.0  # after an async hook timed out: events are dropped until then (monotonic)
         self.saturated = False  # its backlog was full: emit drops its events at once until half drained
+        self.current: _Task | None = None  # the task its pool thread or loop task is running (for exit)
 
 
 def lane_refusal(lane: _Lane) -> str | None:
@@ -334,11 +336,13 @@ class LaneRunner:
         if self._watch_idle:
             self._wake_watchdog()
         error: Exception | None = None
+        lane.current = task
         try:
             task.fn(*task.args)
         except Exception as exc:
             error = exc
         finally:
+            lane.current = None
             self._running.pop(ident, None)
         with self._run_lock:
             run.finished = True
@@ -392,6 +396,7 @@ class LaneRunner:
                 self._pool.submit(lambda: self._run_sync_lane(lane))
                 return
             error: Exception | None = None
+            lane.current = task
             try:
                 awaitable = task.fn(*task.args)
                 if hasattr(awaitable, "__await__"):
@@ -423,6 +428,8 @@ class LaneRunner:
                 continue
             except Exception as exc:
                 error = exc
+            finally:
+                lane.current = None
             self._account(lane, task, error)
 
     def _account(self, lane: _Lane, task: _Task, error: Exception | None) -> None:

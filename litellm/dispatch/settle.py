@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from typing import TYPE_CHECKING, Any
 
 from litellm.core.settings import settings
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
     from litellm.dispatch.stats import CallbackCounters
 
 __all__ = ["ExitSettlement"]
+
+_RUNNING_GRACE = 0.25  # seconds a hook running at the exit deadline may still take to finish
 
 
 class ExitSettlement:
@@ -92,13 +95,14 @@ class ExitSettlement:
         for seq, kind, ctx, _chunk, _t in queued:
             self._settle_queued(kind, ctx, records, counts, redact_all)
             self._finish_event(seq)
+        running: list[tuple[str, _Task, Any]] = []  # hooks being delivered at the deadline
         for lane in list(self._lanes.values()):
             with lane.lock:
                 tasks = list(lane.pending)
                 lane.pending.clear()
-                running = lane.running
-            if running:
-                busy[lane.name] = busy.get(lane.name, 0) + 1
+                current = lane.current
+            if current is not None:
+                running.append((lane.name, current, lane))
             for task in tasks:
                 counts[lane.name] = counts.get(lane.name, 0) + 1
                 if exit_spool.is_terminal(task.hook, task.args):
@@ -108,14 +112,25 @@ class ExitSettlement:
                 self._task_done(task.seq)
         inline = self._inline
         if inline is not None:
-            name = inline[0].lane.name
+            running.append((inline[0].lane.name, inline[0], None))
+        running = self._let_running_hooks_finish(running, inline)
+        # A hook still running may or may not finish before the interpreter stops: its event is spooled
+        # as well (at least once; the record keeps its id, so a destination can drop a second copy).
+        extra: dict[str, list] = {}
+        for name, task, _lane in running:
             busy[name] = busy.get(name, 0) + 1
+            if exit_spool.is_terminal(task.hook, task.args):
+                extra.setdefault(name, []).append(
+                    exit_spool.record_from_args(task.hook, task.args, task.is_async)
+                )
         root = exit_spool.spool_dir()
         for name in sorted(set(counts) | set(busy)):
-            path = exit_spool.spool(root, name, records.get(name, [])) if root else None
+            pending = records.get(name, [])
+            to_spool = pending + extra.get(name, [])
+            path = exit_spool.spool(root, name, to_spool) if root else None
             n = counts.get(name, 0)
             if n:
-                spooled = len(records.get(name, [])) if path else 0
+                spooled = len(pending) if path else 0
                 counters = self._counters_for(name)
                 if spooled:
                     counters.drop("exit_spooled", spooled)
@@ -123,6 +138,21 @@ class ExitSettlement:
                     counters.drop("exit", n - spooled)
             exit_spool.report(name, n, busy.get(name, 0), timeout, path)
         return counts
+
+    def _let_running_hooks_finish(self, running: list, inline: tuple | None) -> list:
+        """Give hooks running at the deadline a short grace (nothing new starts: their lanes were
+        emptied); those that finish are delivered, not spooled a second time. Returns those still running."""
+        deadline = time.monotonic() + _RUNNING_GRACE
+        while running:
+            running = [
+                (name, task, lane)
+                for name, task, lane in running
+                if (lane.current is task if lane is not None else self._inline is inline)
+            ]
+            if not running or time.monotonic() >= deadline:
+                break
+            time.sleep(0.005)
+        return running
 
     def _settle_queued(self, kind: int, ctx: Any, records: dict, counts: dict, redact_all: bool) -> None:
         cbs = ctx.callbacks

@@ -128,6 +128,8 @@ def test_without_a_spool_the_exit_says_how_many_events_a_logger_did_not_get(tmp_
 
 
 def test_with_a_spool_the_next_process_delivers_what_the_last_one_could_not(tmp_path):
+    """At least once: every event of the first process arrives; the one being delivered at the deadline
+    is spooled too, so it may arrive twice (same id)."""
     out = _setup(tmp_path)
     env = {"LITELLM_EXIT_FLUSH_TIMEOUT": "0.5", "LITELLM_SPOOL_DIR": str(tmp_path / "spool")}
     first = run_script(CHILD, str(CALLS), out, "first", str(tmp_path), env=env)
@@ -146,9 +148,10 @@ def test_with_a_spool_the_next_process_delivers_what_the_last_one_could_not(tmp_
     first_ids = {i for i in ids if i.startswith("first-")}
     replayed = [call_id for call_id, flag in records if flag]
     assert first_ids == {f"first-{i}" for i in range(CALLS)}  # every event of the first process arrived
-    assert len(replayed) == spooled and set(replayed) <= first_ids
+    running = 1 if "more being delivered at the deadline, spooled too" in line else 0
+    assert spooled <= len(replayed) <= spooled + running and set(replayed) <= first_ids
     assert ids[-1] == "second-0"  # the spooled events went first
-    assert len(ids) == len(set(ids))  # and none twice
+    assert len(ids) - len(set(ids)) <= running  # at least once: only the running one may come twice
     spool = tmp_path / "spool" / "callbacks" / "SlowLogger"
     assert not list(spool.iterdir())  # spool emptied
     assert spool.stat().st_mode & 0o077 == 0  # records may hold prompts: owner only
@@ -158,6 +161,7 @@ def test_with_a_spool_the_next_process_delivers_what_the_last_one_could_not(tmp_
         delivered_by_first=delivered_first,
         spooled_at_exit=spooled,
         replayed_by_second=len(replayed),
+        duplicates=len(ids) - len(set(ids)),
         lost=CALLS - len(first_ids),
     )
 
@@ -175,7 +179,7 @@ def test_an_async_logger_of_an_asyncio_app_is_spooled_and_replayed_as_well(tmp_p
     assert second.returncode == 0, second.stderr[-2000:]
     ids = [call_id for call_id, _ in _delivered(out)]
     first_ids = {i for i in ids if i.startswith("first-")}
-    # every event arrived but, at most, the one hook that was running when the first process ended
-    assert len(first_ids) >= calls - 1 and len(ids) == len(set(ids))
+    # every event arrived; only the one running at the deadline (spooled too) may have come twice
+    assert len(first_ids) == calls and len(ids) - len(set(ids)) <= 1
     assert ids[-1] == "second-0"
     figures("async app exit with spool", calls=calls, spooled_at_exit=spooled, lost=calls - len(first_ids))
