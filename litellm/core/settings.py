@@ -18,6 +18,8 @@ _DEFAULTS: dict[str, Any] = {
     "input_callback": list,
     "service_callback": list,
     "turn_off_message_logging": False,
+    # a misconfigured destination raises at the call instead of being reported and skipped
+    "strict_callbacks": False,
     "redact_messages_in_exceptions": False,
     "json_logs": False,
     "set_verbose": False,
@@ -79,6 +81,7 @@ class Settings:
     input_callback: list[Any]
     service_callback: list[Any]
     turn_off_message_logging: bool
+    strict_callbacks: bool
     redact_messages_in_exceptions: bool
     json_logs: bool
     set_verbose: bool

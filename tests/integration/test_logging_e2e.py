@@ -180,8 +180,18 @@ def test_per_call_callbacks_add_to_global_for_that_call_only(fake_url):
     assert len(glob.terminal()) == 2 and len(local.terminal()) == 1
 
 
-def test_unknown_callback_name_raises_with_valid_names(fake_url):
+def test_an_unknown_callback_name_never_fails_the_call_and_is_reported(fake_url, monkeypatch):
     litellm.callbacks = ["no-such-logger"]
+    with pytest.warns(Warning, match="no-such-logger"):
+        response = litellm.completion(**oa(fake_url))
+    assert response.choices[0].message.content
+    stats = litellm.callback_stats()
+    assert stats["per_callback"]["no-such-logger"]["dropped"]["misconfigured"] >= 1
+
+
+def test_strict_callbacks_raise_at_the_call_naming_the_valid_names(fake_url, monkeypatch):
+    monkeypatch.setenv("LITELLM_STRICT_CALLBACKS", "1")
+    litellm.callbacks = ["no-such-logger-strict"]
     with pytest.raises(ValueError) as info:
         litellm.completion(**oa(fake_url))
     assert "otel" in str(info.value) and "langfuse" in str(info.value)
