@@ -41,15 +41,10 @@ def _cli(
             "model_list:\n  - model_name: a\n    litellm_params:\n      model: openai/x\n      api_key: os.environ/NOPE_NOT_SET_123\n",
             r"config\.yaml: model_list\[0\]\.litellm_params\.api_key: environment variable NOPE_NOT_SET_123 is not set",
         ),
-        ("model_lsit: []\n", r"model_lsit: unknown top-level section; did you mean 'model_list'"),
-        ("model_list:\n  - model_name: a\n", r"model_list\[0\]\.litellm_params: required"),
-        ("litellm_settings:\n  num_retries: lots\n", r"litellm_settings\.num_retries: must be an integer"),
         (
             "litellm_settings:\n  callbacks: [my_missing_module.handler]\n",
             r"litellm_settings\.callbacks\[0\]: cannot import module 'my_missing_module'",
         ),
-        ("litellm_settings:\n  callbacks: [not_an_integration]\n", r"unknown callback 'not_an_integration'"),
-        ("general_settings:\n  master_key: plain\n", r"general_settings\.master_key: must start with 'sk-'"),
         ("model_list: [\n", r"config\.yaml: \(file\): not valid YAML"),
         (
             "model_list:\n  - model_name: a\n    litellm_params: {model: openai/x, api_key: k}\n"
@@ -62,7 +57,7 @@ def _cli(
         ),
     ],
 )
-def test_config_errors_stop_start_with_file_key_and_problem(
+def test_config_errors_stop_start_with_file_key_and_problem(  # more cases: tests/unit/proxy/test_config.py
     tmp_path: Path, config: str, expected: str
 ) -> None:
     (tmp_path / "config.yaml").write_text(config)

@@ -127,6 +127,8 @@ def test_environment_variables_section_feeds_references(tmp_path: Path, monkeypa
         ("general_settings:\n  alerting: [pager]\n", "general_settings.alerting[0]", "unknown alerting target"),
         ("general_settings:\n  master_key: os.environ/MISSING_MASTER_KEY_X\n", "general_settings.master_key", "MISSING_MASTER_KEY_X is not set"),
         ("- a\n- b\n", "(top level)", "must be a mapping"),
+        ("model_lsit: []\n", "model_lsit", "unknown top-level section; did you mean 'model_list'"),
+        ("general_settings:\n  master_key: plain\n", "general_settings.master_key", "must start with 'sk-'"),
     ],
 )  # fmt: skip
 def test_errors_name_file_key_and_problem(tmp_path: Path, text: str, key: str, problem: str) -> None:
@@ -197,3 +199,8 @@ def test_cache_without_a_caching_module_is_an_error_or_a_cache(tmp_path: Path) -
     else:
         rt = apply_config(load_config(path))
         assert rt.cache is not None and settings.cache is rt.cache
+
+
+def test_unknown_integration_name(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"callbacks\[0\]: unknown callback 'not_an_integration'"):
+        apply_config(load_config(write(tmp_path, "litellm_settings:\n  callbacks: [not_an_integration]\n")))
