@@ -621,9 +621,18 @@ class RequestFlow(RequestFilters):
     def _stream_end(self: Any, dep: Deployment, started: float, ttft: float) -> Any:
         st = self.state
 
-        def on_end(error: BaseException | None, tokens: int) -> None:
+        def on_end(error: BaseException | None, usage: Any) -> None:
             latency = time.perf_counter() - started
-            st.release_nowait(dep.id, tokens=tokens, latency=latency if error is None else None, ttft=ttft)
+            tokens = _field(usage, "total_tokens")
+            spend = _stream_cost(dep, usage) if dep.max_budget is not None else 0.0
+            st.release_nowait(
+                dep.id,
+                tokens=tokens,
+                latency=latency if error is None else None,
+                ttft=ttft,
+                spend=spend,
+                spend_period=dep.budget_duration,
+            )
 
         return on_end
 
@@ -678,6 +687,34 @@ class RequestFlow(RequestFilters):
         if isinstance(status, int) and 400 <= status < 500 and status != 408:
             return None
         return int(self.allowed_fails)
+
+
+def _field(usage: Any, name: str) -> int:
+    value = usage.get(name) if isinstance(usage, dict) else getattr(usage, name, None)
+    return int(value or 0)
+
+
+def _stream_cost(dep: Deployment, usage: Any) -> float:
+    """A streamed call's price for the deployment's budget (from its usage, or the estimate)."""
+    from litellm.cost.calculator import compute_cost
+
+    result = compute_cost(
+        model=dep.litellm_params.get("base_model") or dep.model,
+        custom_llm_provider=dep.provider,
+        call_type="completion",
+        usage={
+            "prompt_tokens": _field(usage, "prompt_tokens"),
+            "completion_tokens": _field(usage, "completion_tokens"),
+            "total_tokens": _field(usage, "total_tokens"),
+        },
+        custom_pricing={
+            k: dep.litellm_params[k]
+            for k in ("input_cost_per_token", "output_cost_per_token")
+            if dep.litellm_params.get(k) is not None
+        }
+        or None,
+    )
+    return float(result.response_cost or 0.0)
 
 
 def _lookup(rules: Any, model: str) -> list[str] | None:

@@ -3,7 +3,7 @@
 The Router reads the first chunk before returning, so a stream that fails before producing anything is
 retried or falls back like any other failure; after that the stream is the caller's and a failure is
 final. This wrapper replays the first chunk, passes the rest through, and tells the Router once when the
-stream ends (usage for tpm, total latency, the in-flight slot). Everything else (``.model``,
+stream ends (its usage, or an estimate, for tpm and budgets; total latency; the in-flight slot). Everything else (``.model``,
 ``.logging_obj``, ``completion_stream`` users) is the inner wrapper's, reached through ``__getattr__``.
 
 Must not buffer, re-order or alter chunks.
@@ -33,13 +33,13 @@ class RouterStream:
         self,
         inner: Any,
         first: Any,
-        on_end: Callable[[BaseException | None, int], None],
+        on_end: Callable[[BaseException | None, Any], None],
         prompt_tokens: int = 0,
     ) -> None:
         self._inner = inner
         self._first = first
-        self._on_end: Callable[[BaseException | None, int], None] | None = on_end
-        self._tokens = 0
+        self._on_end: Callable[[BaseException | None, Any], None] | None = on_end
+        self._usage: Any = None
         self._chunks = 0
         self._prompt_tokens = prompt_tokens
 
@@ -50,24 +50,28 @@ class RouterStream:
         on_end, self._on_end = self._on_end, None
         if on_end is None:
             return
-        tokens = self._tokens
-        if not tokens:  # usage-only chunks may have been hidden from the caller; the context has them
+        usage = self._usage
+        if usage is None:  # usage-only chunks may have been hidden from the caller; the context has them
             for chunk in reversed(getattr(getattr(self._inner, "ctx", None), "chunks", None) or []):
                 if isinstance(chunk, dict) and chunk.get("usage"):
-                    tokens = _usage_tokens(chunk["usage"])
+                    usage = chunk["usage"]
                     break
-        if not tokens:  # no usage reached us: estimate (a chunk is about one token)
-            tokens = self._prompt_tokens + self._chunks
+        if usage is None:  # no usage reached us: estimate (a chunk is about one token)
+            usage = {
+                "prompt_tokens": self._prompt_tokens,
+                "completion_tokens": self._chunks,
+                "total_tokens": self._prompt_tokens + self._chunks,
+            }
         try:
-            on_end(error, tokens)
+            on_end(error, usage)
         except Exception:  # bookkeeping must never break the caller's iteration
             pass
 
     def _seen(self, chunk: Any) -> Any:
         self._chunks += 1
         usage = getattr(chunk, "usage", None)
-        if usage is not None:
-            self._tokens = _usage_tokens(usage) or self._tokens
+        if usage is not None and _usage_tokens(usage):
+            self._usage = usage
         return chunk
 
     # sync

@@ -477,3 +477,17 @@ def test_stream_timeout_applies_to_streams_only(fake_url):
     assert time.perf_counter() - t0 < 3
     kw = router.table.by_group["g"][0].call_kwargs
     assert kw["timeout"] == 10  # the non-stream default stays the deployment's timeout
+
+
+def test_streamed_spend_counts_against_a_deployment_budget(fake_url):
+    pricey = dep(fake_url, "g", "openai/gpt-4o", max_budget=1e-9, budget_duration="1h")
+    cheap = dep(fake_url, "g", "openai/gpt-4o-mini")
+    router = Router(model_list=[pricey, cheap], num_retries=0)
+    pricey_id = router.get_model_ids("g")[0]
+    for _ in router.completion(model=pricey_id, messages=MSGS, stream=True):
+        pass
+    assert router.state.snapshot([pricey_id], {pricey_id: 3600.0})[0].spend > 1e-9
+    for _ in range(5):
+        stream = router.completion(model="g", messages=MSGS, stream=True)
+        assert stream.model == "gpt-4o-mini"
+        stream.close()
