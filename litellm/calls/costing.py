@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +53,10 @@ def _priced(ctx: Any, response: Any) -> Any:
         return _NoCost(failure_reason=f"{type(exc).__name__}: {exc}")
 
 
+# call types whose price needs nothing of the response beyond the dict it was built from (see below)
+_WEAK_OK = frozenset({"completion", "acompletion"})
+
+
 class HiddenParams(dict):
     """``response._hidden_params``, whose ``response_cost`` is computed when first read.
 
@@ -60,12 +65,18 @@ class HiddenParams(dict):
     once, on the reader's thread, with the same function the payload uses.
     """
 
-    __slots__ = ("_ctx", "_response")
+    __slots__ = ("_ctx", "_response", "_weak")
 
     def __init__(self, data: dict[str, Any], ctx: Any, response: Any) -> None:
         super().__init__(data)
         self._ctx = ctx
-        self._response = response
+        # The response holds these params, so a strong reference back to it is a cycle that only the
+        # cyclic GC frees (a call's whole object tree, tens of µs of GC work per call). A chat
+        # completion's price reads only its usage (``ctx.raw_usage``) and ``service_tier``, both in
+        # the dict it was validated from (``ctx.raw_response``): the response is held weakly, and
+        # that dict prices it the same if the caller dropped the response before reading the cost.
+        self._weak = ctx is not None and ctx.raw_response is not None and ctx.call_type in _WEAK_OK
+        self._response = weakref.ref(response) if self._weak else response
 
     def _materialise(self) -> None:
         ctx = self._ctx
@@ -73,7 +84,12 @@ class HiddenParams(dict):
             return
         self._ctx = None
         if ctx.cost is None:
-            ctx.cost = cost_for(ctx, self._response)
+            response = self._response
+            if self._weak:
+                response = response() if response is not None else None
+                if response is None:
+                    response = ctx.raw_response
+            ctx.cost = cost_for(ctx, response)
         self._response = None
         dict.__setitem__(self, "response_cost", ctx.cost.response_cost)
 

@@ -22,6 +22,7 @@ import httpx
 
 from litellm.calls import seams
 from litellm.calls.context import CallContext
+from litellm.calls.costing import HiddenParams, cost_for
 from litellm.calls.send import Failed, asend, map_exception, send
 from litellm.calls.spec import CallSpec, Prepared
 from litellm.calls.streaming import CustomStreamWrapper
@@ -249,7 +250,6 @@ def _merge_attempt(ctx: CallContext, attempt: Any) -> None:
 
 def _finish_success(ctx: CallContext, response: Any, attempt: Any = None) -> None:
     ctx.end_time = time.time()
-    ctx.result = response
     if attempt is not None:
         _merge_attempt(ctx, attempt)
     if _debug_on():
@@ -263,18 +263,17 @@ def _finish_success(ctx: CallContext, response: Any, attempt: Any = None) -> Non
         private = getattr(response, "__pydantic_private__", None)
         if private is not None and private.get("_hidden_params") is not None:
             if settings.max_budget:  # the budget needs the number now
-                from litellm.calls.costing import cost_for
-
                 if ctx.cost is None:  # a spec may already have priced it with facts usage lacks
                     ctx.cost = cost_for(ctx, response)
                 private["_hidden_params"]["response_cost"] = ctx.cost.response_cost
                 if ctx.cost.response_cost:
                     _add_spend(ctx.cost.response_cost)
             else:  # priced when read (or by the logging worker), not on the request path
-                from litellm.calls.costing import HiddenParams
-
                 private["_hidden_params"] = HiddenParams(private["_hidden_params"], ctx, response)
     if ctx.callbacks is not None and not ctx.callbacks.empty:
+        # only an event reads ctx.result: without one, the response -> hidden params -> context
+        # chain has no way back, so refcounting frees a call's objects (no cyclic GC work per call)
+        ctx.result = response
         _dispatch().get_dispatcher().emit_success(ctx)
 
 
