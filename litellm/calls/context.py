@@ -53,6 +53,18 @@ def new_call_id() -> str:
 os.register_at_fork(after_in_child=_reseed_ids)
 
 
+def _own_copy(response: Any, raw: dict[str, Any] | None) -> Any:
+    """A response equal to ``response`` sharing nothing with it (rebuilt from the provider's dict when
+    there is one: cheaper than a deep copy)."""
+    try:
+        copy = type(response).model_validate(raw) if raw is not None else response.model_copy(deep=True)
+        copy._hidden_params = dict(response._hidden_params.items())
+        copy._response_ms = getattr(response, "_response_ms", None)
+    except Exception:  # an unusual response type: hand the original rather than lose the event
+        return response
+    return copy
+
+
 _ATOMS = frozenset({str, int, float, bool, type(None), bytes})
 
 
@@ -285,6 +297,10 @@ class CallContext:
         )
         response = self.result
         assembled_now = None
+        if response is not None and not self.stream and getattr(self.callbacks, "_success_lh", None):
+            # a logging_hook may rewrite what it is handed (masking): it gets a response of its own,
+            # never the caller's object (issue 9 item 2); built here, on the logging worker
+            response = self.result = _own_copy(response, self.raw_response)
         if self.exception is None and self.stream:
             assembled = self.complete_streaming_response()
             if assembled is not None:

@@ -159,3 +159,27 @@ def test_caller_mutating_its_list_after_the_call_does_not_change_the_record(reco
     assert flush_callbacks(5)
     logged = recorder.success[-1][0]["standard_logging_object"]["messages"]
     assert logged == [{"role": "user", "content": [{"type": "text", "text": "original"}]}]
+
+
+class ResponseMasker(CustomLogger):
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[Any] = []
+
+    def logging_hook(self, kwargs: dict, result: Any, call_type: Any) -> tuple[dict, Any]:
+        result.choices[0].message.content = "[masked]"
+        return kwargs, result
+
+    def log_success_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
+        self.seen.append(response_obj)
+
+
+def test_a_masking_logging_hook_never_rewrites_the_callers_response() -> None:
+    logger = ResponseMasker()
+    settings.callbacks = [logger]
+    response = completion(model="gpt-4o", messages=MSGS, mock_response="my e-mail is a@b.c")
+    assert flush_callbacks(5)
+    assert logger.seen[-1].choices[0].message.content == "[masked]"  # the destinations see the mask
+    assert response.choices[0].message.content == "my e-mail is a@b.c"  # the caller's object is untouched
+    assert logger.seen[-1] is not response
+    assert response._hidden_params["response_cost"] == logger.seen[-1]._hidden_params["response_cost"]
