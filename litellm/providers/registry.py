@@ -51,6 +51,7 @@ _NATIVE: dict[str, str] = {
     "replicate": "litellm.providers.replicate:make_adapter",
     "deepgram": "litellm.providers.deepgram:make_adapter",
     "mistral": "litellm.providers.mistral:make_adapter",
+    "nlp_cloud": "litellm.providers.nlp_cloud:make_adapter",
 }
 _COMPAT_FACTORY = "litellm.providers.openai_compat:make_adapter"
 
