@@ -97,3 +97,41 @@ def test_an_explicit_base_serves_a_per_account_row_end_to_end(fake_provider, fak
     )
     assert response.choices[0].message.content
     assert fake_provider.requests[-1]["json"]["model"] == "@cf/meta/llama-3.1-8b-instruct"
+
+
+def test_nlp_cloud_generation_priced_from_the_map(fake_provider, fake_url):
+    response = completion(
+        "nlp_cloud/chatdolphin",
+        [{"role": "user", "content": "hello there"}],
+        api_base=fake_url + "/v1/gpu",
+        api_key="nlp",
+        max_tokens=3,
+    )
+    assert len(response.choices[0].message.content.split()) == 3
+    assert response.usage.completion_tokens == 3
+    assert response._hidden_params["response_cost"] == pytest.approx(
+        5e-07 * (response.usage.prompt_tokens + 3)
+    )
+    assert fake_provider.requests[-1]["path"] == "/v1/gpu/chatdolphin/generation"
+
+    async def run():
+        return await acompletion(
+            "nlp_cloud/dolphin",
+            [{"role": "user", "content": "x"}],
+            api_base=fake_url + "/v1/gpu",
+            api_key="nlp",
+        )
+
+    assert asyncio.run(run()).choices[0].message.content
+
+
+def test_nlp_cloud_bad_token(fake_url):
+    from litellm.core.exceptions import AuthenticationError
+
+    with pytest.raises(AuthenticationError, match="Invalid token"):
+        completion(
+            "nlp_cloud/dolphin",
+            [{"role": "user", "content": "x"}],
+            api_base=fake_url + "/v1/gpu",
+            api_key="invalid",
+        )
