@@ -5,7 +5,7 @@ Usage (run.py calls it once with our venv's Python and once with LiteLLM 1.110.2
     python tools/compat/probe.py <fake_url> <out.json> [substring ...]
 
 Owns: a clean environment for the snippets (no provider keys from the caller's shell), per-snippet
-isolation (settings reset, exceptions recorded as results), and the output file. Must not import
+isolation (settings reset, exceptions recorded as results, a 30 s watchdog), and the output file. Must not import
 anything of either implementation beyond the public API (``_probe_lib`` and the snippets do that).
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import time
 import traceback
@@ -28,6 +29,17 @@ os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
 os.environ.setdefault("LITELLM_LOG", "CRITICAL")
 
 sys.path.insert(0, HERE)
+
+
+SNIPPET_TIMEOUT_S = 30
+
+
+class SnippetTimeout(Exception):
+    """A snippet ran longer than SNIPPET_TIMEOUT_S (recorded as its result; the next one runs)."""
+
+
+def _alarm(signum: int, frame: object) -> None:
+    raise SnippetTimeout(f"snippet exceeded {SNIPPET_TIMEOUT_S}s")
 
 
 def main() -> int:
@@ -47,6 +59,8 @@ def main() -> int:
         lib.reset()
         lib.CURRENT["sid"] = sid
         started = time.perf_counter()
+        signal.signal(signal.SIGALRM, _alarm)
+        signal.alarm(SNIPPET_TIMEOUT_S)
         try:
             results[sid] = lib.jsonable(fn(env))
         except Exception as exc:  # the exception is the observed behaviour
@@ -55,6 +69,7 @@ def main() -> int:
                 view["trace"] = traceback.format_exc()[-1500:]
             results[sid] = view
         finally:
+            signal.alarm(0)
             lib.reset()
         timings[sid] = time.perf_counter() - started
     with open(out_path, "w") as f:
