@@ -566,6 +566,9 @@ class RequestFlow(RequestFilters):
             raise
         attempt.committed = True
         if ttft is not None:
+            hidden = getattr(result, "_hidden_params", None)
+            if isinstance(hidden, dict):
+                _annotate(hidden, dep, group, meta)
             prompt = request.input_tokens or len(str(kwargs.get("messages") or "")) // 4
             return RouterStream(result, first, self._stream_end(dep, started, ttft), prompt)
         latency = time.perf_counter() - started
@@ -580,21 +583,8 @@ class RequestFlow(RequestFilters):
         if out_tokens:
             latency /= out_tokens
         st.release(dep.id, tokens=tokens, latency=latency, spend=spend, spend_period=dep.budget_duration)
-        if isinstance(hidden, dict):  # dict's own methods: HiddenParams.get would price the call now
-            if not dict.get(hidden, "model_id"):
-                dict.__setitem__(hidden, "model_id", dep.id)
-            dict.__setitem__(hidden, "model_group", group)
-            dict.__setitem__(hidden, "litellm_model_name", dep.model)
-            if dep.api_base and not dict.get(hidden, "api_base"):
-                dict.__setitem__(hidden, "api_base", dep.api_base)
-            headers = dict.get(hidden, "additional_headers")
-            if headers is None:
-                headers = {}
-                dict.__setitem__(hidden, "additional_headers", headers)
-            # what LiteLLM's proxy returns as response headers
-            headers["x-litellm-model-group"] = group
-            headers["x-litellm-attempted-retries"] = meta["attempted_retries"]
-            headers["x-litellm-attempted-fallbacks"] = meta["attempted_fallbacks"]
+        if isinstance(hidden, dict):
+            _annotate(hidden, dep, group, meta)
         if is_async and "async_post_call_success_deployment_hook" in hooks:
             results = yield (
                 HOOK,
@@ -687,6 +677,24 @@ class RequestFlow(RequestFilters):
         if isinstance(status, int) and 400 <= status < 500 and status != 408:
             return None
         return int(self.allowed_fails)
+
+
+def _annotate(hidden: dict[str, Any], dep: Deployment, group: str, meta: dict[str, Any]) -> None:
+    """The router's facts in a response's hidden params (dict's own methods: ``HiddenParams.get`` would
+    price the call now), and the headers LiteLLM's proxy returns."""
+    if not dict.get(hidden, "model_id"):
+        dict.__setitem__(hidden, "model_id", dep.id)
+    dict.__setitem__(hidden, "model_group", group)
+    dict.__setitem__(hidden, "litellm_model_name", dep.model)
+    if dep.api_base and not dict.get(hidden, "api_base"):
+        dict.__setitem__(hidden, "api_base", dep.api_base)
+    headers = dict.get(hidden, "additional_headers")
+    if headers is None:
+        headers = {}
+        dict.__setitem__(hidden, "additional_headers", headers)
+    headers["x-litellm-model-group"] = group
+    headers["x-litellm-attempted-retries"] = meta["attempted_retries"]
+    headers["x-litellm-attempted-fallbacks"] = meta["attempted_fallbacks"]
 
 
 def _field(usage: Any, name: str) -> int:

@@ -501,6 +501,17 @@ class RedisState(RouterState):
             **self.counters,
         }
 
+    async def aclose(self) -> None:
+        """Close the async client of the running loop (others close with their loops)."""
+        import asyncio
+
+        found = self._async.pop(asyncio.get_running_loop(), None)
+        if found is not None:
+            try:
+                await found[0].aclose()
+            except Exception:
+                pass
+
     def close(self) -> None:
         self._stop.set()
         self.flush()

@@ -549,9 +549,16 @@ class Router(RequestFlow):
             self.state = MemoryState()
 
     def close(self) -> None:
+        """Send queued shared-state updates and close connections and alert delivery."""
         self.state.close()
         if self.alerter is not None:
             self.alerter.close()
+
+    async def aclose(self) -> None:
+        self.close()
+        aclose = getattr(self.state, "aclose", None)
+        if aclose is not None:
+            await aclose()
 
 
 # LiteLLM Router arguments this Router accepts without acting on them (a warning says so once)

@@ -304,6 +304,10 @@ async def test_async_stream_falls_back_before_first_chunk(fake_url, fake_provide
     text = "".join([c.choices[0].delta.content or "" async for c in stream if c.choices])
     assert text.startswith("Hello from the fake provider")
     assert models_called(fake_provider) == ["broken", "fine"]
+    hidden = stream._hidden_params  # what the proxy reads for its headers
+    assert hidden["model_group"] == "b" and hidden["model_id"] == router.get_model_ids("b")[0]
+    assert hidden["additional_headers"]["x-litellm-attempted-fallbacks"] == 1
+    await router.aclose()
 
 
 async def test_async_stream_failing_after_first_chunk_is_the_callers(fake_url, fake_provider):
