@@ -52,6 +52,7 @@ _NATIVE: dict[str, str] = {
     "deepgram": "litellm.providers.deepgram:make_adapter",
     "mistral": "litellm.providers.mistral:make_adapter",
     "nlp_cloud": "litellm.providers.nlp_cloud:make_adapter",
+    "topaz": "litellm.providers.topaz:make_adapter",
 }
 _COMPAT_FACTORY = "litellm.providers.openai_compat:make_adapter"
 
