@@ -53,6 +53,7 @@ _NATIVE: dict[str, str] = {
     "mistral": "litellm.providers.mistral:make_adapter",
     "nlp_cloud": "litellm.providers.nlp_cloud:make_adapter",
     "topaz": "litellm.providers.topaz:make_adapter",
+    "aleph_alpha": "litellm.providers.aleph_alpha:make_adapter",
 }
 _COMPAT_FACTORY = "litellm.providers.openai_compat:make_adapter"
 
