@@ -135,3 +135,26 @@ def test_nlp_cloud_bad_token(fake_url):
             api_base=fake_url + "/v1/gpu",
             api_key="invalid",
         )
+
+
+def test_aleph_alpha_complete_end_to_end(fake_provider, fake_url):
+    from litellm.core.exceptions import AuthenticationError
+
+    response = completion(
+        "aleph_alpha/luminous-base",
+        [{"role": "user", "content": "hi"}],
+        api_base=fake_url,
+        api_key="aa",
+        max_tokens=2,
+        n=2,
+    )
+    assert len(response.choices) == 2 and response.choices[0].finish_reason == "length"
+    assert response.usage.completion_tokens == 4
+    assert fake_provider.requests[-1]["json"]["maximum_tokens"] == 2
+    with pytest.raises(AuthenticationError):
+        completion(
+            "aleph_alpha/luminous-base",
+            [{"role": "user", "content": "hi"}],
+            api_base=fake_url,
+            api_key="invalid",
+        )
