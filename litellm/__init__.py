@@ -29,6 +29,8 @@ _LAZY: dict[str, str] = {
     # logging
     "flush_callbacks": "litellm.calls.pipeline:flush_callbacks",
     "callback_stats": "litellm.calls.pipeline:callback_stats",
+    "modify_integration": "litellm.integrations.registry:modify_integration",
+    "CallbackConfigWarning": "litellm.dispatch.callbacks:CallbackConfigWarning",
     "_turn_on_debug": "litellm.core.log:turn_on_debug",
     # types
     "ModelResponse": "litellm.core.types:ModelResponse",

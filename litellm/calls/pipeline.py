@@ -587,11 +587,11 @@ def _prepare(
 
 
 def _mask_api_base(url: str | None) -> str | None:
-    if not url or "@" not in url:
+    if not url or ("@" not in url and "?" not in url):
         return url
-    from litellm.calls.send import _masked_url
+    from litellm.core.redact import mask_url
 
-    return _masked_url(url)
+    return str(mask_url(url))
 
 
 # ---------------------------------------------------------------------------------------------------

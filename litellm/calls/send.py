@@ -61,24 +61,10 @@ def _error_body(content: bytes) -> Any:
 
 
 def _masked_url(url: str) -> str:
-    """The URL with any userinfo (``user:KEY@``) and key-like query values masked."""
-    from urllib.parse import urlsplit, urlunsplit
+    """The URL with any userinfo (``user:KEY@``) and credential query values masked."""
+    from litellm.core.redact import mask_url
 
-    parts = urlsplit(url)
-    netloc = parts.netloc
-    if "@" in netloc:
-        netloc = "****@" + netloc.rsplit("@", 1)[1]
-    query = parts.query
-    if query and any(k in query.lower() for k in ("key=", "token=", "sig=", "secret=")):
-        from urllib.parse import parse_qsl, urlencode
-
-        query = urlencode(
-            [
-                (k, "****" if any(s in k.lower() for s in ("key", "token", "sig", "secret")) else v)
-                for k, v in parse_qsl(query, keep_blank_values=True)
-            ]
-        )
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    return str(mask_url(url))
 
 
 def error_from_body(
