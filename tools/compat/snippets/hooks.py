@@ -181,3 +181,43 @@ def _redacted(env: dict[str, Any]) -> Any:
 
 
 add("turn_off_message_logging", _redacted)
+
+
+def _stream_events(is_async: bool) -> Any:
+    def run(env: dict[str, Any]) -> Any:
+        rec = Recorder()
+        litellm.callbacks = [rec]
+        _call("gpt-4o", is_async, True, False)
+        settle(lambda: rec.first(*SUCCESS) is not None)
+        names = rec.names()
+        chunk_hooks = [n for n in names if n in ("log_stream_event", "async_log_stream_event")]
+        first = rec.first("log_stream_event", "async_log_stream_event")
+        return {
+            "stream_hook_fired": bool(chunk_hooks),
+            "stream_hook_names": sorted(set(chunk_hooks)),
+            "chunk_type": type(first[1]).__name__ if first else None,
+        }
+
+    return run
+
+
+add("hooks_stream_event[sync]", _stream_events(False))
+add("hooks_stream_event[async]", _stream_events(True))
+
+
+def _input_callback(env: dict[str, Any]) -> Any:
+    seen: list[Any] = []
+
+    def on_input(kwargs: Any) -> None:
+        if is_current(kwargs):
+            seen.append(kwargs)
+
+    litellm.input_callback = [on_input]
+    _call("openai/gpt-4o", False, False, False)
+    settle(lambda: bool(seen))
+    if not seen:
+        return {"called": False}
+    return {"called": True, "model": seen[0].get("model"), "has_messages": "messages" in seen[0]}
+
+
+add("input_callback[function]", _input_callback)
