@@ -54,6 +54,7 @@ _NATIVE: dict[str, str] = {
     "nlp_cloud": "litellm.providers.nlp_cloud:make_adapter",
     "topaz": "litellm.providers.topaz:make_adapter",
     "aleph_alpha": "litellm.providers.aleph_alpha:make_adapter",
+    "petals": "litellm.providers.petals:make_adapter",
 }
 _COMPAT_FACTORY = "litellm.providers.openai_compat:make_adapter"
 
