@@ -158,3 +158,38 @@ def test_aleph_alpha_complete_end_to_end(fake_provider, fake_url):
             api_base=fake_url,
             api_key="invalid",
         )
+
+
+def test_petals_server_end_to_end(monkeypatch, fake_provider, fake_url):
+    monkeypatch.delenv("PETALS_API_BASE", raising=False)
+    from litellm.core.exceptions import APIResponseValidationError, AuthenticationError
+    from litellm.providers.base import Credentials
+    from litellm.providers.registry import get_adapter
+
+    response = completion(
+        "petals/petals-team/StableBeluga2",
+        [{"role": "user", "content": "hi"}],
+        api_base=fake_url + "/api/v1/generate",
+        max_tokens=3,
+        temperature=0.5,
+    )
+    assert len(response.choices[0].message.content.split()) == 3
+    sent = fake_provider.requests[-1]["json"]
+    assert sent == {
+        "model": "petals-team/StableBeluga2",
+        "inputs": "hi",
+        "max_new_tokens": "3",
+        "temperature": "0.5",
+    }
+    req = get_adapter("petals").build_request(
+        "m",
+        [{"role": "user", "content": "x"}],
+        {},
+        Credentials(api_base="http://p/api/v1/generate"),
+        stream=False,
+    )
+    assert req.content == b"model=m&inputs=x&max_new_tokens=256"
+    with pytest.raises(AuthenticationError, match="PETALS_API_BASE"):
+        completion("petals/m", [{"role": "user", "content": "x"}])
+    with pytest.raises(APIResponseValidationError, match="Petals server error"):
+        completion("petals/m", [{"role": "user", "content": ""}], api_base=fake_url + "/api/v1/generate")
