@@ -20,9 +20,9 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
+from litellm.providers import environment
 from litellm.providers._common import make_error
 from litellm.providers.base import Credentials, ErrorInfo, ProviderRequest, StreamState
-from litellm.providers.environment import env_value
 from litellm.providers.huggingface import (
     classify_hf_error,
     parse_tgi_response,
@@ -81,7 +81,7 @@ class PredibaseAdapter:
     ) -> ProviderRequest:
         params = dict(optional_params)
         tenant = params.pop("tenant_id", None) or params.pop("predibase_tenant_id", None)
-        tenant = tenant or env_value("PREDIBASE_TENANT_ID")
+        tenant = tenant or environment.env_value("PREDIBASE_TENANT_ID")
         if not tenant:
             raise make_error(
                 "AuthenticationError",

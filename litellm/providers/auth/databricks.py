@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from litellm.providers.environment import env_value
+from litellm.providers import environment
 
 __all__ = ["DatabricksOAuth", "clear_token_cache", "oauth_client_from_env", "workspace_root"]
 
@@ -39,8 +39,8 @@ def clear_token_cache() -> None:
 
 def oauth_client_from_env() -> tuple[str, str] | None:
     """(client id, client secret) when both DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET are set."""
-    client_id = env_value("DATABRICKS_CLIENT_ID")
-    secret = env_value("DATABRICKS_CLIENT_SECRET")
+    client_id = environment.env_value("DATABRICKS_CLIENT_ID")
+    secret = environment.env_value("DATABRICKS_CLIENT_SECRET")
     return (client_id, secret) if client_id and secret else None
 
 
