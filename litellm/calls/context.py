@@ -13,7 +13,7 @@ import os
 import sys
 import time
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from litellm.calls.payload import StandardLoggingPayload, error_information, scrub, usage_numbers
 
@@ -51,6 +51,11 @@ def new_call_id() -> str:
 
 
 os.register_at_fork(after_in_child=_reseed_ids)
+
+
+def _dumped(usage: Any) -> Any:
+    dump = getattr(usage, "model_dump", None)
+    return dump() if dump is not None else usage
 
 
 def _own_copy(response: Any, raw: dict[str, Any] | None) -> Any:
@@ -351,7 +356,7 @@ class CallContext:
         # pydantic private attributes read through the store directly: its __getattr__ costs µs
         private = getattr(response, "__pydantic_private__", None) or {} if response is not None else {}
         hidden_src = private.get("_hidden_params") or {}
-        usage_source = "none"
+        usage_source: Literal["provider", "counted", "none"] = "none"
         if usage is not None:
             usage_source = "counted" if dict.get(hidden_src, "usage_counted") else "provider"
         metadata = dict(self.metadata)
@@ -443,9 +448,7 @@ class CallContext:
                 "additional_headers": hidden.get("additional_headers") or {},
                 "litellm_model_name": self.model,  # as the caller passed it, prefix included
                 "usage_object": (
-                    self.raw_usage
-                    if self.raw_usage is not None and not self.stream
-                    else (usage.model_dump() if hasattr(usage, "model_dump") else usage)
+                    self.raw_usage if self.raw_usage is not None and not self.stream else _dumped(usage)
                 ),
             },
         }

@@ -119,12 +119,10 @@ def scrub(text: str) -> str:
 def usage_numbers(usage: Any) -> tuple[int, int, int]:
     if usage is None:
         return 0, 0, 0
-    if isinstance(usage, dict):
-        get = usage.get
-    else:
+    is_dict = isinstance(usage, dict)
 
-        def get(name: str) -> Any:
-            return getattr(usage, name, None)
+    def get(name: str) -> Any:
+        return usage.get(name) if is_dict else getattr(usage, name, None)
 
     # chat usage names the parts prompt/completion; the Responses API names them input/output
     p = int(get("prompt_tokens") or get("input_tokens") or 0)
