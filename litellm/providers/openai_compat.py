@@ -127,8 +127,6 @@ class CompatProvider:
     template_env: tuple[tuple[str, tuple[str, ...]], ...] = ()
     #: query parameter carrying ``api_version`` (Azure AI Foundry's ``api-version``)
     api_version_param: str | None = None
-    #: api_version used when the caller gives none, per host suffix ((suffix, version), ...)
-    default_api_versions: tuple[tuple[str, str], ...] = ()
     #: path a base on a host ending with the suffix must end with ((suffix, path), ...)
     host_paths: tuple[tuple[str, str], ...] = ()
     #: embedding params renamed on the wire (Voyage: ``dimensions`` -> ``output_dimension``)
@@ -490,7 +488,8 @@ PROVIDERS: dict[str, CompatProvider] = {
             source="https://docs.snowflake.com/en/user-guide/snowflake-cortex/open_ai_sdk",
         ),
         # Azure AI Foundry model inference: api_base is the resource's endpoint; a
-        # "<name>.services.ai.azure.com" resource serves it under /models and needs an api-version
+        # "<name>.services.ai.azure.com" resource serves it under /models; api_version= (or
+        # litellm.api_version) is sent as the api-version query, as LiteLLM sends it (none by default)
         _row(
             "azure_ai",
             None,
@@ -498,7 +497,6 @@ PROVIDERS: dict[str, CompatProvider] = {
             "AZURE_AI_API_BASE",
             unsupported=frozenset({"user"}),
             api_version_param="api-version",
-            default_api_versions=((".services.ai.azure.com", "2024-05-01-preview"),),
             host_paths=((".services.ai.azure.com", "/models"),),
             source="https://learn.microsoft.com/en-us/rest/api/aifoundry/model-inference/get-chat-completions",
         ),
@@ -715,20 +713,11 @@ class OpenAICompatAdapter:
             base += "/chat/completions"
         param = spec.api_version_param
         if param and f"{param}=" not in query:
-            version = credentials.api_version or self._default_api_version(base)
+            version = credentials.api_version
             if version:
                 query = f"{query}&{param}={quote(version)}" if query else f"{param}={quote(version)}"
                 sep = "?"
         return base + sep + query if sep else base
-
-    def _default_api_version(self, base: str) -> str | None:
-        if not self.spec.default_api_versions:
-            return None
-        host = urlsplit(base).hostname or ""
-        for suffix, version in self.spec.default_api_versions:
-            if host.endswith(suffix):
-                return version
-        return None
 
     def auth_headers(self, credentials: Credentials) -> dict[str, str]:
         headers = {"Content-Type": "application/json"}

@@ -76,11 +76,11 @@ def test_snowflake_base_from_account_and_pat_alias(monkeypatch):
     assert req.body["max_tokens"] == 9
 
 
-def test_azure_ai_services_endpoint_gets_models_path_and_default_api_version():
+def test_azure_ai_services_endpoint_gets_the_models_path_and_no_version_unless_given():
     adapter = get_adapter("azure_ai")
     creds = Credentials(api_key="az", api_base="https://res.services.ai.azure.com")
     url = adapter.build_request("DeepSeek-R1", MSGS, {}, creds, stream=False).url
-    assert url == "https://res.services.ai.azure.com/models/chat/completions?api-version=2024-05-01-preview"
+    assert url == "https://res.services.ai.azure.com/models/chat/completions"  # as LiteLLM sends it
 
 
 def test_azure_ai_api_version_from_the_call_and_one_already_in_the_base():
@@ -106,7 +106,9 @@ def test_azure_ai_serverless_endpoint_has_no_version_unless_given():
 def test_azure_ai_embeddings_keep_the_api_version():
     from litellm.providers.openai_endpoints import endpoint_url
 
-    creds = Credentials(api_key="az", api_base="https://res.services.ai.azure.com/models")
+    creds = Credentials(
+        api_key="az", api_base="https://res.services.ai.azure.com/models", api_version="2024-05-01-preview"
+    )
     assert endpoint_url(get_adapter("azure_ai"), "m", creds, "embeddings") == (
         "https://res.services.ai.azure.com/models/embeddings?api-version=2024-05-01-preview"
     )
