@@ -64,8 +64,8 @@ class RouterState:
     def snapshot(
         self, ids: list[str], spend_periods: dict[str, float] | None = None, full: bool = True
     ) -> list[DeploymentStats]:
-        """Stats for ``ids``; ``full=False`` may share one blank object among deployments that are not
-        cooling down (for strategies that read nothing else)."""
+        """Stats for ``ids``, current minute and budget period. Read-only for the caller (a store may
+        return its live records); ``full=False`` says the caller reads only cooldowns and spend."""
         raise NotImplementedError
 
     def acquire(self, dep_id: str, rpm_limit: float | None, max_parallel: int | None) -> str | None:
@@ -124,39 +124,17 @@ class RouterState:
         return None
 
 
-class _Entry:
-    __slots__ = (
-        "cooldown_reason",
-        "cooldown_until",
-        "fails",
-        "fails_minute",
-        "in_flight",
-        "latency",
-        "latency_at",
-        "latency_n",
-        "minute",
-        "rpm",
-        "spend",
-        "spend_bucket",
-        "tpm",
-        "ttft",
-    )
+class _Entry(DeploymentStats):
+    """The live record behind a deployment's stats (``snapshot`` returns it, windows rolled)."""
+
+    __slots__ = ("fails", "fails_minute", "minute", "spend_bucket")
 
     def __init__(self) -> None:
-        self.in_flight = 0
+        super().__init__()
         self.minute = 0
-        self.rpm = 0
-        self.tpm = 0
         self.fails_minute = 0
         self.fails = 0
-        self.cooldown_until = 0.0
-        self.cooldown_reason: str | None = None
-        self.latency: float | None = None
-        self.ttft: float | None = None
-        self.latency_n = 0
-        self.latency_at = 0.0
         self.spend_bucket = -1
-        self.spend = 0.0
 
 
 _BLANK = DeploymentStats()
@@ -189,29 +167,27 @@ class MemoryState(RouterState):
     def snapshot(
         self, ids: list[str], spend_periods: dict[str, float] | None = None, full: bool = True
     ) -> list[DeploymentStats]:
+        # the live records, their windows rolled forward (no copies: strategies only read them)
         now = time.time()
         minute = int(now // 60)
-        out = []
+        out: list[DeploymentStats] = []
         entries = self._entries
-        light = not full and not spend_periods
         for dep_id in ids:
             entry = entries.get(dep_id)
-            if light and (entry is None or entry.cooldown_until <= now):
+            if entry is None:
                 out.append(_BLANK)
                 continue
-            stats = DeploymentStats()
-            if entry is not None:
-                if entry.cooldown_until > now:
-                    stats.cooldown_until, stats.cooldown_reason = entry.cooldown_until, entry.cooldown_reason
-                stats.in_flight = entry.in_flight
-                if entry.minute == minute:
-                    stats.rpm, stats.tpm = entry.rpm, entry.tpm
-                stats.latency, stats.ttft = entry.latency, entry.ttft
-                stats.latency_n, stats.latency_at = entry.latency_n, entry.latency_at
-                if spend_periods and dep_id in spend_periods:
-                    if entry.spend_bucket == int(now // spend_periods[dep_id]):
-                        stats.spend = entry.spend
-            out.append(stats)
+            if entry.minute != minute:
+                with self._lock:
+                    self._roll(entry, minute)
+            if entry.cooldown_until and entry.cooldown_until <= now:
+                entry.cooldown_until, entry.cooldown_reason = 0.0, None
+            if spend_periods:
+                period = spend_periods.get(dep_id)
+                if period and entry.spend_bucket != int(now // period):
+                    with self._lock:
+                        entry.spend_bucket, entry.spend = int(now // period), 0.0
+            out.append(entry)
         return out
 
     def acquire(self, dep_id: str, rpm_limit: float | None, max_parallel: int | None) -> str | None:

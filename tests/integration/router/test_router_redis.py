@@ -164,11 +164,15 @@ def _start_redis(port: int) -> subprocess.Popen:
         stderr=subprocess.DEVNULL,
     )
     client = redis.Redis(port=port)
-    for _ in range(200):
+    deadline = time.monotonic() + 15  # a busy machine can take seconds to start it
+    while True:
         try:
             client.ping()
             break
         except redis.ConnectionError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise RuntimeError(f"redis-server on port {port} did not start") from None
             time.sleep(0.01)
     client.close()
     return proc
