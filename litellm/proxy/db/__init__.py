@@ -16,13 +16,21 @@ from litellm.proxy.db.base import Database, DatabaseUnavailable, resolve_databas
 __all__ = ["Database", "DatabaseUnavailable", "open_database", "resolve_database_url", "safe_url"]
 
 
-async def open_database(url: str | None, sqlite_path: str | None = None, *, migrate: bool = True) -> Database:
+async def open_database(
+    url: str | None,
+    sqlite_path: str | None = None,
+    *,
+    migrate: bool = True,
+    timeout: float = 2.0,
+    pool_size: int = 10,
+) -> Database:
     """Connect (PostgreSQL for ``postgres://``/``postgresql://`` URLs, else SQLite at ``sqlite_path``) and
-    apply pending migrations; raises :class:`DatabaseUnavailable` naming the host when it cannot."""
+    apply pending migrations (``timeout``: how long a statement waits for a pooled connection -- while the
+    server is down this bounds each attempt); raises :class:`DatabaseUnavailable` naming the host when it cannot."""
     if url:
         from litellm.proxy.db.postgres import PostgresDatabase
 
-        db: Database = await PostgresDatabase.connect(url)
+        db: Database = await PostgresDatabase.connect(url, max_size=pool_size, timeout=timeout)
     else:
         from litellm.proxy.db.sqlite import SqliteDatabase
 

@@ -55,10 +55,12 @@ class PostgresDatabase:
         self.description = safe_url(url)
         self.host = host_of(url)
         self.pool = pool
+        self._down_until = 0.0  # after a failure, fail fast for a moment instead of waiting each time
+        self.last_error: str | None = None
 
     @classmethod
     async def connect(
-        cls, url: str, *, max_size: int = 10, timeout: float = 5.0, connect_timeout: float = 3.0
+        cls, url: str, *, max_size: int = 10, timeout: float = 2.0, connect_timeout: float = 3.0
     ) -> PostgresDatabase:
         try:
             from psycopg.rows import dict_row
@@ -105,16 +107,21 @@ class PostgresDatabase:
 
     @asynccontextmanager
     async def _conn(self) -> AsyncIterator[Any]:
+        import time
+
         import psycopg
         from psycopg_pool import PoolTimeout
 
+        if self._down_until and time.monotonic() < self._down_until:
+            raise DatabaseUnavailable(f"database at {self.host} unavailable: {self.last_error}")
         try:
             async with self.pool.connection() as conn:
                 yield conn
         except (psycopg.OperationalError, PoolTimeout, OSError) as exc:
-            raise DatabaseUnavailable(
-                f"database at {self.host} unavailable: {_scrub(str(exc), self.url) or type(exc).__name__}"
-            ) from None
+            self.last_error = _scrub(str(exc), self.url) or type(exc).__name__
+            self._down_until = time.monotonic() + 3.0
+            raise DatabaseUnavailable(f"database at {self.host} unavailable: {self.last_error}") from None
+        self._down_until = 0.0
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         async with self._conn() as conn:

@@ -71,6 +71,8 @@ class StateSettings:
     global_budget_duration: str | None
     key_cache_ttl: float
     reservation_ttl: float
+    db_timeout: float
+    db_pool_size: int
 
     @classmethod
     def from_config(
@@ -105,4 +107,7 @@ class StateSettings:
             key_cache_ttl=float(general.get("user_api_key_cache_ttl") or 5),
             # how long a request's budget reservation lives if its instance dies before settling
             reservation_ttl=float(general.get("budget_reservation_ttl") or 900),
+            # LiteLLM's names; how long a statement waits for a connection (bounds waits while the DB is down)
+            db_timeout=float(general.get("database_connection_timeout") or 2),
+            db_pool_size=int(general.get("database_connection_pool_limit") or 10),
         )

@@ -82,7 +82,9 @@ class ManagementState:
         from litellm.proxy.spend.ledger import Ledger
 
         s = self.settings
-        self.db = await open_database(s.database_url, s.sqlite_path)
+        self.db = await open_database(
+            s.database_url, s.sqlite_path, timeout=s.db_timeout, pool_size=s.db_pool_size
+        )
         if s.redis_url:
             import redis.asyncio as aredis
 

@@ -174,7 +174,7 @@ class Ledger:
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self.run())
 
-    async def close(self, timeout: float = 10.0) -> None:
+    async def close(self, timeout: float = 5.0) -> None:
         """Shutdown: stop the loop, write what is spooled (what cannot be written stays on disk)."""
         if self._task is not None:
             self._task.cancel()
