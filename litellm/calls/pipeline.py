@@ -159,17 +159,40 @@ class _Call:
                 self.extra[key] = value
 
 
-def _resolve(model: str, lp: dict[str, Any]) -> Any:
-    from litellm.providers.registry import resolve
+_prov: Any = None
 
-    return resolve(model, lp.get("custom_llm_provider"), lp.get("api_base") or lp.get("base_url"))
+
+def _providers() -> Any:
+    """The provider-layer functions the request path calls, imported together on first use: an
+    import statement inside a function costs ~1 µs per call, and ``import litellm`` stays light."""
+    global _prov
+    if _prov is None:
+        from types import SimpleNamespace
+
+        from litellm.providers.base import Credentials
+        from litellm.providers.environment import credentials_from_env, missing_credentials
+        from litellm.providers.params import split_params
+        from litellm.providers.registry import resolve
+
+        _prov = SimpleNamespace(
+            Credentials=Credentials,
+            credentials_from_env=credentials_from_env,
+            missing_credentials=missing_credentials,
+            split_params=split_params,
+            resolve=resolve,
+        )
+    return _prov
+
+
+def _resolve(model: str, lp: dict[str, Any]) -> Any:
+    return (_prov or _providers()).resolve(
+        model, lp.get("custom_llm_provider"), lp.get("api_base") or lp.get("base_url")
+    )
 
 
 def _credentials(adapter: Any, provider: str, model: str, lp: dict[str, Any], needs_key: bool) -> Any:
     """Argument, then module setting, then the provider's env vars (in the adapter's order)."""
-    from litellm.providers.base import Credentials
-    from litellm.providers.environment import credentials_from_env, missing_credentials
-
+    pv = _prov or _providers()
     key_setting = _PROVIDER_KEY_SETTINGS.get(provider)
     # an adapter may refuse litellm.api_key (Vertex express mode must never send another provider's key)
     module_key = (
@@ -177,18 +200,18 @@ def _credentials(adapter: Any, provider: str, model: str, lp: dict[str, Any], ne
         if getattr(adapter, "uses_module_api_key", True)
         else None
     )
-    creds = Credentials(
+    creds = pv.Credentials(
         api_key=lp.get("api_key") or module_key,
         api_base=lp.get("api_base") or lp.get("base_url") or settings.api_base,
         api_version=lp.get("api_version") or settings.api_version,
         organization=lp.get("organization") or settings.organization,
         azure_ad_token=lp.get("azure_ad_token"),
     )
-    creds = credentials_from_env(adapter, creds)
+    creds = pv.credentials_from_env(adapter, creds)
     if not creds.api_base:
         creds.api_base = adapter.default_api_base
     if needs_key:
-        missing = missing_credentials(adapter, creds)
+        missing = pv.missing_credentials(adapter, creds)
         if missing:
             names = " or ".join(missing)
             raise _exc().AuthenticationError(
@@ -201,9 +224,7 @@ def _credentials(adapter: Any, provider: str, model: str, lp: dict[str, Any], ne
 
 
 def _optional_params(adapter: Any, model: str, call: _Call, drop: bool) -> dict[str, Any]:
-    from litellm.providers.params import split_params
-
-    params = split_params(adapter, model, call.openai, drop)
+    params = (_prov or _providers()).split_params(adapter, model, call.openai, drop)
     if call.extra:
         params = {**params, **call.extra}
     return params
@@ -928,9 +949,20 @@ def _functions_into_prompt(p: Prepared, messages: list[Any]) -> list[Any]:
     return messages
 
 
+_decode_json = json.JSONDecoder().decode
+
+
+def _loads(content: bytes) -> Any:
+    """``json.loads`` of a reply body; a UTF-8 JSON object (every chat reply) skips its encoding sniff
+    (json.loads picks UTF-8 for any body starting with ``{`` and a non-zero byte)."""
+    if content[:1] == b"{" and content[1:2] != b"\x00":
+        return _decode_json(content.decode("utf-8", "surrogatepass"))
+    return json.loads(content)
+
+
 def _parse_chat(p: Prepared, content: bytes, headers: Mapping[str, str], started: float) -> ModelResponse:
     # an adapter may accept a JSON array (TGI, SageMaker); what it returns must be a chat completion
-    data = p.adapter.parse_response(p.model, json.loads(content))
+    data = p.adapter.parse_response(p.model, _loads(content))
     if not isinstance(data, dict):
         raise _exc().APIResponseValidationError(
             f"Expected a chat completion object from {p.provider}, got {type(data).__name__}",
