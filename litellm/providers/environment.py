@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from litellm.providers.base import Credentials
 
@@ -98,7 +99,7 @@ def _templated_base(adapter: ProviderAdapter) -> str | None:
         value = next((v for v in map(env_value, names) if v), None)
         if value is None:
             return None
-        values[placeholder] = value
+        values[placeholder] = quote(value, safe="-._~")  # an id, never a path, host or credentials
     return str(text).format(**values)
 
 
