@@ -140,3 +140,9 @@ def test_voyage_embedding_through_the_pipeline(fake_provider, fake_url):
     assert len(response.data) == 1
     sent = fake_provider.requests[-1]
     assert sent["json"]["output_dimension"] == 8 and "dimensions" not in sent["json"]
+
+
+def test_an_account_id_cannot_change_the_host_or_path(monkeypatch):
+    monkeypatch.setenv("CLOUDFLARE_ACCOUNT_ID", "x@evil.example/steal?")
+    base = credentials_from_env(get_adapter("cloudflare"), Credentials()).api_base
+    assert base == "https://api.cloudflare.com/client/v4/accounts/x%40evil.example%2Fsteal%3F/ai/v1"
