@@ -50,21 +50,55 @@ class _PgTx:
 class PostgresDatabase:
     dialect = "postgresql"
 
-    def __init__(self, url: str, pool: Any) -> None:
+    def __init__(
+        self, url: str, pool: Any, *, max_size: int = 10, timeout: float = 2.0, connect_timeout: float = 3.0
+    ) -> None:
         self.url = url
         self.description = safe_url(url)
         self.host = host_of(url)
         self.pool = pool
         self._down_until = 0.0  # after a failure, fail fast for a moment instead of waiting each time
         self.last_error: str | None = None
+        self._pool_args = (max_size, timeout, connect_timeout)
+
+    async def _new_pool(self) -> Any:
+        from psycopg.rows import dict_row
+        from psycopg_pool import AsyncConnectionPool
+
+        max_size, timeout, connect_timeout = self._pool_args
+
+        async def failed(_pool: Any) -> None:  # psycopg_pool reconnect_failed callback
+            return None
+
+        pool = AsyncConnectionPool(
+            self.url.replace("postgres://", "postgresql://", 1),
+            min_size=1,
+            max_size=max_size,
+            open=False,
+            timeout=timeout,
+            kwargs={"autocommit": True, "row_factory": dict_row, "connect_timeout": int(connect_timeout)},
+            reconnect_timeout=3600 * 24 * 365,  # keep trying while the server is down; never give up
+            reconnect_failed=failed,
+            check=AsyncConnectionPool.check_connection,  # a server restart leaves dead connections behind
+        )
+        await pool.open(wait=False)
+        return pool
+
+    async def _renew_pool(self) -> None:
+        """After an outage: a fresh pool (the old one's reconnect backoff can grow to many seconds)."""
+        old, self.pool = self.pool, await self._new_pool()
+        try:
+            await old.close(timeout=0.5)
+        except Exception:  # closing a broken pool is best effort
+            pass
 
     @classmethod
     async def connect(
         cls, url: str, *, max_size: int = 10, timeout: float = 2.0, connect_timeout: float = 3.0
     ) -> PostgresDatabase:
         try:
-            from psycopg.rows import dict_row
-            from psycopg_pool import AsyncConnectionPool
+            import psycopg
+            import psycopg_pool  # noqa: F401
         except ImportError:
             raise DatabaseUnavailable(
                 "DATABASE_URL is set but psycopg is not installed: pip install 'litellm-observe[proxy]' "
@@ -88,22 +122,9 @@ class PostgresDatabase:
         if pool_log.level == logging.NOTSET:  # one line per failed reconnect while the server is down
             pool_log.setLevel(logging.ERROR)
 
-        async def failed(_pool: Any) -> None:  # psycopg_pool reconnect_failed callback
-            return None
-
-        pool = AsyncConnectionPool(
-            conninfo,
-            min_size=1,
-            max_size=max_size,
-            open=False,
-            timeout=timeout,
-            kwargs={"autocommit": True, "row_factory": dict_row, "connect_timeout": int(connect_timeout)},
-            reconnect_timeout=3600 * 24 * 365,  # keep trying while the server is down; never give up
-            reconnect_failed=failed,
-            check=AsyncConnectionPool.check_connection,  # a server restart leaves dead connections behind
-        )
-        await pool.open(wait=False)
-        return cls(url, pool)
+        db = cls(url, None, max_size=max_size, timeout=timeout, connect_timeout=connect_timeout)
+        db.pool = await db._new_pool()
+        return db
 
     @asynccontextmanager
     async def _conn(self) -> AsyncIterator[Any]:
@@ -112,8 +133,11 @@ class PostgresDatabase:
         import psycopg
         from psycopg_pool import PoolTimeout
 
-        if self._down_until and time.monotonic() < self._down_until:
-            raise DatabaseUnavailable(f"database at {self.host} unavailable: {self.last_error}")
+        if self._down_until:
+            if time.monotonic() < self._down_until:
+                raise DatabaseUnavailable(f"database at {self.host} unavailable: {self.last_error}")
+            self._down_until = time.monotonic() + 3.0  # one caller probes; the rest fail fast meanwhile
+            await self._renew_pool()
         try:
             async with self.pool.connection() as conn:
                 yield conn
