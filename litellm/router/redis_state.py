@@ -23,6 +23,7 @@ Redis problem never fails a call. During an outage limits hold per process only.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import weakref
@@ -118,6 +119,9 @@ class RedisState(RouterState):
         self._pending: list[tuple[bool, list[str], list[Any]]] = []
         self._pending_lock = threading.Lock()
         self._flush_lock = threading.Lock()
+        if hasattr(os, "register_at_fork"):  # a child starts with fresh locks, queue and flusher
+            ref = weakref.ref(self)
+            os.register_at_fork(after_in_child=lambda: (st := ref()) is not None and st._after_fork())
         self._flusher: threading.Thread | None = None
         self._stop = threading.Event()
 
@@ -500,6 +504,14 @@ class RedisState(RouterState):
             "pending_updates": len(self._pending),
             **self.counters,
         }
+
+    def _after_fork(self) -> None:
+        self._pending_lock = threading.Lock()
+        self._flush_lock = threading.Lock()
+        self._pending = []
+        self._flusher = None
+        self._snapshots = {}
+        self._async = weakref.WeakKeyDictionary()
 
     async def aclose(self) -> None:
         """Close the async client of the running loop (others close with their loops)."""
