@@ -53,7 +53,8 @@ async def multipart_prelude(
         payload = faults.openai_error(400, "", "This endpoint expects a multipart/form-data body.")
         raise _app._Reject(_app._json_response(400, payload, flavour))
     reader = await request.multipart()
-    async for part in reader:
+    # what `async for part in reader` does; aiohttp mistypes MultipartReader.__aiter__ before Python 3.11
+    while (part := await reader.next()) is not None:
         if not isinstance(part, BodyPartReader):
             continue  # nested multipart: not something the OpenAI endpoints take
         name = part.name or ""

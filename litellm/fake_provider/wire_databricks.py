@@ -68,9 +68,11 @@ def _authorised(request: web.Request) -> web.Response | None:
 
 
 def _reasoning_blocks(response: web.StreamResponse) -> web.StreamResponse:
-    if not isinstance(response, web.Response) or response.status != 200 or response.body is None:
+    if not isinstance(response, web.Response) or response.status != 200:
         return response
-    data: Any = json.loads(response.body)  # type: ignore[arg-type]
+    if not isinstance(response.body, (bytes, bytearray)):  # the fake's replies are built from bytes
+        return response
+    data: Any = json.loads(response.body)
     for choice in data.get("choices") or ():
         message = choice.get("message") or {}
         text = message.get("content")

@@ -106,7 +106,7 @@ async def create(request: web.Request) -> web.StreamResponse:
         n = min(n, limit)
     polls = faults._int(request.headers.get("x-fake-replicate-polls")) or 0
     waiting = request.headers.get("Prefer", "").startswith("wait")
-    record = {
+    record: dict[str, Any] = {
         "id": secrets.token_hex(10),
         "model": model,
         "version": str(body.get("version") or "dp-" + secrets.token_hex(8)),

@@ -131,7 +131,8 @@ async def create_file(request: web.Request) -> web.StreamResponse:
         return _error(400, "Expected a multipart/form-data upload with 'purpose' and 'file'.")
     reader = await request.multipart()
     purpose, filename, data = None, "file", b""
-    async for part in reader:
+    # what `async for part in reader` does; aiohttp mistypes MultipartReader.__aiter__ before Python 3.11
+    while (part := await reader.next()) is not None:
         if not isinstance(part, BodyPartReader):
             continue
         if part.name == "purpose":

@@ -22,6 +22,13 @@ _PNG = b"\x89PNG\r\n\x1a\n"
 _JPEG = b"\xff\xd8\xff\xe0"
 
 
+def _text(value: object) -> str:
+    """A form value as text (aiohttp keeps a part sent with a non-text content type as bytes)."""
+    if isinstance(value, (bytes, bytearray)):
+        return value.decode("utf-8", "replace")
+    return "" if value is None else str(value)
+
+
 async def enhance(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     fields = {k: (f"<file {len(v.file.read())} bytes>" if hasattr(v, "file") else v) for k, v in form.items()}
@@ -38,7 +45,7 @@ async def enhance(request: web.Request) -> web.StreamResponse:
         return json_response(400, {"message": "image is required"})
     fmt = str(form.get("output_format") or "jpeg")
     head, ctype = (_PNG, "image/png") if fmt == "png" else (_JPEG, "image/jpeg")
-    size = f"{form.get('output_width') or 0}x{form.get('output_height') or 0}".encode()
+    size = f"{_text(form.get('output_width')) or 0}x{_text(form.get('output_height')) or 0}".encode()
     return web.Response(body=head + b"fake-enhanced:" + size, content_type=ctype)
 
 
