@@ -161,7 +161,7 @@ def _transcription_from_cache(p: Prepared, value: dict[str, Any]) -> Transcripti
     import time
 
     response = TranscriptionResponse.model_validate(value)
-    return finish(p, response, value, time.time(), None)  # type: ignore[no-any-return]
+    return finish(p, response, value, time.time(), None)
 
 
 TRANSCRIPTION = CallSpec(
@@ -185,12 +185,12 @@ def _upload(file: Any) -> Any:
 
 def transcription(model: str, file: Any, **kwargs: Any) -> TranscriptionResponse:
     """Speech to text (OpenAI ``/audio/transcriptions``: whisper-1, gpt-4o-transcribe, ...)."""
-    return run(TRANSCRIPTION, model, {"file": _upload(file)}, kwargs)  # type: ignore[no-any-return]
+    return run(TRANSCRIPTION, model, {"file": _upload(file)}, kwargs)
 
 
 async def atranscription(model: str, file: Any, **kwargs: Any) -> TranscriptionResponse:
     """Async :func:`transcription`."""
-    return await arun(TRANSCRIPTION, model, {"file": _upload(file)}, kwargs)  # type: ignore[no-any-return]
+    return await arun(TRANSCRIPTION, model, {"file": _upload(file)}, kwargs)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -274,11 +274,11 @@ def speech(model: str, input: str, voice: Any = None, **kwargs: Any) -> HttpxBin
     """Text to speech (OpenAI ``/audio/speech``: tts-1, tts-1-hd, gpt-4o-mini-tts)."""
     if voice is not None:
         kwargs["voice"] = voice
-    return run(SPEECH, model, _speech_inputs(input), kwargs)  # type: ignore[no-any-return]
+    return run(SPEECH, model, _speech_inputs(input), kwargs)
 
 
 async def aspeech(model: str, input: str, voice: Any = None, **kwargs: Any) -> HttpxBinaryResponseContent:
     """Async :func:`speech`."""
     if voice is not None:
         kwargs["voice"] = voice
-    return await arun(SPEECH, model, _speech_inputs(input), kwargs)  # type: ignore[no-any-return]
+    return await arun(SPEECH, model, _speech_inputs(input), kwargs)

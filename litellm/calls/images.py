@@ -94,7 +94,7 @@ def _parse(p: Prepared, content: bytes, headers: Mapping[str, str] | None, start
     if native is not None and p.spec.name == "image_generation":
         data = native(p.model, data)
     response = ImageResponse.model_validate(data)
-    return finish(  # type: ignore[no-any-return]
+    return finish(
         p,
         response,
         _loggable(data),
@@ -120,7 +120,7 @@ def _mock(p: Prepared, mock: Any) -> ImageResponse:
             item = {"url": str(mock) if mock is not None else "https://example.com/mock-image.png"}
         data = {"created": int(p.ctx.start_time), "data": [dict(item) for _ in range(n)]}
     response = ImageResponse.model_validate(data)
-    return finish(  # type: ignore[no-any-return]
+    return finish(
         p,
         response,
         _loggable(data),
@@ -174,13 +174,13 @@ def _need(value: Any, name: str, call: str) -> None:
 def image_generation(prompt: str, model: str | None = None, **kwargs: Any) -> ImageResponse:
     """Generate images (OpenAI ``/images/generations``; dall-e-2, dall-e-3, gpt-image-1, ...)."""
     _need(prompt, "prompt", "image_generation")
-    return run(IMAGE_GENERATION, model or "dall-e-2", {"prompt": prompt}, kwargs)  # type: ignore[no-any-return]
+    return run(IMAGE_GENERATION, model or "dall-e-2", {"prompt": prompt}, kwargs)
 
 
 async def aimage_generation(prompt: str, model: str | None = None, **kwargs: Any) -> ImageResponse:
     """Async :func:`image_generation`."""
     _need(prompt, "prompt", "aimage_generation")
-    return await arun(IMAGE_GENERATION, model or "dall-e-2", {"prompt": prompt}, kwargs)  # type: ignore[no-any-return]
+    return await arun(IMAGE_GENERATION, model or "dall-e-2", {"prompt": prompt}, kwargs)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -271,7 +271,7 @@ def image_edit(
     ``(filename, bytes[, content_type])`` tuple, or a list of them (gpt-image-1); ``mask`` likewise."""
     _need(prompt, "prompt", "image_edit")
     inputs = _upload_inputs(image, kwargs.pop("mask", None), prompt)
-    return run(IMAGE_EDIT, model or "dall-e-2", inputs, kwargs)  # type: ignore[no-any-return]
+    return run(IMAGE_EDIT, model or "dall-e-2", inputs, kwargs)
 
 
 async def aimage_edit(
@@ -280,14 +280,14 @@ async def aimage_edit(
     """Async :func:`image_edit`."""
     _need(prompt, "prompt", "aimage_edit")
     inputs = _upload_inputs(image, kwargs.pop("mask", None), prompt)
-    return await arun(IMAGE_EDIT, model or "dall-e-2", inputs, kwargs)  # type: ignore[no-any-return]
+    return await arun(IMAGE_EDIT, model or "dall-e-2", inputs, kwargs)
 
 
 def image_variation(image: Any, model: str | None = None, **kwargs: Any) -> ImageResponse:
     """Variations of one image (OpenAI ``/images/variations``, dall-e-2)."""
-    return run(IMAGE_VARIATION, model or "dall-e-2", _upload_inputs(image), kwargs)  # type: ignore[no-any-return]
+    return run(IMAGE_VARIATION, model or "dall-e-2", _upload_inputs(image), kwargs)
 
 
 async def aimage_variation(image: Any, model: str | None = None, **kwargs: Any) -> ImageResponse:
     """Async :func:`image_variation`."""
-    return await arun(IMAGE_VARIATION, model or "dall-e-2", _upload_inputs(image), kwargs)  # type: ignore[no-any-return]
+    return await arun(IMAGE_VARIATION, model or "dall-e-2", _upload_inputs(image), kwargs)

@@ -56,7 +56,7 @@ def _build(p: Prepared) -> Any:
 def _parse(p: Prepared, content: bytes, headers: Mapping[str, str], started: float) -> ModerationResponse:
     data = json_object(p, content)
     response = ModerationResponse.model_validate(data)
-    return finish(p, response, data, started, headers, usage=data.get("usage") or _usage(p))  # type: ignore[no-any-return]
+    return finish(p, response, data, started, headers, usage=data.get("usage") or _usage(p))
 
 
 def _mock(p: Prepared, mock: Any) -> ModerationResponse:
@@ -83,7 +83,7 @@ def _mock(p: Prepared, mock: Any) -> ModerationResponse:
             ],
         }
     response = ModerationResponse.model_validate(data)
-    return finish(p, response, data, p.ctx.start_time, None, usage=_usage(p))  # type: ignore[no-any-return]
+    return finish(p, response, data, p.ctx.start_time, None, usage=_usage(p))
 
 
 MODERATION = CallSpec(
@@ -112,10 +112,10 @@ def _inputs(input: Any, model: str | None) -> tuple[str, dict[str, Any]]:
 def moderation(input: Any = None, model: str | None = None, **kwargs: Any) -> ModerationResponse:
     """Classify text (or omni text + image parts) with OpenAI's moderation models."""
     model, inputs = _inputs(input, model)
-    return run(MODERATION, model, inputs, kwargs)  # type: ignore[no-any-return]
+    return run(MODERATION, model, inputs, kwargs)
 
 
 async def amoderation(input: Any = None, model: str | None = None, **kwargs: Any) -> ModerationResponse:
     """Async :func:`moderation`."""
     model, inputs = _inputs(input, model)
-    return await arun(MODERATION, model, inputs, kwargs)  # type: ignore[no-any-return]
+    return await arun(MODERATION, model, inputs, kwargs)

@@ -71,7 +71,7 @@ def _result(p: Prepared, data: dict[str, Any], tokens: Any, started: float, head
     extra: dict[str, Any] = {}
     if billed.get("search_units") is not None:
         extra["search_units"] = billed["search_units"]
-    return finish(p, response, data, started, headers, usage=tokens, cost_extra=extra)  # type: ignore[no-any-return]
+    return finish(p, response, data, started, headers, usage=tokens, cost_extra=extra)
 
 
 def _counted_tokens(p: Prepared) -> dict[str, int]:
@@ -123,7 +123,7 @@ def _from_cache(p: Prepared, value: dict[str, Any]) -> RerankResponse:
     import time
 
     response = RerankResponse.model_validate(value)
-    return finish(p, response, value, time.time(), None)  # type: ignore[no-any-return]
+    return finish(p, response, value, time.time(), None)
 
 
 RERANK = CallSpec(
@@ -159,10 +159,10 @@ def rerank(model: str, query: str, documents: list[Any], **kwargs: Any) -> Reran
     """Rank ``documents`` by relevance to ``query`` (Cohere, Jina, Voyage, Together, Infinity, Azure AI,
     or any ``api_base`` serving ``/rerank``)."""
     kwargs.setdefault("return_documents", True)
-    return run(RERANK, model, _inputs(query, documents), kwargs)  # type: ignore[no-any-return]
+    return run(RERANK, model, _inputs(query, documents), kwargs)
 
 
 async def arerank(model: str, query: str, documents: list[Any], **kwargs: Any) -> RerankResponse:
     """Async :func:`rerank`."""
     kwargs.setdefault("return_documents", True)
-    return await arun(RERANK, model, _inputs(query, documents), kwargs)  # type: ignore[no-any-return]
+    return await arun(RERANK, model, _inputs(query, documents), kwargs)

@@ -221,7 +221,7 @@ def _parse(p: Prepared, content: bytes, headers: Mapping[str, str], started: flo
         chat_choices = [{"message": {"content": c.get("text") or ""}} for c in data.get("choices") or []]
         data["usage"] = count_usage(p.model, p.ctx.messages, chat_choices)
     response = TextCompletionResponse.model_validate(data)
-    return finish(p, response, data, started, headers, usage=data["usage"])  # type: ignore[no-any-return]
+    return finish(p, response, data, started, headers, usage=data["usage"])
 
 
 def _mock(p: Prepared, mock: Any) -> Any:
@@ -264,7 +264,7 @@ def _from_cache(p: Prepared, value: dict[str, Any]) -> TextCompletionResponse:
     choices = value.get("choices") or []
     data = _from_chat(value) if choices and "message" in choices[0] else dict(value)
     response = TextCompletionResponse.model_validate(data)
-    return finish(p, response, data, time.time(), None, usage=data.get("usage"))  # type: ignore[no-any-return]
+    return finish(p, response, data, time.time(), None, usage=data.get("usage"))
 
 
 TEXT_COMPLETION = CallSpec(
