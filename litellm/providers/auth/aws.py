@@ -295,7 +295,7 @@ _CACHE_MAX = 256
 
 def _botocore_session(profile: str | None = None) -> Any:
     try:
-        import botocore.session  # type: ignore[import-untyped]
+        import botocore.session
     except ImportError as exc:  # pragma: no cover - botocore ships with the bedrock extra
         raise AwsCredentialsError(
             "AWS profiles, role assumption and the default credential chain need botocore: "

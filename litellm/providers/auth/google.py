@@ -194,16 +194,22 @@ class GoogleTokenSource:
             self._project = project
         return creds
 
-    def _due(self, now: float) -> bool:
-        return self._token is None or now >= self._expires_at - _REFRESH_MARGIN_S
+    def _fresh(self, now: float) -> str | None:
+        """The cached token while it is not yet due for a refresh, else None."""
+        token = self._token
+        if token is None or now >= self._expires_at - _REFRESH_MARGIN_S:
+            return None
+        return token
 
     def token(self) -> str:
         """A valid access token; fetches one only when none is cached or the cached one is due."""
-        if not self._due(time.time()):
-            return self._token  # type: ignore[return-value]
+        cached = self._fresh(time.time())
+        if cached is not None:
+            return cached
         with self._lock:
-            if not self._due(time.time()):
-                return self._token  # type: ignore[return-value]
+            cached = self._fresh(time.time())
+            if cached is not None:
+                return cached
             creds = self._load()
             from google.auth import exceptions as gexc
 
@@ -231,8 +237,9 @@ class GoogleTokenSource:
             return token
 
     async def atoken(self) -> str:
-        if not self._due(time.time()):
-            return self._token  # type: ignore[return-value]
+        cached = self._fresh(time.time())
+        if cached is not None:
+            return cached
         return await asyncio.to_thread(self.token)
 
 
