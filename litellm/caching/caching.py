@@ -238,7 +238,7 @@ class Cache:
         if t == LiteLLMCacheType.S3:
             from litellm.caching.s3_cache import S3Cache
 
-            return S3Cache(**o["s3"], default_ttl=self.ttl)  # type: ignore[arg-type]
+            return S3Cache(**o["s3"], default_ttl=self.ttl)
         if t == LiteLLMCacheType.REDIS_SEMANTIC:
             from litellm.caching.redis_semantic_cache import RedisSemanticCache
 

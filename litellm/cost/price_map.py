@@ -352,7 +352,7 @@ def lookup_provider(model: str) -> str | None:
 
 def _logger() -> Any:
     try:
-        from litellm.core.log import get_logger  # type: ignore[import-not-found]
+        from litellm.core.log import get_logger
 
         return get_logger()
     except Exception:  # the shared logger module may not exist yet; fall back to stdlib

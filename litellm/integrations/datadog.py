@@ -209,7 +209,7 @@ def truncate_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
 _dumps = json.JSONEncoder(separators=(",", ":"), default=str, ensure_ascii=False).encode
 # The outer record keeps the wire encoding LiteLLM's JSON body had (ASCII, non-ASCII as \\u escapes).
 _dumps_ascii = json.JSONEncoder(separators=(",", ":"), default=str).encode
-_quote = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+_quote = json.encoder.encode_basestring_ascii
 
 
 def build_log_record(payload: Mapping[str, Any], settings: DatadogSettings) -> dict[str, Any]:
