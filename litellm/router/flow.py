@@ -33,7 +33,7 @@ from litellm.calls.registry import get_call
 from litellm.router.deployments import Deployment
 from litellm.router.drivers import CALL, HOOK, PEEK, SLEEP, STATE, Flow
 from litellm.router.filters import RequestFilters
-from litellm.router.hooks import RouterAttempt, current_hooks, pipeline_accepts_attempt
+from litellm.router.hooks import RouterAttempt, current_hooks, emit_refusal, pipeline_accepts_attempt
 from litellm.router.policies import policy_value
 from litellm.router.state import DeploymentStats
 from litellm.router.strategies import CustomStrategyAdapter, NoDeploymentWithinLimits, RoutingRequest
@@ -129,7 +129,8 @@ class RequestFlow(RequestFilters):
                 if original is None:
                     original = exc
                 if getattr(exc, "_router_unknown_model", False) and depth == 0:
-                    attempt.give_up()
+                    if not attempt.give_up():
+                        emit_refusal(call_type, is_async, model, kwargs, exc, attempt.metadata)
                     raise
                 if chain is None:
                     chain = self._fallback_chain(model, original, ov)
@@ -140,7 +141,8 @@ class RequestFlow(RequestFilters):
                             "log_failure_fallback_event", hooks, model, kwargs, original, is_async
                         )
                     attempt.metadata["attempted_fallbacks"] = depth
-                    attempt.give_up()
+                    if not attempt.give_up():  # nothing reached the pipeline: the router says why
+                        emit_refusal(call_type, is_async, model, kwargs, original, attempt.metadata)
                     raise original from None if original is exc else exc
                 depth += 1
                 tried.append(nxt)

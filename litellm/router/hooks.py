@@ -21,7 +21,7 @@ from typing import Any
 
 from litellm.core.settings import settings
 
-__all__ = ["ROUTER_HOOKS", "Alerter", "HookSet", "RouterAttempt", "pipeline_accepts_attempt"]
+__all__ = ["ROUTER_HOOKS", "Alerter", "HookSet", "RouterAttempt", "emit_refusal", "pipeline_accepts_attempt"]
 
 ROUTER_HOOKS = (
     "async_pre_routing_hook",
@@ -82,6 +82,45 @@ class RouterAttempt:
             metadata.update(self.metadata)
         emit(ctx)
         return True
+
+
+def emit_refusal(
+    call_type: str, is_async: bool, model: str, kwargs: dict[str, Any], exc: BaseException, metadata: dict
+) -> None:
+    """The one failure event of a request the Router refused before any call reached the pipeline
+    (unknown model, every deployment at its limit, a filter hook removing them all), built the way the
+    pipeline builds one (a call context handed to ``emit_failure``)."""
+    import time
+
+    from litellm.calls import pipeline
+    from litellm.calls.context import CallContext
+    from litellm.core.settings import settings as _settings
+    from litellm.dispatch.dispatcher import resolve_callbacks
+
+    callbacks = resolve_callbacks(
+        kwargs.get("callbacks"), kwargs.get("success_callback"), kwargs.get("failure_callback")
+    )
+    if callbacks.empty:
+        return
+    user_md = kwargs.get("metadata") or {}
+    ctx = CallContext(
+        call_type=call_type,
+        is_async=is_async,
+        model=model,
+        messages=kwargs.get("messages") if "messages" in kwargs else kwargs.get("input"),
+        stream=bool(kwargs.get("stream")),
+        callbacks=callbacks,
+        metadata={**user_md, **metadata},
+        optional_params={},
+        litellm_call_id=kwargs.get("litellm_call_id"),
+        user=kwargs.get("user"),
+        turn_off_message_logging=bool(
+            kwargs.get("turn_off_message_logging") or _settings.turn_off_message_logging
+        ),
+    )
+    ctx.end_time = time.time()
+    ctx.exception = exc
+    pipeline.emit_failure(ctx)
 
 
 def _overrides(cb: Any, name: str) -> bool:

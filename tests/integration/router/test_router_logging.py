@@ -200,3 +200,26 @@ async def test_cancelled_request_releases_its_slot_and_logs_once(fake_url, recor
     assert flush_callbacks(5)
     assert [k for k, _ in recorder.events] == ["failure"]
     assert router.state.snapshot(router.get_model_ids())[0].in_flight == 0
+
+
+def test_requests_the_router_refuses_still_log_one_failure(recorder):
+    import openai
+
+    router = Router(
+        model_list=[
+            {"model_name": "g", "litellm_params": {"model": "openai/gpt-4o", "mock_response": "x", "rpm": 1}}
+        ],
+        routing_strategy="usage-based-routing-v2",
+    )
+    router.completion(model="g", messages=MSGS)
+    with pytest.raises(openai.RateLimitError):
+        router.completion(model="g", messages=MSGS, metadata={"mine": 1})
+    with pytest.raises(openai.BadRequestError):
+        router.completion(model="unknown-group", messages=MSGS)
+    assert flush_callbacks(5)
+    assert [k for k, _ in recorder.events] == ["success", "failure", "failure"]
+    limited = recorder.events[1][1]["standard_logging_object"]
+    assert limited["error_information"]["error_class"] == "RateLimitError"
+    assert limited["metadata"]["mine"] == 1 and limited["model"] == "g"
+    unknown = recorder.events[2][1]["standard_logging_object"]
+    assert "unknown-group" in unknown["error_str"]
