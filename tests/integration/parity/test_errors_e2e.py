@@ -24,3 +24,18 @@ def test_anthropic_unavailable_and_overloaded(fake_url: str, status: str) -> Non
         )
     assert isinstance(info.value, openai.APIStatusError)
     assert info.value.llm_provider == "anthropic"
+
+
+def test_anthropic_overloaded_mid_stream(fake_url: str) -> None:
+    stream = completion(
+        model="anthropic/claude-sonnet-4-5",
+        messages=[{"role": "user", "content": "hi"}],
+        api_base=fake_url,
+        api_key="sk-ant-test",
+        num_retries=0,
+        stream=True,
+        extra_headers={"x-fake-stream-error-after": "3"},
+    )
+    with pytest.raises(ServiceUnavailableError):
+        for _ in stream:
+            pass
