@@ -78,7 +78,8 @@ class DatabricksAdapter(OpenAICompatAdapter):
         if not credentials.api_base:
             missing.append("DATABRICKS_API_BASE")
         if not credentials.api_key and oauth_client_from_env() is None:
-            missing.append("DATABRICKS_API_KEY (or DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET)")
+            # env var names only (validate_environment lists them): a PAT, or the OAuth client pair
+            missing += ["DATABRICKS_API_KEY", "DATABRICKS_CLIENT_ID", "DATABRICKS_CLIENT_SECRET"]
         return missing
 
     def _authorise(self, request: ProviderRequest, credentials: Credentials) -> ProviderRequest:

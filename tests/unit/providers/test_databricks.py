@@ -76,8 +76,12 @@ def test_oauth_client_env_wins_and_the_token_url_is_the_workspace_oidc_endpoint(
 
 def test_missing_credentials_name_both_ways_to_authenticate(monkeypatch):
     missing = get_adapter("databricks").missing_credentials(Credentials())
-    assert missing[0] == "DATABRICKS_API_BASE"
-    assert "DATABRICKS_API_KEY" in missing[1] and "DATABRICKS_CLIENT_ID" in missing[1]
+    assert missing == [
+        "DATABRICKS_API_BASE",
+        "DATABRICKS_API_KEY",
+        "DATABRICKS_CLIENT_ID",
+        "DATABRICKS_CLIENT_SECRET",
+    ]
     monkeypatch.setenv("DATABRICKS_API_BASE", BASE)
     monkeypatch.setenv("DATABRICKS_API_KEY", "dapi-env")
     creds = credentials_from_env(get_adapter("databricks"), Credentials())
