@@ -151,7 +151,8 @@ class MemoryState(RouterState):
 
     def __init__(self) -> None:
         self._entries: dict[str, _Entry] = {}
-        self._lock = threading.Lock()
+        # re-entrant: an abandoned stream finalised by the GC inside a locked section releases its slot
+        self._lock = threading.RLock()
 
     def _entry(self, dep_id: str) -> _Entry:
         entry = self._entries.get(dep_id)
