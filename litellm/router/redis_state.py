@@ -117,7 +117,7 @@ class RedisState(RouterState):
         self.counters = {"redis_errors": 0, "local_fallbacks": 0}
         self.flush_interval = 0.05
         self._pending: list[tuple[bool, list[str], list[Any]]] = []
-        self._pending_lock = threading.Lock()
+        self._pending_lock = threading.RLock()
         self._flush_lock = threading.Lock()
         if hasattr(os, "register_at_fork"):  # a child starts with fresh locks, queue and flusher
             ref = weakref.ref(self)
@@ -506,7 +506,7 @@ class RedisState(RouterState):
         }
 
     def _after_fork(self) -> None:
-        self._pending_lock = threading.Lock()
+        self._pending_lock = threading.RLock()
         self._flush_lock = threading.Lock()
         self._pending = []
         self._flusher = None
