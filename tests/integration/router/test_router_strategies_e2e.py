@@ -36,7 +36,7 @@ async def measure_each(router: Router, stream: bool) -> None:
 
 async def test_least_busy_spreads_concurrent_requests(fake_url):
     router = Router(
-        model_list=[dep(fake_url, f"openai/m{i}", latency_ms=40) for i in range(3)],
+        model_list=[dep(fake_url, f"openai/m{i}", latency_ms=300) for i in range(3)],  # all 9 start first
         routing_strategy="least-busy",
     )
     results = await asyncio.gather(*(router.acompletion(model="g", messages=MSGS) for _ in range(9)))
