@@ -233,24 +233,49 @@ class Admission:
             tags=list(tags) if isinstance(tags, list) else [],
             request_md=md if isinstance(md, dict) else None,
         )
-        if limits:
-            await mgmt.limiter.acquire(limits)
-            ticket.limit_checks = limits
         if budgets:
-            try:
-                ticket.prompt_estimate, amount = self.estimate(model, data)
-                refusal = await mgmt.counters.reserve(call_id, budgets, amount)
-            except BaseException:
-                if limits:
-                    self._spawn(mgmt.limiter.release(limits, 0))
-                raise
-            if refusal is not None:
-                if limits:
-                    self._spawn(mgmt.limiter.release(limits, 0))
-                raise budget_error(refusal)
-            ticket.budget_checks, ticket.reserved, ticket.soft = budgets, amount, soft
+            ticket.prompt_estimate, amount = self.estimate(model, data)
+        if limits and budgets and mgmt.redis is not None:  # one round trip for both
+            await self._admit_pipelined(ticket, limits, budgets, amount)
+        else:
+            if limits:
+                await mgmt.limiter.acquire(limits)
+                ticket.limit_checks = limits
+            if budgets:
+                try:
+                    refusal = await mgmt.counters.reserve(call_id, budgets, amount)
+                except BaseException:
+                    if limits:
+                        self._spawn(mgmt.limiter.release(limits, 0))
+                    raise
+                if refusal is not None:
+                    if limits:
+                        self._spawn(mgmt.limiter.release(limits, 0))
+                    raise budget_error(refusal)
+                ticket.budget_checks, ticket.reserved = budgets, amount
+        ticket.soft = soft
         self.tickets[call_id] = ticket
         return auth
+
+    async def _admit_pipelined(
+        self, ticket: Ticket, limits: list[LimitCheck], budgets: list[BudgetCheck], amount: float
+    ) -> None:
+        mgmt = self.mgmt
+        pipe = mgmt.redis.pipeline(transaction=False)
+        check_limits = await mgmt.limiter.acquire(limits, client=pipe)
+        to_refusal = await mgmt.counters.reserve(ticket.call_id, budgets, amount, client=pipe)
+        limit_result, budget_result = await pipe.execute()
+        refusal = to_refusal(budget_result)
+        try:
+            check_limits(limit_result)
+        except ProxyError:
+            if refusal is None:  # the budget was reserved: give it back
+                self._spawn(mgmt.counters.settle(ticket.call_id, budgets, 0.0))
+            raise
+        if refusal is not None:
+            self._spawn(mgmt.limiter.release(limits, 0))
+            raise budget_error(refusal)
+        ticket.limit_checks, ticket.budget_checks, ticket.reserved = limits, budgets, amount
 
     def estimate(self, model: str | None, data: dict[str, Any]) -> tuple[int, float]:
         """(prompt tokens, worst-case cost) of a request."""
@@ -296,23 +321,32 @@ class Admission:
         return self.tickets.pop(call_id, None)
 
     def finish(self, ticket: Ticket, actual: float, tokens: int) -> None:
-        mgmt = self.mgmt
-        if ticket.limit_checks:
-            self._spawn(mgmt.limiter.release(ticket.limit_checks, tokens))
-        if ticket.budget_checks:
-            self._spawn(self._settle(ticket, actual))
+        if ticket.limit_checks or ticket.budget_checks:
+            self._spawn(self._finish(ticket, actual, tokens))
 
-    async def _settle(self, ticket: Ticket, actual: float) -> None:
-        counters = self.mgmt.counters
+    async def _finish(self, ticket: Ticket, actual: float, tokens: int) -> None:
+        """Free the parallel slot, count the tokens, settle the reservation (one Redis round trip when
+        both apply); retried on a blip -- an unsettled reservation expires on its own."""
+        mgmt = self.mgmt
         for attempt in range(5):
             try:
-                await counters.settle(ticket.call_id, ticket.budget_checks, actual)
+                if ticket.limit_checks and ticket.budget_checks and mgmt.redis is not None:
+                    pipe = mgmt.redis.pipeline(transaction=False)
+                    await mgmt.limiter.release(ticket.limit_checks, tokens, client=pipe)
+                    await mgmt.counters.settle(ticket.call_id, ticket.budget_checks, actual, client=pipe)
+                    await pipe.execute()
+                else:
+                    if ticket.limit_checks:
+                        await mgmt.limiter.release(ticket.limit_checks, tokens)
+                    if ticket.budget_checks:
+                        await mgmt.counters.settle(ticket.call_id, ticket.budget_checks, actual)
                 break
-            except Exception:  # Redis/DB blip: retry; an unsettled reservation expires on its own
+            except Exception:
                 await asyncio.sleep(0.2 * (attempt + 1))
         else:
             return
-        await self._alerts(ticket)
+        if ticket.budget_checks:
+            await self._alerts(ticket)
 
     async def _alerts(self, ticket: Ticket) -> None:
         slack = self.mgmt.slack

@@ -113,21 +113,34 @@ class RedisBudgetCounters:
             keys += [f"{self.prefix}bud:{base}", f"{self.prefix}res:{base}"]
         return keys
 
-    async def reserve(self, call_id: str, checks: list[BudgetCheck], amount: float) -> Refusal | None:
+    async def reserve(
+        self, call_id: str, checks: list[BudgetCheck], amount: float, client: Any = None
+    ) -> Any:
+        """Refusal or None; with a pipeline as ``client`` the script is queued and a function turning its
+        result into that is returned instead."""
         argv: list[Any] = [time.time(), repr(float(amount)), self.reservation_ttl, call_id, len(checks)]
         for c in checks:
             argv += ["" if c.max_budget is None else repr(float(c.max_budget)), c.ttl]
-        result = await self._reserve(keys=self._keys(checks), args=argv)
+        if client is not None:
+            await self._reserve(keys=self._keys(checks), args=argv, client=client)
+            return lambda result: self._refusal(result, checks)
+        return self._refusal(await self._reserve(keys=self._keys(checks), args=argv), checks)
+
+    @staticmethod
+    def _refusal(result: Any, checks: list[BudgetCheck]) -> Refusal | None:
         index = int(result[0])
         if index == 0:
             return None
         c = checks[index - 1]
         return Refusal(c.scope, float(result[1]), float(result[2]), float(c.max_budget or 0))
 
-    async def settle(self, call_id: str, checks: list[BudgetCheck], actual: float) -> None:
+    async def settle(
+        self, call_id: str, checks: list[BudgetCheck], actual: float, client: Any = None
+    ) -> None:
         await self._settle(
             keys=self._keys(checks),
             args=[call_id, repr(float(actual)), len(checks), *[c.ttl for c in checks]],
+            client=client,
         )
 
     async def spend(self, checks: list[BudgetCheck]) -> list[float]:

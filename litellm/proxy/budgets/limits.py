@@ -107,34 +107,50 @@ class RedisLimiter:
         self._acquire = redis.register_script(_ACQUIRE)
         self._release = redis.register_script(_RELEASE)
 
-    async def acquire(self, checks: list[LimitCheck]) -> None:
+    def _acquire_args(self, checks: list[LimitCheck]) -> tuple[list[str], list[Any], float]:
         index, left = _window(self.window, time.time())
-        keys, argv = [], [len(checks), self.window * 2]
+        keys: list[str] = []
+        argv: list[Any] = [len(checks), self.window * 2]
         for c in checks:
-            keys += [
-                f"{self.prefix}rpm:{c.scope}:{index}",
-                f"{self.prefix}tpm:{c.scope}:{index}",
-                f"{self.prefix}par:{c.scope}",
-            ]
-            argv += [
-                "" if c.rpm is None else c.rpm,
-                "" if c.tpm is None else c.tpm,
-                "" if c.parallel is None else c.parallel,
-            ]
-        result = await self._acquire(keys=keys, args=argv)
+            p = self.prefix
+            keys += [f"{p}rpm:{c.scope}:{index}", f"{p}tpm:{c.scope}:{index}", f"{p}par:{c.scope}"]
+            argv += [_arg(c.rpm), _arg(c.tpm), _arg(c.parallel)]
+        return keys, argv, left
+
+    @staticmethod
+    def _check(result: Any, checks: list[LimitCheck], left: float) -> None:
         if int(result[0]):
             kind = result[1].decode() if isinstance(result[1], bytes) else str(result[1])
             raise limit_error(
                 checks[int(result[0]) - 1], kind, float(result[2]), left if kind != "parallel" else 1
             )
 
-    async def release(self, checks: list[LimitCheck], tokens: int) -> None:
+    def _release_args(self, checks: list[LimitCheck], tokens: int) -> tuple[list[str], list[Any]]:
         index, _ = _window(self.window, time.time())
-        keys, argv = [], [len(checks), self.window * 2]
+        keys: list[str] = []
+        argv: list[Any] = [len(checks), self.window * 2]
         for c in checks:
             keys += [f"{self.prefix}par:{c.scope}", f"{self.prefix}tpm:{c.scope}:{index}"]
             argv += ["1" if c.parallel is not None else "0", int(tokens) if c.tpm is not None else 0]
-        await self._release(keys=keys, args=argv)
+        return keys, argv
+
+    async def acquire(self, checks: list[LimitCheck], client: Any = None) -> Any:
+        """Check and count; with a pipeline as ``client`` the script is queued and a function that
+        checks its result is returned instead."""
+        keys, argv, left = self._acquire_args(checks)
+        if client is not None:
+            await self._acquire(keys=keys, args=argv, client=client)
+            return lambda result: self._check(result, checks, left)
+        self._check(await self._acquire(keys=keys, args=argv), checks, left)
+        return None
+
+    async def release(self, checks: list[LimitCheck], tokens: int, client: Any = None) -> None:
+        keys, argv = self._release_args(checks, tokens)
+        await self._release(keys=keys, args=argv, client=client)
+
+
+def _arg(value: int | None) -> Any:
+    return "" if value is None else value
 
 
 class LocalLimiter:

@@ -143,7 +143,9 @@ class PostgresDatabase:
                 yield conn
         except (psycopg.OperationalError, PoolTimeout, OSError) as exc:
             self.last_error = _scrub(str(exc), self.url) or type(exc).__name__
-            self._down_until = time.monotonic() + 3.0
+            busy = isinstance(exc, PoolTimeout) and self.pool.get_stats().get("pool_size", 0) > 0
+            if not busy:  # the server is gone (not merely every connection in use): fail fast a while
+                self._down_until = time.monotonic() + 3.0
             raise DatabaseUnavailable(f"database at {self.host} unavailable: {self.last_error}") from None
         self._down_until = 0.0
 

@@ -12,6 +12,7 @@ Must not: store, cache or log a secret (only the SHA-256 hash), or decide budget
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from dataclasses import dataclass, field
@@ -60,6 +61,7 @@ class KeyStore:
         self.ttl = ttl
         self.allow_on_db_unavailable = False
         self._memory: dict[str, tuple[float, KeyAuth | None]] = {}
+        self._loading: dict[str, asyncio.Future[KeyAuth | None]] = {}
 
     # -- the request path ---------------------------------------------------------------------------
 
@@ -69,13 +71,32 @@ class KeyStore:
         if hit is not None and hit[0] > now:
             auth = hit[1]
         else:
-            auth = await self._load(token_hash)
+            auth = await self._load_once(token_hash)
             if len(self._memory) > 50_000:
                 self._memory.clear()
             self._memory[token_hash] = (now + (self.ttl if auth is not None else 1.0), auth)
         if auth is None:
             return None
         check_usable(auth)
+        return auth
+
+    async def _load_once(self, token_hash: str) -> KeyAuth | None:
+        """One load per key at a time: concurrent misses for the same key wait for the first one
+        (a new key hit by 100 requests at once costs one database read, not 100)."""
+        pending = self._loading.get(token_hash)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future = asyncio.get_running_loop().create_future()
+        self._loading[token_hash] = future
+        try:
+            auth = await self._load(token_hash)
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: no "never retrieved" warning when nobody else waited
+            raise
+        finally:
+            self._loading.pop(token_hash, None)
+        future.set_result(auth)
         return auth
 
     async def _load(self, token_hash: str) -> KeyAuth | None:
