@@ -308,7 +308,9 @@ class LLMRoute:
             if hooks.moderation:
                 moderation = asyncio.ensure_future(hooks.run_moderation(data, auth, self.hook_call_type))
                 try:
-                    result, info = await state.backend.call(self.call_name, model, kwargs)
+                    result, info = await _unless_disconnected(
+                        state.backend.call(self.call_name, model, kwargs), request.receive
+                    )
                 except BaseException:
                     moderation.cancel()
                     raise
@@ -320,7 +322,9 @@ class LLMRoute:
                         await aclose()
                     raise
             else:
-                result, info = await state.backend.call(self.call_name, model, kwargs)
+                result, info = await _unless_disconnected(
+                    state.backend.call(self.call_name, model, kwargs), request.receive
+                )
         except RejectedRequest as rejected:
             return await self._rejected(rejected, data, auth, route, call_id, started, model)
         except Exception as exc:
@@ -524,6 +528,41 @@ class LLMRoute:
                 from litellm.core.log import log_rate_limited
 
                 log_rate_limited(("proxy_sink", repr(sink)), "on_request_done sink raised", error=repr(exc))
+
+
+class ClientDisconnected(Exception):
+    """The client went away while its request was being answered (recorded as status 499)."""
+
+    status_code = 499
+
+
+async def _cancel_on_disconnect(receive: Any, task: Any, gone: list[bool]) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+    gone.append(True)
+    task.cancel()
+
+
+async def _unless_disconnected(call: Any, receive: Any) -> Any:
+    """Await ``call`` (the upstream request) in this task; if the client disconnects first, cancel it
+    (closing the upstream connection) and raise ClientDisconnected. The request body was read already,
+    so the only message ``receive`` can still deliver is the disconnect. One watcher task per request."""
+    current = asyncio.current_task()
+    gone: list[bool] = []
+    watcher = asyncio.get_running_loop().create_task(_cancel_on_disconnect(receive, current, gone))
+    try:
+        return await call
+    except asyncio.CancelledError:
+        if not gone:
+            raise
+        uncancel = getattr(current, "uncancel", None)  # 3.11+: our own cancel is turned into an error
+        if uncancel is not None:
+            uncancel()
+        raise ClientDisconnected(
+            "the client disconnected before the answer; the upstream request was cancelled"
+        ) from None
+    finally:
+        watcher.cancel()
 
 
 # the current request's SERVER span (set per request task; SSE producers inherit it)

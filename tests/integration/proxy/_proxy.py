@@ -91,7 +91,8 @@ class Proxy:
 
     def client(self, key: str | None = MASTER_KEY, **kw: Any) -> httpx.Client:
         headers = {"Authorization": f"Bearer {key}"} if key else {}
-        return httpx.Client(base_url=self.url, headers=headers, timeout=30, **kw)
+        kw.setdefault("timeout", 30)
+        return httpx.Client(base_url=self.url, headers=headers, **kw)
 
     def events(self, kind: str | None = None) -> list[dict[str, Any]]:
         if not self.events_file.exists():

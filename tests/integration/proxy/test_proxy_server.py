@@ -62,6 +62,12 @@ model_list:
       api_base: os.environ/FAKE_API_BASE
       api_key: os.environ/UPSTREAM_KEY
       extra_headers: {x-fake-chunks: "60", x-fake-chunk-delay-ms: "100"}
+  - model_name: slow-json
+    litellm_params:
+      model: openai/gpt-4o-mini
+      api_base: os.environ/FAKE_API_BASE
+      api_key: os.environ/UPSTREAM_KEY
+      extra_headers: {x-fake-latency-ms: "4000"}
   - model_name: drain-stream
     litellm_params:
       model: openai/gpt-4o-mini
@@ -155,6 +161,27 @@ def test_stream_chunks_arrive_before_the_stream_ends(proxy: Proxy) -> None:
         timeout=4,
     )[0]
     assert event["payload"]["endTime"] - event["payload"]["startTime"] < 5.0
+
+
+def test_client_disconnect_cancels_a_pending_upstream_call(proxy: Proxy) -> None:
+    body = {"model": "slow-json", "messages": [{"role": "user", "content": "hi"}]}
+    started = time.monotonic()
+    with pytest.raises(httpx.ReadTimeout), proxy.client(timeout=0.5) as c:
+        c.post("/v1/chat/completions", json=body)
+    # the proxy notices the disconnect at once and records the request as 499, long before the
+    # upstream's 4 s answer would have come
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        text = httpx.get(proxy.url + "/metrics").text
+        if any(
+            'status_code="499"' in line and 'requested_model="slow-json"' in line
+            for line in text.splitlines()
+        ):
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("no 499 recorded for the disconnected request")
+    assert time.monotonic() - started < 3.5
 
 
 def test_embeddings_and_models(sdk: openai.OpenAI) -> None:
