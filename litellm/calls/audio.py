@@ -76,6 +76,13 @@ def _build_transcription(p: Prepared) -> Any:
     upload = p.inputs["file"]
     if isinstance(upload, Exception):
         raise upload
+    native = getattr(p.adapter, "build_transcription_request", None)
+    if native is not None:  # a provider with its own audio API (Deepgram: raw bytes to /v1/listen)
+        from litellm.calls.endpoints import request_headers
+
+        return native(
+            p.model, upload.data, upload.content_type, p.params, p.creds, extra_headers=request_headers(p)
+        )
     files: list[tuple[str, Any]] = [("file", upload.as_part()), ("model", wire_model(p))]
     for key, value in p.params.items():
         if value is None or key == "stream":
@@ -135,6 +142,9 @@ def _transcription_from(
 def _parse_transcription(
     p: Prepared, content: bytes, headers: Mapping[str, str], started: float
 ) -> TranscriptionResponse:
+    native = getattr(p.adapter, "parse_transcription_response", None)
+    if native is not None:
+        return _transcription_from(p, native(p.model, json.loads(content), p.params), started, headers)
     if p.params.get("response_format") in _TEXT_FORMATS:
         data: dict[str, Any] = {"text": content.decode("utf-8", "replace")}
     else:

@@ -253,10 +253,34 @@ IMAGE_EDIT = CallSpec(
     cacheable=False,
 )
 
+
+def _build_variation(p: Prepared) -> Any:
+    native = getattr(p.adapter, "build_image_variation_request", None)
+    if native is None:
+        return _multipart(p, "images/variations")
+    uploads = p.inputs["image"]
+    if isinstance(uploads, Exception):
+        raise uploads
+    from litellm.calls.endpoints import request_headers
+
+    return native(
+        p.model, [u.as_part() for u in uploads], p.params, p.creds, extra_headers=request_headers(p)
+    )
+
+
+def _parse_variation(p: Prepared, content: bytes, headers: Any, started: float) -> Any:
+    native = getattr(p.adapter, "parse_image_variation_response", None)
+    if native is None:
+        return _parse(p, content, headers, started)
+    data = native(p.model, content, headers.get("content-type"))  # Topaz answers image bytes
+    response = ImageResponse.model_validate(data)
+    return finish(p, response, _loggable(data), started, headers, cost_extra=_cost_extra(p, data))
+
+
 IMAGE_VARIATION = CallSpec(
     name="image_variation",
-    build=lambda p: _multipart(p, "images/variations"),
-    parse=_parse,
+    build=_build_variation,
+    parse=_parse_variation,
     mock=_mock,
     log_input=_log_upload,
     openai_params=VARIATION_PARAMS,

@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from litellm.calls import seams
+from litellm.calls import follow_ups, seams
 from litellm.calls.context import CallContext
 from litellm.calls.costing import HiddenParams, cost_for
 from litellm.calls.send import Failed, asend, map_exception, send
@@ -1074,6 +1074,11 @@ COMPLETION = CallSpec(
     streamable=True,
     from_cache=_chat_from_cache,
     to_cache=lambda response: response.model_dump(),
+    # answers that take a second request (Replicate: poll the job, or open its stream URL); every
+    # other adapter passes through these untouched
+    enrich=follow_ups.enrich,
+    aenrich=follow_ups.aenrich,
+    make_stream=follow_ups.make_stream,
 )
 
 

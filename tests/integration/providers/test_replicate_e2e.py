@@ -10,18 +10,14 @@ errors and an injected stream error.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 
 import pytest
 
-from litellm.calls import follow_ups
 from litellm.calls.pipeline import COMPLETION, arun, run
 
 pytestmark = pytest.mark.integration
 MSGS = [{"role": "user", "content": "Tell me a joke"}]
-SPEC = dataclasses.replace(
-    COMPLETION, enrich=follow_ups.enrich, aenrich=follow_ups.aenrich, make_stream=follow_ups.make_stream
-)
+SPEC = COMPLETION  # the chat spec itself polls and follows streams (litellm.calls.follow_ups)
 
 
 @pytest.fixture(autouse=True)

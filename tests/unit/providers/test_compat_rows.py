@@ -71,7 +71,7 @@ def test_cloudflare_reads_the_seed_spelling_and_names_its_base(monkeypatch):
     assert req.body["model"] == "@cf/meta/llama-3.1-8b-instruct"
     monkeypatch.setenv("CLOUDFLARE_API_KEY", "correct-spelling")
     assert credentials_from_env(adapter, Credentials()).api_key == "correct-spelling"  # the right name wins
-    assert missing_credentials(adapter, Credentials(api_key="x")) == ["CLOUDFLARE_API_BASE"]
+    assert missing_credentials(adapter, Credentials(api_key="x")) == ["CLOUDFLARE_API_BASE", "CLOUDFLARE_ACCOUNT_ID"]
 
 
 @pytest.mark.parametrize(
