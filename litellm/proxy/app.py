@@ -32,7 +32,10 @@ __all__ = ["ProxyApp", "app_from_env", "build_app", "mask_params", "proxy_versio
 
 _SECRET_WORDS = ("key", "secret", "token", "password", "credential", "authorization")
 _AZURE = re.compile(r"^/openai/deployments/([^/]+)(/.+)$")
-_STATEFUL_PREFIXES = ("/files", "/v1/files", "/batches", "/v1/batches", "/fine_tuning", "/v1/fine_tuning")
+_STATEFUL_PREFIXES = (
+    "/files", "/v1/files", "/batches", "/v1/batches", "/fine_tuning", "/v1/fine_tuning",
+    "/assistants", "/v1/assistants", "/threads", "/v1/threads",
+)  # fmt: skip
 
 # route suffix -> (call function name, hook call_type, multipart, model required)
 LLM_ROUTES: dict[str, tuple[str, str, bool, bool]] = {

@@ -151,6 +151,7 @@ class ProxyConfig:
     general_settings: dict[str, Any] = field(default_factory=dict)
     environment_variables: dict[str, str] = field(default_factory=dict)
     files_settings: list[dict[str, Any]] = field(default_factory=list)
+    assistant_settings: dict[str, Any] = field(default_factory=dict)
     finetune_settings: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -374,6 +375,14 @@ def _validate(data: dict[str, Any], cfg: ProxyConfig) -> ProxyConfig:
                 cfg.path, section, "must be a list of {custom_llm_provider, api_key, api_base, ...} entries"
             )
         setattr(cfg, section, _resolve_env(entries, cfg.path, section))
+    assistants = data.get("assistant_settings") or {}
+    if not isinstance(assistants, dict) or not isinstance(assistants.get("litellm_params") or {}, dict):
+        raise ConfigError(
+            cfg.path,
+            "assistant_settings",
+            "must be {custom_llm_provider: ..., litellm_params: {api_key, api_base}}",
+        )
+    cfg.assistant_settings = _resolve_env(assistants, cfg.path, "assistant_settings")
     names = {d["model_name"] for d in cfg.model_list}
     names |= set((cfg.router_settings.get("model_group_alias") or {}).keys())
     _check_fallbacks(cfg, "litellm_settings", cfg.litellm_settings, names)

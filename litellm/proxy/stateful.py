@@ -42,6 +42,15 @@ _ROUTES: list[tuple[str, str, str, str, str]] = [
     ("GET", r"/fine_tuning/jobs", "alist_fine_tuning_jobs", "finetune_settings", "query"),
     ("GET", r"/fine_tuning/jobs/(?P<fine_tuning_job_id>[^/]+)", "aretrieve_fine_tuning_job", "finetune_settings", "query"),
     ("POST", r"/fine_tuning/jobs/(?P<fine_tuning_job_id>[^/]+)/cancel", "acancel_fine_tuning_job", "finetune_settings", "query"),
+    ("POST", r"/assistants", "acreate_assistants", "assistant_settings", "json"),
+    ("GET", r"/assistants", "aget_assistants", "assistant_settings", "query"),
+    ("DELETE", r"/assistants/(?P<assistant_id>[^/]+)", "adelete_assistant", "assistant_settings", "query"),
+    ("POST", r"/threads", "acreate_thread", "assistant_settings", "json"),
+    ("GET", r"/threads/(?P<thread_id>[^/]+)", "aget_thread", "assistant_settings", "query"),
+    ("DELETE", r"/threads/(?P<thread_id>[^/]+)", "adelete_thread", "assistant_settings", "query"),
+    ("POST", r"/threads/(?P<thread_id>[^/]+)/messages", "a_add_message", "assistant_settings", "json"),
+    ("GET", r"/threads/(?P<thread_id>[^/]+)/messages", "aget_messages", "assistant_settings", "query"),
+    ("POST", r"/threads/(?P<thread_id>[^/]+)/runs", "arun_thread", "assistant_settings", "json"),
 ]  # fmt: skip
 
 _MODULES = {
@@ -58,6 +67,20 @@ _MODULES = {
     "alist_fine_tuning_jobs": "litellm.calls.fine_tuning",
     "aretrieve_fine_tuning_job": "litellm.calls.fine_tuning",
     "acancel_fine_tuning_job": "litellm.calls.fine_tuning",
+    **{
+        name: "litellm.calls.assistants"
+        for name in (
+            "acreate_assistants",
+            "aget_assistants",
+            "adelete_assistant",
+            "acreate_thread",
+            "aget_thread",
+            "adelete_thread",
+            "a_add_message",
+            "aget_messages",
+            "arun_thread",
+        )
+    },
 }
 _INT_QUERY = frozenset({"limit"})
 
@@ -81,10 +104,21 @@ class StatefulRoutes:
     def __init__(self, state: Any) -> None:
         self.state = state
         cfg = state.runtime.config
+        assistants = getattr(cfg, "assistant_settings", None) or {}
         self.settings = {
             "files_settings": list(getattr(cfg, "files_settings", None) or []),
             "finetune_settings": list(getattr(cfg, "finetune_settings", None) or []),
+            # LiteLLM's shape for assistants: one {custom_llm_provider, litellm_params: {...}} mapping
+            "assistant_settings": [
+                {
+                    "custom_llm_provider": assistants.get("custom_llm_provider") or "openai",
+                    **(assistants.get("litellm_params") or {}),
+                }
+            ]
+            if assistants
+            else [],
         }
+        self.default_provider = {"assistant_settings": assistants.get("custom_llm_provider") or "openai"}
         self.table = [
             (method, re.compile(rf"^(?:/v1)?{pattern}$"), call, section, kind)
             for method, pattern, call, section, kind in _ROUTES
@@ -163,8 +197,14 @@ class StatefulRoutes:
             provider = (
                 request.headers.get("custom-llm-provider")
                 or args.pop("custom_llm_provider", None)
-                or "openai"
+                or self.default_provider.get(section, "openai")
             )
+            if call == "arun_thread" and args.get("stream"):
+                raise ProxyError(
+                    400,
+                    "Streamed assistant runs are not supported by this proxy yet; send stream=false",
+                    param="stream",
+                )
             args.update(ids)
             args.update(self.credentials(section, provider))
             result = await _function(call)(custom_llm_provider=provider, **args)

@@ -94,3 +94,18 @@ def test_stateful_errors_and_auth(proxy: Proxy, sdk: openai.OpenAI) -> None:
             },
         )
         assert r.status_code == 400 and r.json()["error"]["param"] == "api_key"
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # the SDK marks Assistants deprecated
+def test_assistants_threads_messages_and_runs(sdk: openai.OpenAI) -> None:
+    assistant = sdk.beta.assistants.create(model="gpt-4o-mini", instructions="Be brief.", name="helper")
+    assert assistant.id in [a.id for a in sdk.beta.assistants.list().data]
+    thread = sdk.beta.threads.create()
+    assert sdk.beta.threads.retrieve(thread.id).id == thread.id
+    sdk.beta.threads.messages.create(thread.id, role="user", content="Say hello")
+    run = sdk.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
+    assert run.thread_id == thread.id and run.assistant_id == assistant.id and run.status == "completed"
+    messages = sdk.beta.threads.messages.list(thread.id).data
+    assert {m.role for m in messages} == {"user", "assistant"}
+    assert sdk.beta.threads.delete(thread.id).deleted is True
+    assert sdk.beta.assistants.delete(assistant.id).deleted is True
