@@ -11,7 +11,12 @@ Three deployments of one group answer after 5, 10 and 40 ms (``x-fake-latency-ms
 - usage-based-routing-v2.
 
 The floor is the same load sent straight to the fastest deployment with ``acompletion`` (no Router): what
-a perfect oracle without queueing effects would get. Run: ``python bench/router_load_balance.py
+a perfect oracle without queueing effects would get.
+
+"Recovery": two deployments, A (5 ms) and B (20 ms); A turns slow (80 ms) for a while, then recovers.
+After the recovery, how much traffic goes back to A and what latency callers see, for latency routing
+with LiteLLM's rule alone (``probe: 0``) and with this package's 2 % probe of the deployment measured
+longest ago (the default). Run: ``python bench/router_load_balance.py
 [--requests N]``. Prints a table and one JSON line.
 """
 
@@ -55,7 +60,7 @@ def model_list(url: str, weights: tuple[int, ...] | None = None) -> list[dict[st
     return out
 
 
-async def drive(call: Any, total: int) -> dict[str, Any]:
+async def drive(call: Any, total: int, concurrency: int = CONCURRENCY) -> dict[str, Any]:
     latencies: list[float] = []
     chosen: Counter[str] = Counter()
     queue = iter(range(total))
@@ -68,7 +73,7 @@ async def drive(call: Any, total: int) -> dict[str, Any]:
             chosen[r._hidden_params.get("model_id") or r.model] += 1
 
     t0 = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
     wall = time.perf_counter() - t0
     latencies.sort()
     return {
@@ -110,11 +115,60 @@ async def run(url: str, total: int) -> dict[str, Any]:
     return results
 
 
+async def recovery(url: str, per_phase: int) -> dict[str, Any]:
+    """Latency routing when the fastest deployment is slow for a while, then fast again."""
+    out: dict[str, Any] = {}
+    for name, args in (
+        ("global minimum, no probe (LiteLLM)", {"probe": 0}),
+        ("global minimum + 2 % probe (default)", {}),
+    ):
+        a_headers = {"x-fake-latency-ms": "5"}
+        deps = [
+            {
+                "model_name": "g",
+                "litellm_params": {
+                    "model": "openai/a",
+                    "api_base": f"{url}/v1",
+                    "api_key": "k",
+                    "extra_headers": a_headers,
+                },
+                "model_info": {"id": "A"},
+            },
+            {
+                "model_name": "g",
+                "litellm_params": {
+                    "model": "openai/b",
+                    "api_base": f"{url}/v1",
+                    "api_key": "k",
+                    "extra_headers": {"x-fake-latency-ms": "20"},
+                },
+                "model_info": {"id": "B"},
+            },
+        ]
+        router = Router(
+            model_list=deps,
+            routing_strategy="latency-based-routing",
+            routing_strategy_args=args,
+            num_retries=0,
+        )
+        a_headers = router.table.by_id["A"].params["extra_headers"]  # the dict A's calls send
+        call = lambda router=router: router.acompletion(model="g", messages=MSGS)  # noqa: E731
+        # 4 at a time: latencies reflect the deployments, not a saturated client
+        await drive(call, per_phase, 4)  # A fast
+        a_headers["x-fake-latency-ms"] = "80"  # A turns slow
+        await drive(call, per_phase, 4)
+        a_headers["x-fake-latency-ms"] = "5"  # A recovers
+        await drive(call, per_phase // 2, 4)  # time to notice
+        out[name] = await drive(call, per_phase, 4)
+    return out
+
+
 def main() -> None:
     total = int(sys.argv[sys.argv.index("--requests") + 1]) if "--requests" in sys.argv else 3000
     proc, url = start_server()
     try:
         results = asyncio.run(run(url, total))
+        recovered = asyncio.run(recovery(url, max(200, total // 6)))
     finally:
         proc.terminate()
         proc.wait(5)
@@ -127,7 +181,12 @@ def main() -> None:
             f"{name:42} {r['calls_per_s']:8.0f} {r['calls_per_s'] / floor:8.2f} {r['p50_ms']:7.1f} "
             f"{r['p99_ms']:7.1f}  {share}{extra}"
         )
-    print(json.dumps({"router_load_balance": results}))
+    print("recovery: A was slow (80 ms) for a phase and is fast (5 ms) again; B answers in 20 ms")
+    for name, r in recovered.items():
+        print(
+            f"  {name:40} share to A {r['share'].get('A', 0):.2f}, p50 {r['p50_ms']:.1f} ms, {r['calls_per_s']:.0f} calls/s"
+        )
+    print(json.dumps({"router_load_balance": results, "recovery": recovered}))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,10 @@ instance serves every request and any state store.
   candidates, the faster wins, requests in flight counted as added latency), which does not herd every
   request onto one deployment; ``bench/router_load_balance.py`` measures both. Against the fake provider,
   whose latency does not grow with load, herding costs nothing and the global minimum did as well or
-  better, so it stays the default, and ``lowest_latency_buffer`` keeps LiteLLM's "random among
+  better, so it stays the default. Beyond LiteLLM: ``probe`` (2 % by default) re-measures the deployment
+  measured longest ago, because with the global minimum alone a deployment that was slow once is never
+  tried again until ``ttl`` passes, even after it recovered (``bench/router_load_balance.py``,
+  "recovery"), and ``lowest_latency_buffer`` keeps LiteLLM's "random among
   those within buffer of the best". Samples older than ``ttl`` count as unknown; unknown deployments are
   tried first so every deployment gets measured.
 * ``usage-based-routing-v2``: skip deployments at their rpm/tpm for the current minute, then the lowest
@@ -140,7 +143,8 @@ class LeastBusy(RoutingStrategy):
 
 class LatencyBased(RoutingStrategy):
     """``routing_strategy_args``: ``ttl`` (s, default 3600), ``lowest_latency_buffer`` (0..1),
-    ``selection`` ("lowest", LiteLLM's global minimum and the default, or "p2c")."""
+    ``selection`` ("lowest", LiteLLM's global minimum and the default, or "p2c"), ``probe`` (share of
+    requests sent to the deployment measured longest ago, default 0.02; 0 is LiteLLM's behaviour)."""
 
     name = "latency-based-routing"
 
@@ -151,6 +155,9 @@ class LatencyBased(RoutingStrategy):
         self.selection = str(self.args.get("selection", "lowest"))
         if self.selection not in ("p2c", "lowest"):
             raise ValueError("routing_strategy_args['selection'] must be 'p2c' or 'lowest'")
+        self.probe = float(self.args.get("probe", 0.02))
+        if not 0 <= self.probe < 1:
+            raise ValueError("routing_strategy_args['probe'] is a share of requests, from 0 to below 1")
 
     def _score(self, s: DeploymentStats, stream: bool, now: float) -> float | None:
         if s.latency_n == 0 or now - s.latency_at > self.ttl:
@@ -168,6 +175,9 @@ class LatencyBased(RoutingStrategy):
         unknown = [i for i, v in enumerate(scores) if v is None]
         if unknown:
             return self.rng.choice(unknown), "no recent latency sample: measuring"
+        if self.probe and self.rng.random() < self.probe:  # else a deployment that recovered is never seen
+            i = min(range(len(stats)), key=lambda j: stats[j].latency_at)
+            return i, "probe: re-measuring the deployment measured longest ago"
         what = "time to first token" if request.stream else "latency"
         known: list[float] = [v for v in scores if v is not None]
         if self.selection == "p2c" and len(candidates) > 2:

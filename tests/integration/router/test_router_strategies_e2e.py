@@ -48,6 +48,7 @@ async def test_latency_based_prefers_the_faster_deployment(fake_url):
     router = Router(
         model_list=[dep(fake_url, "openai/slow", latency_ms=60), dep(fake_url, "openai/fast", latency_ms=1)],
         routing_strategy="latency-based-routing",
+        routing_strategy_args={"probe": 0},  # ranking only: no re-measuring probes
     )
     await measure_each(router, stream=False)
     counts = Counter()
@@ -61,7 +62,11 @@ async def test_latency_based_streams_rank_by_time_to_first_token(fake_url):
     slow_first["litellm_params"]["extra_headers"] = {"x-fake-latency-ms": "80"}
     slow_chunks = dep(fake_url, "openai/slow-chunks")
     slow_chunks["litellm_params"]["extra_headers"] = {"x-fake-chunk-delay-ms": "15"}
-    router = Router(model_list=[slow_first, slow_chunks], routing_strategy="latency-based-routing")
+    router = Router(
+        model_list=[slow_first, slow_chunks],
+        routing_strategy="latency-based-routing",
+        routing_strategy_args={"probe": 0},
+    )
     await measure_each(router, stream=True)
     picked = Counter()
     for _ in range(6):

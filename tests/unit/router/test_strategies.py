@@ -87,18 +87,32 @@ def test_latency_lowest_and_buffer():
     cands = [d(0), d(1), d(2)]
     st = [stats(latency=0.10, latency_n=5, latency_at=now), stats(latency=0.105, latency_n=5, latency_at=now),
           stats(latency=0.5, latency_n=5, latency_at=now)]  # fmt: skip
-    lowest = LatencyBased(rng=random.Random(5))  # LiteLLM's rule is the default
+    lowest = LatencyBased({"probe": 0}, rng=random.Random(5))  # LiteLLM's rule is the default
     assert shares(lowest, cands, st, n=200) == [1.0, 0.0, 0.0]
-    buffered = LatencyBased({"lowest_latency_buffer": 0.1}, rng=random.Random(5))
+    buffered = LatencyBased({"lowest_latency_buffer": 0.1, "probe": 0}, rng=random.Random(5))
     got = shares(buffered, cands, st, n=4000)
     assert got[2] == 0 and abs(got[0] - 0.5) < 0.05
+
+
+def test_latency_probe_re_measures_the_deployment_measured_longest_ago():
+    now = time.time()
+    cands = [d(0), d(1)]
+    st = [
+        stats(latency=0.1, latency_n=5, latency_at=now),
+        stats(latency=0.5, latency_n=5, latency_at=now - 30),
+    ]
+    got = shares(LatencyBased(rng=random.Random(8)), cands, st, n=20000)
+    assert 0.015 < got[1] < 0.025  # 2 % probes go to the stale, slow-looking one
+    assert shares(LatencyBased({"probe": 0}, rng=random.Random(8)), cands, st, n=2000)[1] == 0
+    with pytest.raises(ValueError, match="probe"):
+        LatencyBased({"probe": 1.5})
 
 
 def test_latency_p2c_spreads_load_but_favours_the_fast():
     now = time.time()
     cands = [d(i) for i in range(4)]
     st = [stats(latency=lat, latency_n=5, latency_at=now) for lat in (0.1, 0.11, 0.12, 1.0)]
-    got = shares(LatencyBased({"selection": "p2c"}, rng=random.Random(6)), cands, st, n=12000)
+    got = shares(LatencyBased({"selection": "p2c", "probe": 0}, rng=random.Random(6)), cands, st, n=12000)
     # power of two choices: the slowest only wins when drawn twice (never: two distinct picks)
     assert got[3] == 0
     assert got[0] > got[1] > got[2] > 0.1  # no herding onto one deployment
@@ -117,7 +131,7 @@ def test_latency_unknown_or_stale_samples_are_measured_first_and_streams_use_ttf
         stats(latency=0.1, ttft=0.9, latency_n=5, latency_at=now),
         stats(latency=0.5, ttft=0.05, latency_n=5, latency_at=now),
     ]
-    strategy = LatencyBased({"selection": "lowest"})
+    strategy = LatencyBased({"selection": "lowest", "probe": 0})
     assert strategy.pick(cands, st, RoutingRequest("g", stream=False))[0] == 0
     i, reason = strategy.pick(cands, st, RoutingRequest("g", stream=True))
     assert i == 1 and "time to first token" in reason
