@@ -233,10 +233,15 @@ class Admission:
             tags=list(tags) if isinstance(tags, list) else [],
             request_md=md if isinstance(md, dict) else None,
         )
+        amount = 0.0
         if budgets:
             ticket.prompt_estimate, amount = self.estimate(model, data)
-        if limits and budgets and mgmt.redis is not None:  # one round trip for both
-            await self._admit_pipelined(ticket, limits, budgets, amount)
+        if mgmt.admitter is not None and (limits or budgets):  # Redis: one script for both
+            refusal = await mgmt.admitter.admit(call_id, limits, budgets, amount)
+            if refusal is not None:
+                raise budget_error(refusal)
+            ticket.limit_checks, ticket.budget_checks = limits, budgets
+            ticket.reserved = amount
         else:
             if limits:
                 await mgmt.limiter.acquire(limits)
@@ -256,26 +261,6 @@ class Admission:
         ticket.soft = soft
         self.tickets[call_id] = ticket
         return auth
-
-    async def _admit_pipelined(
-        self, ticket: Ticket, limits: list[LimitCheck], budgets: list[BudgetCheck], amount: float
-    ) -> None:
-        mgmt = self.mgmt
-        pipe = mgmt.redis.pipeline(transaction=False)
-        check_limits = await mgmt.limiter.acquire(limits, client=pipe)
-        to_refusal = await mgmt.counters.reserve(ticket.call_id, budgets, amount, client=pipe)
-        limit_result, budget_result = await pipe.execute()
-        refusal = to_refusal(budget_result)
-        try:
-            check_limits(limit_result)
-        except ProxyError:
-            if refusal is None:  # the budget was reserved: give it back
-                self._spawn(mgmt.counters.settle(ticket.call_id, budgets, 0.0))
-            raise
-        if refusal is not None:
-            self._spawn(mgmt.limiter.release(limits, 0))
-            raise budget_error(refusal)
-        ticket.limit_checks, ticket.budget_checks, ticket.reserved = limits, budgets, amount
 
     def estimate(self, model: str | None, data: dict[str, Any]) -> tuple[int, float]:
         """(prompt tokens, worst-case cost) of a request."""
@@ -325,16 +310,14 @@ class Admission:
             self._spawn(self._finish(ticket, actual, tokens))
 
     async def _finish(self, ticket: Ticket, actual: float, tokens: int) -> None:
-        """Free the parallel slot, count the tokens, settle the reservation (one Redis round trip when
-        both apply); retried on a blip -- an unsettled reservation expires on its own."""
+        """Free the parallel slot, count the tokens, settle the reservation (one Redis script when Redis is configured); retried on a blip -- an unsettled reservation expires on its own."""
         mgmt = self.mgmt
         for attempt in range(5):
             try:
-                if ticket.limit_checks and ticket.budget_checks and mgmt.redis is not None:
-                    pipe = mgmt.redis.pipeline(transaction=False)
-                    await mgmt.limiter.release(ticket.limit_checks, tokens, client=pipe)
-                    await mgmt.counters.settle(ticket.call_id, ticket.budget_checks, actual, client=pipe)
-                    await pipe.execute()
+                if mgmt.admitter is not None:
+                    await mgmt.admitter.finish(
+                        ticket.call_id, ticket.limit_checks, ticket.budget_checks, actual, tokens
+                    )
                 else:
                     if ticket.limit_checks:
                         await mgmt.limiter.release(ticket.limit_checks, tokens)

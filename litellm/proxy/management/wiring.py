@@ -62,6 +62,7 @@ class ManagementState:
         self.ledger: Any = None
         self.counters: Any = None
         self.limiter: Any = None
+        self.admitter: Any = None  # Redis: limits + budgets in one script per request
         self.slack = _find_slack(rt.callbacks)
         from litellm.proxy.budgets.admission import Admission
 
@@ -94,6 +95,9 @@ class ManagementState:
         if self.redis is not None:
             self.counters = RedisBudgetCounters(self.redis, s.redis_prefix, s.reservation_ttl)
             self.limiter = RedisLimiter(self.redis, s.redis_prefix, s.rate_limit_window)
+            from litellm.proxy.budgets.redis_admit import RedisAdmitter
+
+            self.admitter = RedisAdmitter(self.redis, s.redis_prefix, s.rate_limit_window, s.reservation_ttl)
         else:
             self.counters = DbBudgetCounters(self.db, s.reservation_ttl)
             self.limiter = LocalLimiter(s.rate_limit_window)
