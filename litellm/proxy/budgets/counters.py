@@ -113,17 +113,10 @@ class RedisBudgetCounters:
             keys += [f"{self.prefix}bud:{base}", f"{self.prefix}res:{base}"]
         return keys
 
-    async def reserve(
-        self, call_id: str, checks: list[BudgetCheck], amount: float, client: Any = None
-    ) -> Any:
-        """Refusal or None; with a pipeline as ``client`` the script is queued and a function turning its
-        result into that is returned instead."""
+    async def reserve(self, call_id: str, checks: list[BudgetCheck], amount: float) -> Refusal | None:
         argv: list[Any] = [time.time(), repr(float(amount)), self.reservation_ttl, call_id, len(checks)]
         for c in checks:
             argv += ["" if c.max_budget is None else repr(float(c.max_budget)), c.ttl]
-        if client is not None:
-            await self._reserve(keys=self._keys(checks), args=argv, client=client)
-            return lambda result: self._refusal(result, checks)
         return self._refusal(await self._reserve(keys=self._keys(checks), args=argv), checks)
 
     @staticmethod
@@ -140,7 +133,6 @@ class RedisBudgetCounters:
         await self._settle(
             keys=self._keys(checks),
             args=[call_id, repr(float(actual)), len(checks), *[c.ttl for c in checks]],
-            client=client,
         )
 
     async def spend(self, checks: list[BudgetCheck]) -> list[float]:

@@ -134,19 +134,13 @@ class RedisLimiter:
             argv += ["1" if c.parallel is not None else "0", int(tokens) if c.tpm is not None else 0]
         return keys, argv
 
-    async def acquire(self, checks: list[LimitCheck], client: Any = None) -> Any:
-        """Check and count; with a pipeline as ``client`` the script is queued and a function that
-        checks its result is returned instead."""
+    async def acquire(self, checks: list[LimitCheck]) -> None:
         keys, argv, left = self._acquire_args(checks)
-        if client is not None:
-            await self._acquire(keys=keys, args=argv, client=client)
-            return lambda result: self._check(result, checks, left)
         self._check(await self._acquire(keys=keys, args=argv), checks, left)
-        return None
 
-    async def release(self, checks: list[LimitCheck], tokens: int, client: Any = None) -> None:
+    async def release(self, checks: list[LimitCheck], tokens: int) -> None:
         keys, argv = self._release_args(checks, tokens)
-        await self._release(keys=keys, args=argv, client=client)
+        await self._release(keys=keys, args=argv)
 
 
 def _arg(value: int | None) -> Any:
