@@ -127,9 +127,7 @@ class RedisBudgetCounters:
         c = checks[index - 1]
         return Refusal(c.scope, float(result[1]), float(result[2]), float(c.max_budget or 0))
 
-    async def settle(
-        self, call_id: str, checks: list[BudgetCheck], actual: float, client: Any = None
-    ) -> None:
+    async def settle(self, call_id: str, checks: list[BudgetCheck], actual: float) -> None:
         await self._settle(
             keys=self._keys(checks),
             args=[call_id, repr(float(actual)), len(checks), *[c.ttl for c in checks]],
