@@ -66,7 +66,11 @@ def _stream_body(chunks: int = 9) -> bytes:
         }
         lines.append(b"data: " + json.dumps(chunk).encode() + b"\n\n")
     last = {"id": "chatcmpl-x", "object": "chat.completion.chunk", "created": 1, "model": "fake"}
-    lines.append(b"data: " + json.dumps({**last, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}).encode() + b"\n\n")
+    lines.append(
+        b"data: "
+        + json.dumps({**last, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}).encode()
+        + b"\n\n"
+    )
     usage = {"prompt_tokens": 6, "completion_tokens": chunks, "total_tokens": 6 + chunks}
     lines.append(b"data: " + json.dumps({**last, "choices": [], "usage": usage}).encode() + b"\n\n")
     lines.append(b"data: [DONE]\n\n")
@@ -118,7 +122,7 @@ def _install_callbacks(litellm: Any) -> None:
     try:
         from litellm.integrations.memory import MemoryLogger
 
-        loggers.append(MemoryLogger())
+        loggers.append(MemoryLogger(maxlen=1000))  # as bench/run.py bounds it
     except ImportError:
         pass
     litellm.success_callback = [on_success]
@@ -174,7 +178,12 @@ def time_variant(variant: str, n: int, rounds: int) -> dict[str, Any]:
         import litellm
 
         litellm.flush_callbacks(timeout=10)
-    return {"variant": variant, "us": statistics.median(wall), "cpu_us": statistics.median(cpus), "rounds": wall}
+    return {
+        "variant": variant,
+        "us": statistics.median(wall),
+        "cpu_us": statistics.median(cpus),
+        "rounds": wall,
+    }
 
 
 def profile_variant(variant: str, n: int, top: int) -> None:
