@@ -152,6 +152,12 @@ _LAZY: dict[str, str] = {
     "enable_cache": "litellm.caching.caching:enable_cache",
     "disable_cache": "litellm.caching.caching:disable_cache",
     "update_cache": "litellm.caching.caching:update_cache",
+    # LiteLLM's helpers
+    "function_to_dict": "litellm.utils:function_to_dict",
+    "register_prompt_template": "litellm.prompt_templates:register_prompt_template",
+    "custom_prompt_dict": "litellm.prompt_templates:custom_prompt_dict",
+    "completion_with_retries": "litellm.calls.retries:completion_with_retries",
+    "acompletion_with_retries": "litellm.calls.retries:acompletion_with_retries",
     "DualCache": "litellm.caching.dual_cache:DualCache",
     "RedisCache": "litellm.caching.redis_cache:RedisCache",
     "InMemoryCache": "litellm.caching.in_memory_cache:InMemoryCache",

@@ -419,6 +419,7 @@ def _hidden(ctx: CallContext, response_ms: float, headers: Any) -> dict[str, Any
         "api_base": ctx.api_base,
         "model_id": ctx.model_id,
         "litellm_call_id": ctx.litellm_call_id,
+        "litellm_model_name": ctx.model,  # the model as the caller passed it (LiteLLM's field)
         "_response_ms": response_ms,
     }
     if headers is not None:
@@ -1049,6 +1050,10 @@ def _mock_chunks(data: dict[str, Any], include_usage: bool) -> list[dict[str, An
 def _mock_chat(p: Prepared, mock: Any) -> Any:
     data = _mock_dict(mock, p.model)
     if p.stream:
+        if isinstance(mock, str):  # LiteLLM counts a streamed text mock's usage from what was streamed
+            from litellm.calls.streaming import count_usage
+
+            data["usage"] = count_usage(p.model, p.ctx.messages, data["choices"])
         return _mock_chunks(data, True)
     return _build_response(data, p.ctx, p.ctx.start_time, None)
 

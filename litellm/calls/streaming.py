@@ -468,5 +468,14 @@ def count_text_tokens(model: str, text: Any) -> int:
 def stream_chunk_builder(
     chunks: list[Any], messages: list[dict[str, Any]] | None = None
 ) -> ModelResponse | None:
-    """LiteLLM's public helper: rebuild the full response from the chunks a stream yielded."""
-    return assemble_chunks(list(chunks), messages)
+    """LiteLLM's public helper: rebuild the full response from the chunks a stream yielded, priced
+    (``_hidden_params["response_cost"]``, None when the model has no price) as LiteLLM's is."""
+    response = assemble_chunks(list(chunks), messages)
+    if response is not None:
+        from litellm.cost.calculator import completion_cost
+
+        try:
+            response._hidden_params["response_cost"] = completion_cost(completion_response=response)
+        except Exception:  # an unpriced model: the cost is unknown, never a guess
+            response._hidden_params["response_cost"] = None
+    return response

@@ -539,7 +539,10 @@ def make_error(
         )
         return err
     if issubclass(cls, BadRequestError) and cls is not UnsupportedParamsError:
-        return cls(text, model, llm_provider, response=response, body=body)
+        err = cls(text, model, llm_provider, response=response, body=body)
+        if status_code and 400 <= status_code < 500:
+            err.status_code = status_code  # 409, 413, ...: the real status, as LiteLLM keeps it
+        return err
     if cls in (NotFoundError, UnprocessableEntityError):
         return cls(text, model, llm_provider, response=response, body=body)
     return cls(text, llm_provider, model, response=response, body=body)  # type: ignore[call-arg]

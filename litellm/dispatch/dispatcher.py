@@ -478,7 +478,7 @@ class Dispatcher(LaneRunner, LoggingHookStage, ExitSettlement):
         try:
             if kind == _PRE:
                 kwargs = ctx.pre_call_kwargs()
-                kwargs.setdefault("model", ctx.model)
+                kwargs.setdefault("model", getattr(ctx, "provider_model", None) or ctx.model)
                 kwargs.setdefault("messages", ctx.messages)
                 kwargs["log_event_type"] = "pre_api_call"
                 result = None
@@ -539,7 +539,16 @@ class Dispatcher(LaneRunner, LoggingHookStage, ExitSettlement):
                 if target.is_logger:
                     messages = kw.get("messages", ctx.messages)
                     fn = target.hook(target.pre)
-                    tasks.append(_Task(seq, lane, fn, (ctx.model, messages, kw), False, target.pre))
+                    tasks.append(
+                        _Task(
+                            seq,
+                            lane,
+                            fn,
+                            (getattr(ctx, "provider_model", None) or ctx.model, messages, kw),
+                            False,
+                            target.pre,
+                        )
+                    )
                 else:
                     is_async_fn = target.routes[_SUCCESS][1] is not None
                     tasks.append(_Task(seq, lane, target.hook("__call__"), (kw,), is_async_fn, "__call__"))

@@ -126,11 +126,9 @@ def provider_name(custom_llm_provider: str | None) -> str:
 
 
 def request_model(payload: Mapping[str, Any]) -> str:
-    """The model name as sent to the provider (``openai/gpt-4o`` -> ``gpt-4o``)."""
-    hidden = payload.get("hidden_params") or {}
-    name = hidden.get("litellm_model_name")
-    if name:
-        return str(name)
+    """The model name as sent to the provider (``openai/gpt-4o`` -> ``gpt-4o``): the payload's ``model``,
+    which has no provider prefix (``hidden_params.litellm_model_name`` is the name as the caller passed
+    it, prefix included, as in LiteLLM)."""
     model = str(payload.get("model") or "")
     provider = payload.get("custom_llm_provider")
     if provider and model.startswith(f"{provider}/"):

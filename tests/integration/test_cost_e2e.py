@@ -655,7 +655,7 @@ def test_base_model_prices_a_call_under_another_price_map_entry(fake_url, record
     assert assert_priced(plain, key="gpt-4o-mini", parts=parts) == assert_priced(
         streamed, key="gpt-4o-mini", parts=parts
     )
-    assert plain["model"] == "openai/my-private-model"  # the payload still names the model called
+    assert plain["model"] == "my-private-model"  # the payload still names the model called
     assert response._hidden_params["response_cost"] == plain["response_cost"]
 
 

@@ -87,7 +87,7 @@ def test_success_failure_and_stream_arrive_as_log_records_with_cost_tokens_and_s
 
     entry, ok = got[calls.success]
     assert entry["status"] == "info" and ok["status"] == "success"
-    assert ok["model"] == "openai/gpt-4o-mini" and ok["custom_llm_provider"] == "openai"
+    assert ok["model"] == "gpt-4o-mini" and ok["custom_llm_provider"] == "openai"
     assert ok["prompt_tokens"] > 0 and ok["completion_tokens"] > 0 and ok["response_cost"] > 0
     assert ok["model_parameters"] == {"temperature": 0.3, "max_tokens": 40}
     assert ok["messages"][0]["content"] == f"hello {calls.tag}"

@@ -90,7 +90,7 @@ def test_success_stream_and_failure_payloads_are_posted_as_one_json_array(receiv
     assert isinstance(payloads, list) and len(payloads) == 3
     by_id = {p["id"]: p for p in payloads}
     first = by_id[ok._hidden_params["litellm_call_id"]]
-    assert first["status"] == "success" and first["model"] == "openai/gpt-4o-mini"
+    assert first["status"] == "success" and first["model"] == "gpt-4o-mini"
     assert first["prompt_tokens"] == ok.usage.prompt_tokens and first["response_cost"] > 0
     assert first["messages"] == MESSAGES
     streamed = [p for p in payloads if p["stream"]]

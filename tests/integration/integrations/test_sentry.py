@@ -98,7 +98,7 @@ def test_a_failed_call_is_an_error_event_with_tags_and_recent_calls_as_breadcrum
     assert event["level"] == "error"
     assert event["exception"]["values"][-1]["type"] == "BadRequestError"
     tags = event["tags"]
-    assert tags["model"] == "openai/fake-error-400"
+    assert tags["model"] == "fake-error-400"
     assert tags["llm_provider"] == "openai"
     assert tags["litellm_call_id"] == f"{run}-fail"
     assert tags["error_code"] == "400"
@@ -179,7 +179,7 @@ def test_an_active_application_client_is_used_and_never_reinitialised(receiver):
         assert litellm.flush_callbacks(timeout=20)
         assert sentry_sdk.get_client() is app_client
         [event] = wait_for_events(receiver, _tagged(run), 1)
-        assert event["tags"]["model"] == "openai/gpt-4o-mini"
+        assert event["tags"]["model"] == "gpt-4o-mini"
     finally:
         sentry_sdk.get_global_scope().set_client(None)
         app_client.close(timeout=2)

@@ -135,7 +135,7 @@ def test_budget_crossing_and_the_spend_report(fake_url: str, webhook: CaptureSer
     assert logger.send_daily_report()
     assert logger.flush(timeout=10)
     [report] = alerts(webhook, "daily_reports")
-    assert "`openai/gpt-4o-mini`: 2 calls, 0 failed" in report and "*Total*: 2 calls" in report
+    assert "`gpt-4o-mini`: 2 calls, 0 failed" in report and "*Total*: 2 calls" in report
 
 
 def test_rate_limited_webhook_is_retried_after_retry_after_and_posts_once(
