@@ -1,10 +1,13 @@
-"""The request path every LLM route shares: auth -> body -> pre-call hooks -> backend -> response.
+"""The request path every LLM route shares: auth -> body -> admission -> pre-call hooks (+ moderation in
+parallel) -> backend -> post-call hooks -> response.
 
 Owns :class:`LLMRoute` (one per call type: chat, text completion, embeddings, images, audio, moderation,
 rerank, responses), the response headers LiteLLM documents (``x-litellm-*`` and the provider's rate-limit
 headers as ``llm_provider-<name>``), SSE pass-through (each chunk written as it arrives, through
-:class:`SSEResponse`, which cancels the upstream read when the client goes away), and the per-request
-bookkeeping seam ``on_request_done`` (metrics now, the spend ledger later).
+:class:`SSEResponse`, which cancels the upstream read when the client goes away), cancelling a pending
+upstream call when the client disconnects before the answer (recorded as 499), the request's SERVER span
+when OpenTelemetry is configured, and the per-request bookkeeping seam ``on_request_done`` (metrics, the
+spend ledger).
 
 Must not: hold per-request state outside the request, forward client headers or the caller's key upstream
 (only the body's parameters reach the call; credentials in the body are refused), or buffer a stream.
