@@ -72,6 +72,7 @@ ALERT_TYPES = (
     "outage_alerts",
     "budget_alerts",
     "daily_reports",
+    "cooldown_deployment",  # the Router cooled a deployment down (LiteLLM's alert type)
 )
 _LEVELS = ("Low", "Medium", "High")
 _BUDGET_LEVELS = (
