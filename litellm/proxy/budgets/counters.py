@@ -170,7 +170,8 @@ class DbBudgetCounters:
                     "WHERE scope = ? AND period = ? AND expires_at >= ?",
                     (c.scope, c.period, now),
                 )
-                spend, reserved = float(row["spend"]), float(res["r"])
+                spend = float(row["spend"]) if row else 0.0
+                reserved = float(res["r"]) if res else 0.0
                 if spend + reserved >= c.max_budget - _EPSILON:
                     return Refusal(c.scope, spend, reserved, c.max_budget)
             for c in ordered:

@@ -127,8 +127,8 @@ class RedisAdmitter:
             argv += [_arg(c.rpm), _arg(c.tpm), _arg(c.parallel)]
         keys += self._budget_keys(budgets)
         argv += [time.time(), repr(float(amount)), self.reservation_ttl, call_id, len(budgets)]
-        for c in budgets:
-            argv += ["" if c.max_budget is None else repr(float(c.max_budget)), c.ttl]
+        for b in budgets:
+            argv += ["" if b.max_budget is None else repr(float(b.max_budget)), b.ttl]
         result = await self._admit(keys=keys, args=argv)
         kind = int(result[0])
         if kind == 0:
@@ -137,8 +137,8 @@ class RedisAdmitter:
         if kind == 1:
             what = result[2].decode() if isinstance(result[2], bytes) else str(result[2])
             raise limit_error(limits[i], what, float(result[3]), left if what != "parallel" else 1)
-        c = budgets[i]
-        return Refusal(c.scope, float(result[2]), float(result[3]), float(c.max_budget or 0))
+        refused = budgets[i]
+        return Refusal(refused.scope, float(result[2]), float(result[3]), float(refused.max_budget or 0))
 
     async def finish(
         self, call_id: str, limits: list[LimitCheck], budgets: list[BudgetCheck], actual: float, tokens: int

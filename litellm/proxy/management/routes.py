@@ -191,7 +191,7 @@ class Api:
 
                 anchor = datetime.fromisoformat(anchor).timestamp()
             start, _ = period_of(anchor, record["budget_duration"], time.time())
-        return await total_spend(self.db, entity, ident, start)
+        return await total_spend(self.db, entity, str(ident), start)
 
     async def key_info(
         self, caller: Caller, body: dict[str, Any], query: dict[str, Any], request: Any

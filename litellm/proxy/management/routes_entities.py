@@ -105,7 +105,7 @@ class EntityApi(Api):
                     param="user_role",
                 )
             auto_key = body.pop("auto_create_key", True)
-            key_fields = {k: body.pop(k) for k in ("key_alias", "duration") if k in body}
+            key_fields: dict[str, Any] = {k: body.pop(k) for k in ("key_alias", "duration") if k in body}
             record = await entity.create(self.db, body)
             if entity is USERS and auto_key:
                 key = await self._create_key(
@@ -174,6 +174,7 @@ class EntityApi(Api):
                 else:
                     forbid(route, caller, f"you may not change this {entity.name}")
             changes = {k: v for k, v in body.items() if k not in ("end_user_id", "id", entity.pk)}
+            ident = str(current[entity.pk])
             record = await entity.update(self.db, ident, changes)
             await self._invalidate(entity, ident)
             return record

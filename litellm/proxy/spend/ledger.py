@@ -112,7 +112,7 @@ class Ledger:
 
     def _orphans(self) -> list[str]:
         """Segments of processes that died (no one holds their lock) -- not ours."""
-        out = []
+        out: list[str] = []
         try:
             names = os.listdir(self.spool_dir)
         except FileNotFoundError:

@@ -67,7 +67,8 @@ def _log_view(row: dict[str, Any]) -> dict[str, Any]:
 async def spend_logs(
     db: Any, query: dict[str, str], restrict: dict[str, str] | None = None
 ) -> list[dict[str, Any]]:
-    where, params = ["1 = 1"], []
+    where: list[str] = ["1 = 1"]
+    params: list[Any] = []
     filters = {
         **{k: query.get(k) for k in ("api_key", "user_id", "request_id", "team_id", "end_user")},
         **(restrict or {}),
@@ -98,7 +99,8 @@ async def daily(
     db: Any, group_by: str, query: dict[str, str], restrict: dict[str, str] | None = None
 ) -> list[dict[str, Any]]:
     """Per UTC day and group: spend, requests, tokens (``group_by``: key, user, team, model, tag, customer)."""
-    where, params = ["1 = 1"], []
+    where: list[str] = ["1 = 1"]
+    params: list[Any] = []
     for column, value in (restrict or {}).items():
         where.append(f"{column} = ?")
         params.append(value)
@@ -129,17 +131,17 @@ async def daily(
                 a["requests"] += 1
                 a["total_tokens"] += r["total_tokens"]
         return sorted(acc.values(), key=lambda a: (a["date"], str(a["group"])))
-    column = _GROUP.get(group_by)
-    if column is None:
+    found = _GROUP.get(group_by)
+    if found is None:
         raise ProxyError(
             400,
             f"group_by must be one of key, user, team, model, tag, customer; got {group_by!r}",
             param="group_by",
         )
     rows = await db.fetchall(
-        f"SELECT day AS date, {column} AS grp, SUM(spend) AS spend, COUNT(*) AS requests, "
+        f"SELECT day AS date, {found} AS grp, SUM(spend) AS spend, COUNT(*) AS requests, "
         f"SUM(prompt_tokens) AS prompt_tokens, SUM(completion_tokens) AS completion_tokens, "
-        f"SUM(total_tokens) AS total_tokens FROM litellm_spendlogs WHERE {cond} GROUP BY day, {column} ORDER BY day",
+        f"SUM(total_tokens) AS total_tokens FROM litellm_spendlogs WHERE {cond} GROUP BY day, {found} ORDER BY day",
         tuple(params),
     )
     out = []
