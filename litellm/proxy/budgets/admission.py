@@ -228,9 +228,13 @@ class Admission:
             _budget("global", {"max_budget": s.global_max_budget, "budget_duration": s.global_budget_duration, "created_at": 0}, now, budgets, soft)  # fmt: skip
         md = data.get("metadata")
         tags = (md or {}).get("tags") if isinstance(md, dict) else None
+        tags = [str(t) for t in tags] if isinstance(tags, list) else []
+        for t in (key or {}).get("tags") or ():  # the key's tags count too (LiteLLM's tag spend)
+            if t not in tags:
+                tags.append(t)
         ticket = Ticket(
             call_id,
-            tags=list(tags) if isinstance(tags, list) else [],
+            tags=tags,
             request_md=md if isinstance(md, dict) else None,
         )
         amount = 0.0

@@ -220,3 +220,18 @@ def test_organization_budget_applies_to_its_teams_keys(proxy) -> None:
                 break
             time.sleep(0.1)
     assert abs(info["spend"] - 0.0001) < 1e-9  # the one answered request, from the ledger
+
+
+def test_daily_aggregates_by_tag_include_the_keys_tags(proxy) -> None:
+    with proxy.client() as admin:
+        key = admin.post("/key/generate", json={"tags": ["team-x"]}).json()["key"]
+    assert chat(proxy, key, metadata={"tags": ["feature-y"]}).status_code == 200
+    deadline = time.monotonic() + 5
+    with proxy.client() as admin:
+        while True:
+            daily = admin.get("/spend/daily", params={"group_by": "tag"}).json()
+            groups = {d["group"]: d for d in daily}
+            if ("team-x" in groups and "feature-y" in groups) or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+    assert groups["feature-y"]["requests"] >= 1 and groups["team-x"]["spend"] > 0
