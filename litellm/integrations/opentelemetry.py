@@ -541,8 +541,9 @@ class OpenTelemetryLogger(PayloadLogger):
         if start_ns is not None and end_ns is not None and end_ns < start_ns:
             end_ns = start_ns
         events = content if content and mode in (EVENT_ONLY, SPAN_AND_EVENT) else None
-        if self._direct_records_ok(attrs, events):
-            self._submit_record(payload, kwargs, attrs, events, start_ns, end_ns)
+        exporter = self.exporter
+        if exporter is not None and self._direct_records_ok(attrs, events):
+            self._submit_record(exporter, payload, kwargs, attrs, events, start_ns, end_ns)
         else:
             self._end_sdk_span(payload, kwargs, attrs, events, start_ns, end_ns)
         if self._instruments is not None:
@@ -575,6 +576,7 @@ class OpenTelemetryLogger(PayloadLogger):
 
     def _submit_record(
         self,
+        exporter: BatchExporter,
         payload: Mapping[str, Any],
         kwargs: Mapping[str, Any],
         attrs: dict[str, Any],
@@ -607,7 +609,7 @@ class OpenTelemetryLogger(PayloadLogger):
             status = [2, message]
         trace_hex, span_hex = f"{trace_id:032x}", f"{span_id:016x}"
         call_id = attrs.get("litellm.call_id")
-        self.exporter.submit(  # type: ignore[union-attr]  # _direct_records_ok checked it
+        exporter.submit(
             {
                 "id": str(call_id or f"{trace_hex}{span_hex}"),
                 "name": span_name(payload),
