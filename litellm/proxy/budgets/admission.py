@@ -48,6 +48,9 @@ class Ticket:
     request_md: dict[str, Any] | None = None
     meter: StreamMeter | None = None
     soft: list[tuple[str, float]] = field(default_factory=list)  # (scope, soft budget)
+    started: float = 0.0
+    route: str = ""
+    spooled: tuple[float, int] | None = None  # a stream's row already spooled: (spend, tokens)
 
 
 def period_of(anchor: float | None, duration: str | None, now: float) -> tuple[float, float]:
@@ -236,6 +239,8 @@ class Admission:
             call_id,
             tags=tags,
             request_md=md if isinstance(md, dict) else None,
+            started=now,
+            route=route,
         )
         amount = 0.0
         if budgets:

@@ -43,6 +43,9 @@ class _StreamMeterHook(CustomLogger):
         ticket.meter = StreamMeter()
         async for chunk in ticket.meter.wrap(response):
             yield chunk
+        # the upstream finished: spool the row now, before the proxy sends [DONE] (so a SIGKILL after
+        # the client has its whole answer cannot lose it)
+        self.mgmt.spool_stream(ticket, user_api_key_dict, request_data, response)
 
 
 class ManagementState:
@@ -146,11 +149,42 @@ class ManagementState:
         self._customers[end_user_id] = (now + self.settings.key_cache_ttl, record)
         return record
 
+    def spool_stream(self, ticket: Any, auth: Any, data: dict[str, Any], stream: Any) -> None:
+        """A stream whose upstream ended: its row, written ahead of the final ``[DONE]``."""
+        from types import SimpleNamespace
+
+        from litellm.proxy.spend.rows import build_row
+
+        model_id = (_hidden(stream) or {}).get("model_id")
+        group = data.get("model")
+        if model_id is None:
+            model_id = next(
+                (d["model_info"].get("id") for d in self.backend.model_list if d["model_name"] == group), None
+            )
+        info = SimpleNamespace(model_group=group, model_id=model_id, litellm_model=None)
+        call_type = _CALL_TYPES.get(ticket.route.removeprefix("/v1"), "acompletion")
+        record = SimpleNamespace(
+            call_id=ticket.call_id, route=ticket.route, call_type=call_type, auth=auth, requested_model=group,
+            status=200, started=ticket.started, ended=time.time(), exception=None, info=info, response=None,
+        )  # fmt: skip
+        spend, prompt, completion, _ = self._cost(record, ticket)
+        if self.ledger is not None:
+            row = build_row(
+                record, spend=spend, prompt_tokens=prompt, completion_tokens=completion, cache_hit=False,
+                tags=ticket.tags, request_md=ticket.request_md,
+                deployment=self.deployment_params.get(str(model_id), {}).get("model"),
+            )  # fmt: skip
+            self.ledger.append(row)
+        ticket.spooled = (spend, prompt + completion)
+
     def sink(self, record: Any) -> None:
         """on_request_done: one ledger row per admitted request, then settle its budgets and limits."""
         ticket = self.admission.take(record.call_id)
         if ticket is None or record.auth is None:
             return  # refused before admission (auth, bad input, limits, budget): no row, nothing to settle
+        if ticket.spooled is not None:  # a finished stream: its row is on disk already
+            self.admission.finish(ticket, *ticket.spooled)
+            return
         if isinstance(record.exception, ProxyError) and record.info is None:
             spend, prompt, completion, cache_hit = 0.0, 0, 0, False
         else:
@@ -189,6 +223,13 @@ class ManagementState:
 
     def _prompt(self, record: Any, ticket: Any) -> int:
         return 0
+
+
+_CALL_TYPES = {
+    "/chat/completions": "acompletion",
+    "/completions": "atext_completion",
+    "/responses": "aresponses",
+}
 
 
 def _hidden(result: Any) -> dict[str, Any]:
