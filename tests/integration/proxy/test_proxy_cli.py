@@ -184,3 +184,66 @@ router_settings:
             assert (
                 r.headers["x-litellm-attempted-retries"] == "2"
             )  # the bad group's two retries, then the fallback
+
+
+def test_https_with_ssl_flags_and_debug_access_log(tmp_path: Path, fake_provider) -> None:
+    """--ssl_keyfile_path/--ssl_certfile_path serve HTTPS (a self-signed certificate made here);
+    --debug turns on the access log."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=1))
+        .not_valid_after(now + datetime.timedelta(hours=1)).sign(key, hashes.SHA256())
+    )  # fmt: skip
+    (tmp_path / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    config = (
+        "model_list:\n  - model_name: m\n    litellm_params:\n      model: openai/gpt-4o-mini\n"
+        f"      api_base: {fake_provider.url}/v1\n      api_key: sk-x\n"
+    )
+    proxy = start(
+        tmp_path,
+        config,
+        "--ssl_keyfile_path",
+        "key.pem",
+        "--ssl_certfile_path",
+        "cert.pem",
+        "--debug",
+        wait=False,
+    )
+    proxy.url = proxy.url.replace("http://", "https://")
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                r = httpx.post(
+                    proxy.url + "/v1/chat/completions",
+                    json={"model": "m", "messages": [{"role": "user", "content": "x"}]},
+                    verify=False,
+                )
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline or proxy.proc.poll() is not None:
+                    raise
+                time.sleep(0.1)
+        assert r.status_code == 200 and r.json()["choices"][0]["message"]["content"].startswith("Hello")
+        with pytest.raises(httpx.HTTPError):  # plain HTTP is not served on the HTTPS port
+            httpx.get(proxy.url.replace("https://", "http://") + "/health/liveliness", timeout=2)
+    finally:
+        stop(proxy)
+    log = proxy.log.read_text()
+    assert "listening on https://127.0.0.1:" in log
+    assert 'POST /v1/chat/completions HTTP/1.1" 200' in log  # --debug: uvicorn's access log
