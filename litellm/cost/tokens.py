@@ -109,7 +109,9 @@ def _load_bindings() -> Any:
             if module is not None:
                 break
     if module is None:  # layout changed: take the slow documented import
-        from bpe_openai import _bindings as module  # type: ignore[no-redef]
+        from bpe_openai import _bindings as fallback
+
+        module = fallback
     _bindings = module
     return module
 
