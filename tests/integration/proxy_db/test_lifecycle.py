@@ -103,3 +103,15 @@ general_settings:
         assert statuses[:2] == [200, 200] and statuses[-1] == 400
     finally:
         stop_proxy(p)
+
+
+def test_litellm_migrate_applies_once(tmp_path, pg_url) -> None:
+    for db_line in (f"  database_url: {pg_url}", f"  database_path: {tmp_path}/m.sqlite3"):
+        (tmp_path / "config.yaml").write_text(f"general_settings:\n  master_key: {MASTER}\n{db_line}\n")
+        runs = [
+            subprocess.run([sys.executable, "-m", "litellm.proxy", "migrate", "--config", "config.yaml"],
+                           cwd=tmp_path, capture_output=True, text=True, timeout=60)
+            for _ in range(2)
+        ]  # fmt: skip
+        assert [r.returncode for r in runs] == [0, 0], runs[0].stderr
+        assert "applied [1]" in runs[0].stdout and "up to date" in runs[1].stdout

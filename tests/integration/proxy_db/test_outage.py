@@ -78,6 +78,8 @@ general_settings:
             t.join()
         during = [x for x in answered if down_at < x[2] < up_at]
         assert len(during) > 20, "requests must keep being answered while the database is down"
+        late = [x for x in during if x[2] > down_at + 6]  # memory cache (5 s) expired: Redis answers
+        assert late, "keys must be found in Redis once the in-memory entry expired"
         assert any(inst == "b" for _, inst, _ in answered)
         wanted = {cid for cid, _, _ in answered}
         deadline = time.monotonic() + 25
