@@ -4,7 +4,7 @@
 
 Shows a plain call, a streamed call, an async call, an Anthropic-format call, a failing call and one
 call of every other type (text completion, embedding, image, moderation, transcription, speech, rerank,
-batch), and, for each, the one logging record (StandardLoggingPayload) our callback received: status,
+batch, the Responses API, files and a batch job, an assistant run), and, for each, the one logging record (StandardLoggingPayload) our callback received: status,
 cost, tokens, latency.
 """
 
@@ -14,14 +14,6 @@ import asyncio
 import struct
 
 import litellm
-
-# the other call types (also litellm.text_completion, litellm.image_generation, ... once exported)
-from litellm.calls.audio import speech, transcription
-from litellm.calls.batch import batch_completion
-from litellm.calls.images import image_generation
-from litellm.calls.moderation import moderation
-from litellm.calls.rerank import rerank
-from litellm.calls.text_completion import text_completion
 from litellm.fake_provider.server import start_fake_provider
 from litellm.integrations.custom_logger import CustomLogger
 
@@ -141,7 +133,7 @@ def other_calls(url: str) -> None:
     base = {"api_base": f"{url}/v1", "api_key": "sk-fake"}
 
     print("6. text_completion (/v1/completions):")
-    r = text_completion(model="openai/gpt-3.5-turbo-instruct", prompt="Say hi", **base)
+    r = litellm.text_completion(model="openai/gpt-3.5-turbo-instruct", prompt="Say hi", **base)
     litellm.flush_callbacks()
     print("   ->", r.choices[0].text)
 
@@ -157,29 +149,31 @@ def other_calls(url: str) -> None:
     print("   ->", e.data[0]["embedding"][:24] + "...")
 
     print("8. image_generation (gpt-image-1, low quality):")
-    img = image_generation(model="openai/gpt-image-1", prompt="a red square", quality="low", **base)
+    img = litellm.image_generation(model="openai/gpt-image-1", prompt="a red square", quality="low", **base)
     litellm.flush_callbacks()
     print("   ->", len(img.data), "image(s), usage:", img.usage.input_tokens, "+", img.usage.output_tokens)
 
     print("9. moderation:")
-    m = moderation(model="openai/omni-moderation-latest", input=["hello", "this one [fake:flag]"], **base)
+    m = litellm.moderation(
+        model="openai/omni-moderation-latest", input=["hello", "this one [fake:flag]"], **base
+    )
     litellm.flush_callbacks()
     print("   -> flagged:", [x.flagged for x in m.results])
 
     print("10. transcription (a 2.5 s WAV upload, whisper-1 priced per second):")
-    t = transcription(model="openai/whisper-1", file=("hello.wav", _wav(2.5)), **base)
+    t = litellm.transcription(model="openai/whisper-1", file=("hello.wav", _wav(2.5)), **base)
     litellm.flush_callbacks()
     print("   ->", t.text)
 
     print("11. speech (tts-1, priced per character):")
-    audio = speech(
+    audio = litellm.speech(
         model="openai/tts-1", input="Hello from the quickstart.", voice="alloy", response_format="wav", **base
     )
     litellm.flush_callbacks()
     print("   ->", audio.content_type, len(audio.content), "bytes")
 
     print("12. rerank (Cohere wire, priced per search unit):")
-    rr = rerank(
+    rr = litellm.rerank(
         model="cohere/rerank-v3.5",
         query="capital of France",
         documents=["Berlin is in Germany", "Paris is the capital of France"],
@@ -190,13 +184,61 @@ def other_calls(url: str) -> None:
     print("   ->", [(x.index, round(x.relevance_score, 3)) for x in rr.results])
 
     print("13. batch_completion (3 prompts, one record each):")
-    out = batch_completion(
+    out = litellm.batch_completion(
         model="openai/gpt-4o-mini",
         messages=[[{"role": "user", "content": f"Q{i}"}] for i in range(3)],
         **base,
     )
     litellm.flush_callbacks()
     print("   ->", len(out), "answers")
+
+    print("14. responses (the Responses API; bridged to Anthropic's Messages API):")
+    resp = litellm.responses(
+        input="Say hello", model="anthropic/claude-sonnet-4-5", api_base=url, api_key="sk-ant-fake"
+    )
+    litellm.flush_callbacks()
+    print("   ->", resp.output_text)
+
+    print("15. files + a batch job (priced once at batch prices when it completes):")
+    import json
+
+    lines = "".join(
+        json.dumps(
+            {
+                "custom_id": f"q{i}",
+                "method": "POST",
+                "url": "/v1/chat/completions",
+                "body": {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": f"Q{i}"}]},
+            }
+        )
+        + "\n"
+        for i in range(3)
+    )
+    uploaded = litellm.create_file(file=("batch.jsonl", lines.encode()), purpose="batch", **base)
+    job = litellm.create_batch(
+        completion_window="24h", endpoint="/v1/chat/completions", input_file_id=uploaded.id, **base
+    )
+    while job.status not in ("completed", "failed", "cancelled"):
+        job = litellm.retrieve_batch(job.id, **base)
+    litellm.flush_callbacks()
+    print(
+        "   ->",
+        job.status,
+        job.request_counts.completed,
+        "answers, cost",
+        job._hidden_params.get("response_cost"),
+    )
+
+    print("16. an assistant run (polled to completion):")
+    assistant = litellm.create_assistants(custom_llm_provider="openai", model="gpt-4o-mini", **base)
+    thread = litellm.create_thread(
+        custom_llm_provider="openai", messages=[{"role": "user", "content": "hi"}], **base
+    )
+    run = litellm.run_thread(
+        custom_llm_provider="openai", thread_id=thread.id, assistant_id=assistant.id, **base
+    )
+    litellm.flush_callbacks()
+    print("   ->", run.status, run.usage.total_tokens, "tokens")
 
 
 if __name__ == "__main__":

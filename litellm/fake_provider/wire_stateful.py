@@ -204,12 +204,12 @@ async def file_content(request: web.Request) -> web.StreamResponse:
 # ---------------------------------------------------------------------------------------------------
 
 
-def _answer_line(line: dict[str, Any], embedding_dim: int) -> dict[str, Any]:
+def _answer_line(line: dict[str, Any], embedding_dim: int, chunks: int) -> dict[str, Any]:
     url = line.get("url") or ""
     body = line.get("body") or {}
     request_id = f"batch_req_{line.get('custom_id')}"
     if url.endswith("/chat/completions"):
-        plan = openai_wire.plan_chat(body, faults.parse_controls({}, str(body.get("model") or "")), 0)
+        plan = openai_wire.plan_chat(body, faults.parse_controls({}, str(body.get("model") or "")), chunks)
         plan.model = str(body.get("model") or "")
         answer = json.loads(openai_wire.chat_json(plan))
     elif url.endswith("/embeddings"):
@@ -230,11 +230,11 @@ def _answer_line(line: dict[str, Any], embedding_dim: int) -> dict[str, Any]:
     }
 
 
-def _complete(store: Store, batch: dict[str, Any], embedding_dim: int) -> None:
+def _complete(store: Store, batch: dict[str, Any], embedding_dim: int, chunks: int) -> None:
     lines = [
         json.loads(raw) for raw in store.blobs[batch["input_file_id"]].decode().splitlines() if raw.strip()
     ]
-    answers = [_answer_line(line, embedding_dim) for line in lines]
+    answers = [_answer_line(line, embedding_dim, chunks) for line in lines]
     output = "".join(json.dumps(a) + "\n" for a in answers).encode()
     out_meta = _new_file(store, f"{batch['id']}_output.jsonl", "batch_output", output)
     failed = sum(1 for a in answers if a["error"])
@@ -293,7 +293,8 @@ async def retrieve_batch(request: web.Request) -> web.StreamResponse:
     if batch["status"] == "validating":
         batch.update(status="in_progress", in_progress_at=int(time.time()))
     elif batch["status"] == "in_progress":
-        _complete(store, batch, request.app[STATE_KEY].options.embedding_dim)
+        options = request.app[STATE_KEY].options
+        _complete(store, batch, options.embedding_dim, options.chunks)
     elif batch["status"] == "cancelling":
         batch.update(status="cancelled", cancelled_at=int(time.time()))
     return _json(200, batch)
