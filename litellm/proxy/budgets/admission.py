@@ -245,7 +245,7 @@ class Admission:
         amount = 0.0
         if budgets:
             ticket.prompt_estimate, amount = self.estimate(model, data)
-        if mgmt.admitter is not None and (limits or budgets):  # Redis: one script for both
+        if (limits or budgets) and mgmt.admitter is not None:  # Redis: one script for both
             refusal = await mgmt.admitter.admit(call_id, limits, budgets, amount)
             if refusal is not None:
                 raise budget_error(refusal)

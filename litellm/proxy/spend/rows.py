@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 __all__ = ["StreamMeter", "build_row", "prices_for", "usage_of"]
@@ -93,7 +94,12 @@ class StreamMeter:
 
 
 def day_of(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d")
+    return _day(int(ts // 86400))
+
+
+@lru_cache(maxsize=64)
+def _day(days: int) -> str:
+    return datetime.fromtimestamp(days * 86400, timezone.utc).strftime("%Y-%m-%d")
 
 
 def _clean(value: Any, depth: int = 0) -> Any:
@@ -113,6 +119,8 @@ def _clean(value: Any, depth: int = 0) -> Any:
 def _metadata(request_md: dict[str, Any] | None, auth_md: dict[str, Any]) -> dict[str, Any]:
     """Request metadata with secret-named fields and secret-looking values redacted, plus the
     ``user_api_key_*`` attribution fields."""
+    if not request_md:
+        return dict(auth_md)
     md = {}
     for i, (k, v) in enumerate((request_md or {}).items()):
         if i >= _KEEP_METADATA:
