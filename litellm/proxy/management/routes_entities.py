@@ -125,6 +125,15 @@ class EntityApi(Api):
             ident = self._id_param(entity, query, body)
             if ident is None and entity is USERS and caller.user_id:
                 ident = caller.user_id
+            if entity is CUSTOMERS and ident and await entity.get(self.db, ident) is None:
+                # an end user seen only as a request's `user` (no /customer/new): its ledger spend
+                spend = await reports.total_spend(self.db, "end_user", ident)
+                if spend or await self.db.fetchone(
+                    "SELECT 1 AS x FROM litellm_spendlogs WHERE end_user = ? LIMIT 1", (ident,)
+                ):
+                    if not caller.viewer:
+                        forbid(route, caller, "only admins read end users")
+                    return {"user_id": ident, "spend": spend, "blocked": False, "budget_id": None}
             record = await entity.require(self.db, ident)
             await self._may_read(caller, entity, record, route)
             if spend_kind:

@@ -131,6 +131,12 @@ def test_key_list_pagination_and_logging_metadata(proxy) -> None:
         assert full["keys"][0]["user_id"] == "lister"
     r = chat(proxy, made[0]["key"], user="end-user-7")
     assert r.status_code == 200
+    deadline = time.monotonic() + 5
+    with proxy.client() as admin:  # an end user known only from requests: its spend from the ledger
+        while (info := admin.get("/customer/info", params={"end_user_id": "end-user-7"})).status_code == 404:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        assert info.json()["spend"] > 0
     call_id = r.headers["x-litellm-call-id"]
     events = proxy.wait_events(lambda e: e["kind"] == "success" and e["payload"].get("id") == call_id)
     md = events[0]["payload"]["metadata"]
