@@ -115,3 +115,31 @@ def test_litellm_migrate_applies_once(tmp_path, pg_url) -> None:
         ]  # fmt: skip
         assert [r.returncode for r in runs] == [0, 0], runs[0].stderr
         assert "applied [1]" in runs[0].stdout and "up to date" in runs[1].stdout
+
+
+def test_two_workers_share_keys_and_budgets_through_the_sqlite_file(fake_provider, tmp_path) -> None:
+    config = (
+        model_block(fake_provider.url)
+        + f"""
+general_settings:
+  master_key: {MASTER}
+  proxy_batch_write_at: 0.1
+  spend_spool_dir: {tmp_path}/spool
+"""
+    )
+    p = _proxy.start(tmp_path / "p", config, "--num_workers", "2")
+    try:
+        with p.client() as admin:
+            key = admin.post("/key/generate", json={"max_budget": 0.00035}).json()["key"]
+        with p.client(key) as c:  # new connections: both workers answer some of them
+            codes = [
+                c.post(
+                    "/chat/completions",
+                    json={"model": "gpt-4o", "messages": MSG},
+                    headers={"connection": "close"},
+                ).status_code
+                for _ in range(8)
+            ]
+        assert codes == [200] * 4 + [400] * 4
+    finally:
+        assert _proxy.stop(p) == 0
