@@ -120,7 +120,7 @@ class HiddenParams(dict):
         self._materialise()
         return dict.__eq__(self, other)
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None
 
     def __repr__(self) -> str:
         self._materialise()

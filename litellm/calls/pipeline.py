@@ -353,7 +353,7 @@ def _interrupted(exc: BaseException, p: Prepared) -> BaseException:
         p.provider,
         p.model,
     )
-    error.interrupted_by = type(exc).__name__  # type: ignore[attr-defined]
+    error.interrupted_by = type(exc).__name__
     return error
 
 
@@ -1200,12 +1200,12 @@ EMBEDDING = CallSpec(
 
 def embedding(model: str, input: Any = None, **kwargs: Any) -> EmbeddingResponse:
     """Embeddings in the OpenAI format."""
-    return run(EMBEDDING, model, {"input": input if input is not None else []}, kwargs)  # type: ignore[no-any-return]
+    return run(EMBEDDING, model, {"input": input if input is not None else []}, kwargs)
 
 
 async def aembedding(model: str, input: Any = None, **kwargs: Any) -> EmbeddingResponse:
     """Async embeddings in the OpenAI format."""
-    return await arun(EMBEDDING, model, {"input": input if input is not None else []}, kwargs)  # type: ignore[no-any-return]
+    return await arun(EMBEDDING, model, {"input": input if input is not None else []}, kwargs)
 
 
 def check_valid_key(model: str, api_key: str) -> bool:

@@ -56,7 +56,7 @@ def result_type(kind: str) -> Any:
             name, (base,), {"_hidden_params": PrivateAttr(default_factory=dict), "__module__": __name__}
         )
 
-    class ListPage(_OpenAIBase):  # type: ignore[misc]
+    class ListPage(_OpenAIBase):
         """A list endpoint's page: ``data``, ``has_more``, ``first_id``/``last_id`` when sent."""
 
         object: str = "list"

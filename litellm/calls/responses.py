@@ -60,7 +60,7 @@ def _types() -> tuple[Any, Any]:
     from openai.types.responses import Response, ResponseStreamEvent
     from pydantic import PrivateAttr
 
-    class ResponsesAPIResponse(Response):  # type: ignore[misc]
+    class ResponsesAPIResponse(Response):
         _hidden_params: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     ResponsesAPIResponse.__module__ = __name__
@@ -217,7 +217,7 @@ RESPONSES = CallSpec(
 # ---------------------------------------------------------------------------------------------------
 
 
-class _EventObject(dict):  # type: ignore[type-arg]
+class _EventObject(dict):
     """An event the openai types do not know yet: dict and attribute access."""
 
     def __getattr__(self, name: str) -> Any:

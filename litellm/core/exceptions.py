@@ -398,7 +398,7 @@ class APIResponseValidationError(_LiteLLMErrorMixin, openai.APIResponseValidatio
             self,
             response=_response(500, None),  # type: ignore[arg-type]
             body=body,
-            message=self.message,  # type: ignore[arg-type]
+            message=self.message,
         )
         self.status_code = 500
 
@@ -539,10 +539,10 @@ def make_error(
         )
         return err
     if issubclass(cls, BadRequestError) and cls is not UnsupportedParamsError:
-        err = cls(text, model, llm_provider, response=response, body=body)
+        bad_request = cls(text, model, llm_provider, response=response, body=body)
         if status_code and 400 <= status_code < 500:
-            err.status_code = status_code  # 409, 413, ...: the real status, as LiteLLM keeps it
-        return err
+            bad_request.status_code = status_code  # 409, 413, ...: the real status, as LiteLLM keeps it
+        return bad_request
     if cls in (NotFoundError, UnprocessableEntityError):
         return cls(text, model, llm_provider, response=response, body=body)
     return cls(text, llm_provider, model, response=response, body=body)  # type: ignore[call-arg]

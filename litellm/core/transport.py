@@ -358,7 +358,7 @@ def sync_transport_for(client: Any) -> SyncTransport:
     if isinstance(client, httpx.BaseTransport):
         return HttpxSyncTransport(httpx.Client(transport=client))
     if callable(getattr(client, "send", None)):
-        return client  # type: ignore[no-any-return]
+        return client
     raise TypeError(
         f"client={type(client).__name__} is not usable for a sync call: pass an httpx.Client, an httpx "
         "transport, or an object with send(request, timeout=, stream=)"
@@ -375,7 +375,7 @@ def async_transport_for(client: Any) -> AsyncTransport:
     if isinstance(client, httpx.AsyncBaseTransport):
         return HttpxAsyncTransport(httpx.AsyncClient(transport=client))
     if callable(getattr(client, "send", None)) and not isinstance(client, httpx.Client):
-        return client  # type: ignore[no-any-return]
+        return client
     raise TypeError(
         f"client={type(client).__name__} is not usable for an async call: pass an httpx.AsyncClient, an "
         "httpx async transport, or an object with async send(request, timeout=, stream=)"

@@ -43,9 +43,9 @@ def env_value(name: str) -> str | None:
     if _environ_data is not None and os.environ is _environ:
         key = _encoded_names.get(name)
         if key is None:
-            key = _encoded_names[name] = _environ.encodekey(name)  # type: ignore[attr-defined]
+            key = _encoded_names[name] = _environ.encodekey(name)
         raw = _environ_data.get(key)
-        return _environ.decodevalue(raw) if raw else None  # type: ignore[attr-defined,no-any-return]
+        return _environ.decodevalue(raw) if raw else None
     from litellm.core.settings import env
 
     return env(name)

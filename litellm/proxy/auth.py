@@ -81,7 +81,7 @@ class KeyStore(Protocol):
     async def lookup(self, token_hash: str) -> AuthContext | None: ...
 
 
-_FIELDS = frozenset(AuthContext.__slots__)  # type: ignore[attr-defined]
+_FIELDS = frozenset(AuthContext.__slots__)
 
 
 def _from_custom(result: Any, raw_key: str | None) -> AuthContext:

@@ -288,7 +288,7 @@ def make_backend(
     if os.environ.get("LITELLM_PROXY_BACKEND", "").lower() == "direct":
         return direct
     try:
-        from litellm.router import Router  # type: ignore[attr-defined]
+        from litellm.router import Router
     except ImportError:
         return direct
     settings = dict(router_settings)

@@ -387,8 +387,8 @@ def _validate(data: dict[str, Any], cfg: ProxyConfig) -> ProxyConfig:
     names |= set((cfg.router_settings.get("model_group_alias") or {}).keys())
     _check_fallbacks(cfg, "litellm_settings", cfg.litellm_settings, names)
     _check_fallbacks(cfg, "router_settings", cfg.router_settings, names)
-    key = cfg.general_settings.get("master_key")
-    if key is not None and not key.startswith("sk-"):
+    master_key = cfg.general_settings.get("master_key")
+    if master_key is not None and not str(master_key).startswith("sk-"):
         raise ConfigError(
             cfg.path, "general_settings.master_key", "must start with 'sk-' (as LiteLLM requires)"
         )

@@ -218,7 +218,7 @@ class LLMRoute:
         form = await request.form()
         data: dict[str, Any] = {}
         for key, value in form.multi_items():
-            if hasattr(value, "read"):
+            if not isinstance(value, str):  # an UploadFile
                 content = await value.read()
                 data[key] = (
                     value.filename or "audio",
@@ -381,7 +381,7 @@ class LLMRoute:
     async def _json_response(
         self, result: Any, data: dict[str, Any], auth: Any, route: str, call_id: str, started: float,
         model: str | None, info: CallInfo | None, request: Request,
-    ) -> Response:  # fmt: skip
+    ) -> Response | RawResponse:  # fmt: skip
         hooks = self.state.hooks
         try:
             if hooks.success:
@@ -474,9 +474,9 @@ class LLMRoute:
             )
 
     async def _failed(
-        self, exc: BaseException, data: dict[str, Any], auth: Any, route: str, call_id: str, started: float,
+        self, exc: Exception, data: dict[str, Any], auth: Any, route: str, call_id: str, started: float,
         model: str | None, info: CallInfo | None,
-    ) -> Response:  # fmt: skip
+    ) -> RawResponse:  # fmt: skip
         if auth is not None and self.state.hooks.failure:  # an authenticated request that failed
             await self.state.hooks.run_failure(data, exc, auth)
         status, body, extra = error_payload(exc)

@@ -121,7 +121,7 @@ class ProxyHooks:
                 response = result
         return response
 
-    async def run_failure(self, data: dict[str, Any], exc: BaseException, auth: Any) -> None:
+    async def run_failure(self, data: dict[str, Any], exc: Exception, auth: Any) -> None:
         tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__, limit=5))
         for cb in self.failure:
             try:

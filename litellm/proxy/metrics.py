@@ -67,9 +67,8 @@ _DOCS = {
 }
 
 _metrics: dict[str, Any] = {}
-_children: dict[
-    tuple[str, ...], Any
-] = {}  # label values -> the total-requests child (a dict hit per request)
+# (metric name, label values) -> its labelled child (a dict hit per request)
+_children: dict[tuple[str, tuple[str, ...]], Any] = {}
 
 
 def _m(name: str) -> Any:

@@ -164,15 +164,15 @@ class StatefulRoutes:
             if not request.headers.get("content-type", "").startswith("multipart/form-data"):
                 raise ProxyError(400, "POST /v1/files takes multipart/form-data with 'file' and 'purpose'")
             form = await request.form()
-            for key, value in form.multi_items():
-                if hasattr(value, "read"):
-                    args[key] = (
-                        value.filename or "upload",
-                        await value.read(),
-                        value.content_type or "application/octet-stream",
+            for field, part in form.multi_items():
+                if not isinstance(part, str):  # an UploadFile
+                    args[field] = (
+                        part.filename or "upload",
+                        await part.read(),
+                        part.content_type or "application/octet-stream",
                     )
                 else:
-                    args[key] = value
+                    args[field] = part
             if "file" not in args or "purpose" not in args:
                 raise ProxyError(
                     400, "POST /v1/files needs a 'file' part and a 'purpose' field", param="file"

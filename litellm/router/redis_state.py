@@ -94,7 +94,7 @@ class RedisState(RouterState):
     ) -> None:
         if not (url or host):
             raise ValueError("RedisState needs redis_url, or redis_host (and redis_port / redis_password)")
-        self._conn = {
+        self._conn: dict[str, Any] = {  # redis connection arguments (str, int, float or None by key)
             "url": url,
             "host": host,
             "port": int(port or 6379),
@@ -121,7 +121,13 @@ class RedisState(RouterState):
         self._flush_lock = threading.Lock()
         if hasattr(os, "register_at_fork"):  # a child starts with fresh locks, queue and flusher
             ref = weakref.ref(self)
-            os.register_at_fork(after_in_child=lambda: (st := ref()) is not None and st._after_fork())
+
+            def after_fork_in_child() -> None:
+                state = ref()
+                if state is not None:
+                    state._after_fork()
+
+            os.register_at_fork(after_in_child=after_fork_in_child)
         self._flusher: threading.Thread | None = None
         self._stop = threading.Event()
 

@@ -223,7 +223,7 @@ class Api:
         data.update({k: body[k] for k in KEY_DATA_FIELDS if k in body})
         await self.keys.update(record["token"], columns, data)
         updated = await self.keys.get(record["token"])
-        return key_view(updated, await self._spend("key", updated))  # type: ignore[arg-type]
+        return key_view(updated, await self._spend("key", updated))
 
     async def key_delete(
         self, caller: Caller, body: dict[str, Any], query: dict[str, Any], request: Any
@@ -255,7 +255,7 @@ class Api:
             data.update(changes)
             await self.keys.update(token, {}, data)
         updated = await self.keys.get(token)
-        view = key_view(updated, await self._spend("key", updated))  # type: ignore[arg-type]
+        view = key_view(updated, await self._spend("key", updated))
         view.update({"key": secret, "token_id": token, "token": token})
         return view
 

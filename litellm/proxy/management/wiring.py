@@ -32,7 +32,7 @@ class _StreamMeterHook(CustomLogger):
 
     async def async_post_call_streaming_iterator_hook(
         self, user_api_key_dict: Any, response: Any, request_data: Any
-    ) -> Any:  # type: ignore[override]
+    ) -> Any:
         from litellm.proxy.spend.rows import StreamMeter
 
         ticket = self.mgmt.admission.tickets.get(request_data.get("litellm_call_id"))

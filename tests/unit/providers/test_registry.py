@@ -127,7 +127,7 @@ def test_unknown_prefix_raises_bad_request_naming_it_and_listing_known_providers
 def test_unknown_custom_llm_provider_raises_listing_known_providers():
     from litellm.core.exceptions import BadRequestError
 
-    with pytest.raises(BadRequestError, match="Known providers: .*anthropic, anyscale"):
+    with pytest.raises(BadRequestError, match=r"Known providers: .*anthropic, anyscale"):
         registry.resolve("x", custom_llm_provider="nope")
 
 
