@@ -63,6 +63,8 @@ NON_SEMANTIC_PARAMS: frozenset[str] = frozenset(
         "input_cost_per_token", "output_cost_per_token", "input_cost_per_second", "output_cost_per_second",
         "base_model", "model_info", "model_id", "model_list", "acompletion", "aembedding",
         "litellm_params", "preset_cache_key", "caching", "cache",
+        # the Router's per-request attempt (a new object each time) and per-deployment limits
+        "litellm_attempt", "max_parallel_requests", "verbose",
     }
 )  # fmt: skip
 
