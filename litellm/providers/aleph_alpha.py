@@ -61,6 +61,11 @@ def _text(content: Any) -> str:
 
 
 def render_prompt(model: str, messages: list[dict[str, Any]]) -> str:
+    from litellm.providers import prompt_templates
+
+    template = prompt_templates.prompt_template_for(model)
+    if template is not None:  # litellm.register_prompt_template for this model wins
+        return prompt_templates.render_prompt(messages, template)
     if "control" not in model:
         return " ".join(_text(m.get("content")) for m in messages)
     out = ""

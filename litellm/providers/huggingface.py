@@ -64,8 +64,14 @@ def _text(content: Any) -> str:
 
 
 def text_prompt(messages: Sequence[Mapping[str, Any]], model: str) -> str:
-    """OpenAI messages -> one prompt string, as LiteLLM renders them: Llama-2 chat's ``[INST]`` template
+    """OpenAI messages -> one prompt string, as LiteLLM renders them: a template registered with
+    ``litellm.register_prompt_template`` for this model first, then Llama-2 chat's ``[INST]`` template
     for llama-2 chat models, else the message texts joined by spaces."""
+    from litellm.providers.prompt_templates import prompt_template_for, render_prompt
+
+    template = prompt_template_for(model)
+    if template is not None:
+        return render_prompt(list(messages), template)
     low = model.lower()
     if "llama-2" in low and "chat" in low:
         out = "<s>"

@@ -214,6 +214,14 @@ def build_body(
             raise _bad("Ollama needs at least one message")
     else:
         system, prompt, images = generate_prompt(messages)
+        from litellm.providers import prompt_templates
+
+        template = prompt_templates.prompt_template_for(
+            f"ollama/{model}"
+        ) or prompt_templates.prompt_template_for(model)
+        if template is not None:  # litellm.register_prompt_template: the whole conversation, rendered raw
+            prompt, system = prompt_templates.render_prompt(messages, template), None
+            body["raw"] = True
         body["prompt"] = prompt
         if system:
             body["system"] = system

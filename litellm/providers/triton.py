@@ -54,6 +54,14 @@ def _text(content: Any) -> str:
     return ""
 
 
+def _registered_prompt(model: str, messages: Sequence[Mapping[str, Any]]) -> str | None:
+    """The prompt from a template registered with ``litellm.register_prompt_template``, if any."""
+    from litellm.providers import prompt_templates
+
+    template = prompt_templates.prompt_template_for(model)
+    return prompt_templates.render_prompt(list(messages), template) if template is not None else None
+
+
 def render_prompt(messages: Sequence[Mapping[str, Any]]) -> str:
     """Messages -> the ``text_input`` string: one message is its text; several are their texts, one per
     line (Triton models apply their own chat template, if any, server-side)."""
@@ -149,7 +157,7 @@ class TritonAdapter:
             if value is not None and key not in ("stream", "stream_options"):
                 params[_RENAMES.get(key, key)] = value
         params.setdefault("max_tokens", DEFAULT_MAX_TOKENS)
-        prompt = render_prompt(messages)
+        prompt = _registered_prompt(model, messages) or render_prompt(messages)
         if kind == "infer":
             if stream:
                 raise make_error(
