@@ -12,7 +12,7 @@ for a model nobody registered one for.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = [
@@ -126,7 +126,7 @@ def _text_of(content: Any) -> str:
     return str(content)
 
 
-def render_prompt(messages: list[Mapping[str, Any]], template: Mapping[str, Any]) -> str:
+def render_prompt(messages: Sequence[Mapping[str, Any]], template: Mapping[str, Any]) -> str:
     """One prompt string from chat ``messages`` and a registered ``template`` (pure).
 
     Each message becomes ``pre_message + text + post_message`` of its role (text parts of a content list
