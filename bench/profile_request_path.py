@@ -216,10 +216,13 @@ def _run_tree(tree: str, variant: str, n: int) -> dict[str, Any]:
 
 def compare(base: str, variant: str, n: int, rounds: int) -> None:
     here = str(HERE.parent)
-    diffs, cpu_diffs, ours, theirs = [], [], [], []
+    diffs: list[float] = []
+    cpu_diffs: list[float] = []
+    ours: list[float] = []
+    theirs: list[float] = []
     for r in range(rounds):
         order = [(base, theirs), (here, ours)] if r % 2 == 0 else [(here, ours), (base, theirs)]
-        got = {}
+        got: dict[str, dict[str, Any]] = {}
         for tree, sink in order:
             result = _run_tree(tree, variant, n)
             sink.append(result["us"])
