@@ -29,6 +29,6 @@ def add(name: str, fn: Callable[[dict[str, Any]], Any]) -> None:
 
 
 def load_all() -> dict[str, Callable[[dict[str, Any]], Any]]:
-    from snippets import call_types, errors, function_schema, hooks, providers, public, surface  # noqa: F401
+    from snippets import call_types, errors, function_schema, hooks, providers, public, stateful, surface  # noqa: F401
 
     return SNIPPETS
