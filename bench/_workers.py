@@ -74,14 +74,21 @@ def _settle(timeout: float = 15.0) -> None:
 
 
 def compare_sync(
-    contenders: dict[str, Callable[[], Any]], rounds: int, n: int, seconds: float, warmup: int
+    contenders: dict[str, Callable[[], Any]],
+    rounds: int,
+    n: int,
+    seconds: float,
+    warmup: int,
+    after: dict[str, Callable[[], Any]] | None = None,
 ) -> dict[str, Any]:
     """Median µs per call for each contender, and each one's median *paired* difference to the first.
 
     The first contender is the floor. Rounds run every contender back to back (rotating the order), so
     a difference taken inside one round cancels drift that a difference of two medians would keep:
     ``<name>_added_us`` is the median over rounds of (name - floor). A contender that raises is reported
-    as ``<name>_error`` and leaves the rounds.
+    as ``<name>_error`` and leaves the rounds. ``after[name]`` runs untimed after each of that
+    contender's rounds (flushing callbacks, so a logging backlog never spills into the next
+    contender's round and flatters the difference).
     """
     out: dict[str, Any] = {}
     live: dict[str, Callable[[], Any]] = {}
@@ -108,6 +115,8 @@ def compare_sync(
                 continue
             samples[name][r] = elapsed / calls * 1e6
             cpu_samples[name][r] = cpu / calls * 1e6
+            if after is not None and name in after:
+                after[name]()
     floor = next(iter(contenders))
     for name, by_round in samples.items():
         if not by_round:
@@ -252,7 +261,8 @@ def w_sync_callbacks(cfg: dict[str, Any]) -> dict[str, Any]:
         contenders["litellm_callbacks"] = lambda: litellm.completion(**kwargs)
     except Exception as exc:
         out["litellm_callbacks_error"] = _error(exc)
-    out.update(compare_sync(contenders, cfg["rounds"], cfg["n"], cfg["seconds"], cfg["warmup"]))
+    drain = {"litellm_callbacks": lambda: flush(litellm)} if info is not None else None
+    out.update(compare_sync(contenders, cfg["rounds"], cfg["n"], cfg["seconds"], cfg["warmup"], drain))
     if info is not None:
         try:
             flush(litellm)
@@ -346,7 +356,8 @@ def w_all_destinations(cfg: dict[str, Any]) -> dict[str, Any]:
         contenders["litellm_all"] = lambda: litellm.completion(**kwargs)
     except Exception as exc:
         out["litellm_all_error"] = _error(exc)
-    out.update(compare_sync(contenders, cfg["rounds"], cfg["n"], cfg["seconds"], cfg["warmup"]))
+    drain = {"litellm_all": lambda: flush(litellm, timeout=20)} if "litellm_all" in contenders else None
+    out.update(compare_sync(contenders, cfg["rounds"], cfg["n"], cfg["seconds"], cfg["warmup"], drain))
     try:
         flush(litellm, timeout=20)
         stats = litellm.callback_stats()
