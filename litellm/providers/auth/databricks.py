@@ -13,28 +13,20 @@ I/O happens only on a refresh (sync: the shared httpx client; async: the same ca
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import threading
 import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from litellm.providers import environment
+from litellm.providers.auth._bearer import CachedBearerAuth
 
 __all__ = ["DatabricksOAuth", "clear_token_cache", "oauth_client_from_env", "workspace_root"]
 
-_REFRESH_MARGIN_S = 60.0
-_MAX = 256
-# (token url, client id, sha256(secret)) -> (token, expires at epoch seconds)
-_tokens: dict[tuple[str, str, str], tuple[str, float]] = {}
-_lock = threading.Lock()
-
 
 def clear_token_cache() -> None:
-    with _lock:
-        _tokens.clear()
+    DatabricksOAuth.clear_cache()
 
 
 def oauth_client_from_env() -> tuple[str, str] | None:
@@ -56,7 +48,7 @@ def _auth_error(message: str) -> Exception:
     return make_error("AuthenticationError", message, model=None, provider="databricks")
 
 
-class DatabricksOAuth:
+class DatabricksOAuth(CachedBearerAuth):
     """Bearer token from a Databricks service principal, exchanged at most once per expiry."""
 
     __slots__ = ("_secret", "client_id", "timeout", "token_url")
@@ -72,12 +64,6 @@ class DatabricksOAuth:
 
     def _key(self) -> tuple[str, str, str]:
         return (self.token_url, self.client_id, hashlib.sha256(self._secret.encode()).hexdigest())
-
-    def _cached(self) -> str | None:
-        hit = _tokens.get(self._key())
-        if hit is not None and time.time() < hit[1] - _REFRESH_MARGIN_S:
-            return hit[0]
-        return None
 
     def _exchange(self) -> tuple[str, float]:
         from litellm.core.http import sync_client
@@ -111,27 +97,3 @@ class DatabricksOAuth:
         expires_in = data.get("expires_in")
         lifetime = float(expires_in) if isinstance(expires_in, (int, float)) and expires_in > 0 else 3600.0
         return str(data["access_token"]), time.time() + lifetime
-
-    def token(self) -> str:
-        """The current token: cached while fresh, else exchanged (once, whoever asks first)."""
-        hit = self._cached()
-        if hit is not None:
-            return hit
-        with _lock:
-            hit = self._cached()
-            if hit is not None:
-                return hit
-            token, expires_at = self._exchange()
-            if len(_tokens) >= _MAX:
-                _tokens.clear()
-            _tokens[self._key()] = (token, expires_at)
-            return token
-
-    def apply(self, method: str, url: str, headers: Mapping[str, str], body: bytes) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token()}"}
-
-    async def aapply(self, method: str, url: str, headers: Mapping[str, str], body: bytes) -> dict[str, str]:
-        token = self._cached()
-        if token is None:
-            token = await asyncio.to_thread(self.token)  # the exchange blocks: keep it off the loop
-        return {"Authorization": f"Bearer {token}"}

@@ -12,28 +12,21 @@ Network I/O happens only on a refresh (sync: the shared httpx client; async: the
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import threading
 import time
 from collections.abc import Mapping
 from typing import Any
 
+from litellm.providers.auth._bearer import CachedBearerAuth
+
 __all__ = ["DEFAULT_IAM_URL", "IAMTokenAuth", "StaticAuth", "clear_token_cache"]
 
 DEFAULT_IAM_URL = "https://iam.cloud.ibm.com/identity/token"
-_REFRESH_MARGIN_S = 60.0
 _GRANT = "urn:ibm:params:oauth:grant-type:apikey"
-
-# (iam url, sha256(api key)) -> (token, expires at epoch seconds)
-_tokens: dict[tuple[str, str], tuple[str, float]] = {}
-_lock = threading.Lock()
-_MAX = 256
 
 
 def clear_token_cache() -> None:
-    with _lock:
-        _tokens.clear()
+    IAMTokenAuth.clear_cache()
 
 
 def _fingerprint(api_key: str) -> str:
@@ -46,7 +39,7 @@ def _auth_error(message: str, provider: str) -> Exception:
     return make_error("AuthenticationError", message, model=None, provider=provider)
 
 
-class IAMTokenAuth:
+class IAMTokenAuth(CachedBearerAuth):
     """Bearer token from an IBM Cloud API key, exchanged at most once per expiry."""
 
     __slots__ = ("_api_key", "iam_url", "provider", "timeout")
@@ -64,12 +57,6 @@ class IAMTokenAuth:
 
     def _key(self) -> tuple[str, str]:
         return (self.iam_url, _fingerprint(self._api_key))
-
-    def _cached(self) -> str | None:
-        hit = _tokens.get(self._key())
-        if hit is not None and time.time() < hit[1] - _REFRESH_MARGIN_S:
-            return hit[0]
-        return None
 
     def _exchange(self) -> tuple[str, float]:
         from litellm.core.http import sync_client
@@ -107,30 +94,6 @@ class IAMTokenAuth:
         else:
             expires_at = now + float(data.get("expires_in") or 3600)
         return str(data["access_token"]), expires_at
-
-    def token(self) -> str:
-        """The current token: cached while fresh, else exchanged (once, whoever asks first)."""
-        hit = self._cached()
-        if hit is not None:
-            return hit
-        with _lock:
-            hit = self._cached()
-            if hit is not None:
-                return hit
-            token, expires_at = self._exchange()
-            if len(_tokens) >= _MAX:
-                _tokens.clear()
-            _tokens[self._key()] = (token, expires_at)
-            return token
-
-    def apply(self, method: str, url: str, headers: Mapping[str, str], body: bytes) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token()}"}
-
-    async def aapply(self, method: str, url: str, headers: Mapping[str, str], body: bytes) -> dict[str, str]:
-        token = self._cached()
-        if token is None:
-            token = await asyncio.to_thread(self.token)  # the exchange blocks: keep it off the loop
-        return {"Authorization": f"Bearer {token}"}
 
 
 class StaticAuth:
