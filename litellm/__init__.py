@@ -13,26 +13,22 @@ import types as _types
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from litellm.calls.registry import CALLS as _CALLS
 from litellm.core.settings import settings as _settings
 
 __version__ = "0.1.0"
 
 # public name -> "module:attribute"; resolved on first access, then cached in the module dict
 _LAZY: dict[str, str] = {
-    # the call pipeline
-    "completion": "litellm.calls.pipeline:completion",
-    "acompletion": "litellm.calls.pipeline:acompletion",
-    "embedding": "litellm.calls.pipeline:embedding",
-    "aembedding": "litellm.calls.pipeline:aembedding",
+    # every call function (chat, embeddings, images, audio, rerank, batch helpers, Responses, files,
+    # batches, fine-tuning, assistants) comes from the one call registry, below; these are the rest
     "stream_chunk_builder": "litellm.calls.streaming:stream_chunk_builder",
     "CustomStreamWrapper": "litellm.calls.streaming:CustomStreamWrapper",
-    # logging
     "flush_callbacks": "litellm.calls.pipeline:flush_callbacks",
     "callback_stats": "litellm.calls.pipeline:callback_stats",
     "modify_integration": "litellm.integrations.registry:modify_integration",
     "CallbackConfigWarning": "litellm.dispatch.callbacks:CallbackConfigWarning",
     "_turn_on_debug": "litellm.core.log:turn_on_debug",
-    # types
     "ModelResponse": "litellm.core.types:ModelResponse",
     "ModelResponseStream": "litellm.core.types:ModelResponseStream",
     "Message": "litellm.core.types:Message",
@@ -46,14 +42,12 @@ _LAZY: dict[str, str] = {
     "EmbeddingResponse": "litellm.core.types:EmbeddingResponse",
     "PromptTokensDetailsWrapper": "litellm.core.types:PromptTokensDetailsWrapper",
     "CompletionTokensDetailsWrapper": "litellm.core.types:CompletionTokensDetailsWrapper",
-    # providers
     "get_supported_openai_params": "litellm.providers.params:get_supported_openai_params",
     "validate_environment": "litellm.providers.environment:validate_environment",
     "get_valid_models": "litellm.providers.environment:get_valid_models",
     "check_valid_key": "litellm.calls.pipeline:check_valid_key",
     "get_llm_provider": "litellm.providers.registry:get_llm_provider",
     "provider_list": "litellm.providers.registry:PROVIDER_LIST",
-    # cost
     "completion_cost": "litellm.cost.calculator:completion_cost",
     "cost_per_token": "litellm.cost.calculator:cost_per_token",
     "get_model_info": "litellm.cost.model_info:get_model_info",
@@ -78,26 +72,6 @@ _LAZY: dict[str, str] = {
     "create_tokenizer": "litellm.cost.tokens:create_tokenizer",
     "trim_messages": "litellm.cost.tokens:trim_messages",
     "BudgetManager": "litellm.cost.budget:BudgetManager",
-    # every other call type, on the same pipeline
-    "text_completion": "litellm.calls.text_completion:text_completion",
-    "atext_completion": "litellm.calls.text_completion:atext_completion",
-    "image_generation": "litellm.calls.images:image_generation",
-    "aimage_generation": "litellm.calls.images:aimage_generation",
-    "image_edit": "litellm.calls.images:image_edit",
-    "aimage_edit": "litellm.calls.images:aimage_edit",
-    "image_variation": "litellm.calls.images:image_variation",
-    "aimage_variation": "litellm.calls.images:aimage_variation",
-    "moderation": "litellm.calls.moderation:moderation",
-    "amoderation": "litellm.calls.moderation:amoderation",
-    "transcription": "litellm.calls.audio:transcription",
-    "atranscription": "litellm.calls.audio:atranscription",
-    "speech": "litellm.calls.audio:speech",
-    "aspeech": "litellm.calls.audio:aspeech",
-    "rerank": "litellm.calls.rerank:rerank",
-    "arerank": "litellm.calls.rerank:arerank",
-    "batch_completion": "litellm.calls.batch:batch_completion",
-    "batch_completion_models": "litellm.calls.batch:batch_completion_models",
-    "batch_completion_models_all_responses": "litellm.calls.batch:batch_completion_models_all_responses",
     "TextCompletionResponse": "litellm.core.types_calls:TextCompletionResponse",
     "TextChoices": "litellm.core.types_calls:TextChoices",
     "ImageResponse": "litellm.core.types_calls:ImageResponse",
@@ -106,53 +80,18 @@ _LAZY: dict[str, str] = {
     "TranscriptionResponse": "litellm.core.types_calls:TranscriptionResponse",
     "HttpxBinaryResponseContent": "litellm.core.types_calls:HttpxBinaryResponseContent",
     "RerankResponse": "litellm.core.types_calls:RerankResponse",
-    # stateful APIs: files, batches, fine-tuning, the Responses API
-    **{
-        name: f"litellm.calls.files:{name}"
-        for name in (
-            "create_file", "acreate_file", "file_list", "afile_list", "alist_files", "file_retrieve",
-            "afile_retrieve", "aretrieve_file", "file_delete", "afile_delete", "adelete_file", "file_content",
-            "afile_content",
-        )
-    },
-    **{
-        name: f"litellm.calls.batches:{name}"
-        for name in (
-            "create_batch", "acreate_batch", "retrieve_batch", "aretrieve_batch", "list_batches",
-            "alist_batches", "cancel_batch", "acancel_batch",
-        )
-    },
-    **{
-        name: f"litellm.calls.fine_tuning:{name}"
-        for name in (
-            "create_fine_tuning_job", "acreate_fine_tuning_job", "list_fine_tuning_jobs",
-            "alist_fine_tuning_jobs", "retrieve_fine_tuning_job", "aretrieve_fine_tuning_job",
-            "cancel_fine_tuning_job", "acancel_fine_tuning_job",
-        )
-    },
-    **{
-        name: f"litellm.calls.responses:{name}"
-        for name in (
-            "responses", "aresponses", "get_responses", "aget_responses", "delete_responses",
-            "adelete_responses", "list_input_items", "alist_input_items",
-        )
-    },
-    **{
-        name: f"litellm.calls.assistants:{name}"
-        for name in (
-            "create_assistants", "acreate_assistants", "get_assistants", "aget_assistants", "delete_assistant",
-            "adelete_assistant", "create_thread", "acreate_thread", "get_thread", "aget_thread", "delete_thread",
-            "adelete_thread", "add_message", "a_add_message", "get_messages", "aget_messages", "run_thread",
-            "arun_thread", "run_thread_stream", "arun_thread_stream",
-        )
-    },
-    # Router and caching
+    "alist_files": "litellm.calls.files:alist_files",
+    "aretrieve_file": "litellm.calls.files:aretrieve_file",
+    "adelete_file": "litellm.calls.files:adelete_file",
+    "list_input_items": "litellm.calls.responses:list_input_items",
+    "alist_input_items": "litellm.calls.responses:alist_input_items",
+    "run_thread_stream": "litellm.calls.assistants:run_thread_stream",
+    "arun_thread_stream": "litellm.calls.assistants:arun_thread_stream",
     "Router": "litellm.router.router:Router",
     "Cache": "litellm.caching.caching:Cache",
     "enable_cache": "litellm.caching.caching:enable_cache",
     "disable_cache": "litellm.caching.caching:disable_cache",
     "update_cache": "litellm.caching.caching:update_cache",
-    # LiteLLM's helpers
     "function_to_dict": "litellm.utils:function_to_dict",
     "register_prompt_template": "litellm.prompt_templates:register_prompt_template",
     "custom_prompt_dict": "litellm.prompt_templates:custom_prompt_dict",
@@ -161,7 +100,9 @@ _LAZY: dict[str, str] = {
     "DualCache": "litellm.caching.dual_cache:DualCache",
     "RedisCache": "litellm.caching.redis_cache:RedisCache",
     "InMemoryCache": "litellm.caching.in_memory_cache:InMemoryCache",
-}  # fmt: skip
+}
+# the call functions, by the same table the Router, cache and proxy resolve them with
+_LAZY.update(_CALLS)
 
 # subpackages reachable as attributes (``litellm.caching.Cache``) without an explicit import; the
 # value is the module to load ("fine_tuning" is LiteLLM's ``litellm.fine_tuning.jobs`` namespace)
