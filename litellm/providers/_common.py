@@ -170,6 +170,18 @@ def price_entry(model: str, provider: str) -> Mapping[str, Any] | None:
     return found[1] if found else None
 
 
+def pop_max_tokens(params: dict[str, Any]) -> Any:
+    """The output limit a call asked for: ``max_tokens``, else ``max_completion_tokens`` (both removed)."""
+    max_tokens = params.pop("max_tokens", None)
+    max_completion = params.pop("max_completion_tokens", None)
+    return max_completion if max_tokens is None else max_tokens
+
+
+def stop_list(stop: Any) -> list[str]:
+    """OpenAI's ``stop`` (a string or a list) as the list every native API takes."""
+    return [stop] if isinstance(stop, str) else list(stop)
+
+
 def make_error(kind: str, message: str, *, model: str | None, provider: str) -> Exception:
     """Build one of our exceptions for a configuration problem found while building a request."""
     from litellm.core import exceptions

@@ -30,7 +30,9 @@ from litellm.providers._common import (
     make_error,
     normalize_response_format,
     parse_data_url,
+    pop_max_tokens,
     price_entry,
+    stop_list,
 )
 from litellm.providers.base import Credentials, ErrorInfo, ProviderRequest, StreamErrorEvent, StreamState
 
@@ -509,10 +511,7 @@ class AnthropicAdapter:
         tools: list[dict[str, Any]] = _translate_tools(params.pop("tools", None) or [])
         tool_choice = _translate_tool_choice(params.pop("tool_choice", None))
         parallel = params.pop("parallel_tool_calls", None)
-        max_tokens = params.pop("max_tokens", None)
-        max_completion = params.pop("max_completion_tokens", None)
-        if max_tokens is None:
-            max_tokens = max_completion
+        max_tokens = pop_max_tokens(params)
         thinking = params.pop("thinking", None)
         effort = params.pop("reasoning_effort", None)
         output_config: dict[str, Any] | None = None
@@ -557,7 +556,7 @@ class AnthropicAdapter:
         if tool_choice is not None:
             body["tool_choice"] = tool_choice
         if stop is not None:
-            body["stop_sequences"] = [stop] if isinstance(stop, str) else list(stop)
+            body["stop_sequences"] = stop_list(stop)
         if user:
             body["metadata"] = {"user_id": str(user)}
 

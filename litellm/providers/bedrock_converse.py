@@ -25,7 +25,13 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from litellm.providers._common import normalize_response_format, parse_data_url, price_entry
+from litellm.providers._common import (
+    normalize_response_format,
+    parse_data_url,
+    pop_max_tokens,
+    price_entry,
+    stop_list,
+)
 from litellm.providers.base import StreamState
 
 __all__ = [
@@ -404,16 +410,13 @@ def build_converse_body(
         body["system"] = system
     params = dict(optional_params)
     inference: dict[str, Any] = {}
-    max_tokens = params.pop("max_tokens", None)
-    max_completion = params.pop("max_completion_tokens", None)
-    if max_tokens is None:
-        max_tokens = max_completion
+    max_tokens = pop_max_tokens(params)
     for ours, theirs in (("temperature", "temperature"), ("top_p", "topP")):
         if params.get(ours) is not None:
             inference[theirs] = params.pop(ours)
     stop = params.pop("stop", None)
     if stop:
-        inference["stopSequences"] = [stop] if isinstance(stop, str) else list(stop)
+        inference["stopSequences"] = stop_list(stop)
 
     tools = _tools(params.pop("tools", None) or [])
     choice = _tool_choice(params.pop("tool_choice", None))

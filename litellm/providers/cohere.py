@@ -30,6 +30,8 @@ from litellm.providers._common import (
     make_error,
     normalize_response_format,
     parse_data_url,
+    pop_max_tokens,
+    stop_list,
 )
 from litellm.providers.base import Credentials, ErrorInfo, ProviderRequest, StreamErrorEvent, StreamState
 
@@ -235,15 +237,12 @@ def build_body(
         value = params.pop(src, None)
         if value is not None:
             body[dst] = value
-    max_tokens = params.pop("max_tokens", None)
-    max_completion = params.pop("max_completion_tokens", None)
-    if max_tokens is None:
-        max_tokens = max_completion
+    max_tokens = pop_max_tokens(params)
     if max_tokens is not None:
         body["max_tokens"] = int(max_tokens)
     stop = params.pop("stop", None)
     if stop:
-        body["stop_sequences"] = [stop] if isinstance(stop, str) else list(stop)
+        body["stop_sequences"] = stop_list(stop)
     n = params.pop("n", None)
     if n not in (None, 1):
         raise _bad("Cohere returns one reply per request: n must be 1")

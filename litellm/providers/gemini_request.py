@@ -23,7 +23,13 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from litellm.providers._common import normalize_response_format, parse_data_url, price_entry
+from litellm.providers._common import (
+    normalize_response_format,
+    parse_data_url,
+    pop_max_tokens,
+    price_entry,
+    stop_list,
+)
 
 __all__ = [
     "CONSUMED_EXTRAS",
@@ -574,15 +580,12 @@ def build_gemini_body(
         value = params.pop(key, None)
         if value is not None:
             config[target] = value
-    max_tokens = params.pop("max_tokens", None)
-    max_completion = params.pop("max_completion_tokens", None)
-    if max_tokens is None:
-        max_tokens = max_completion
+    max_tokens = pop_max_tokens(params)
     if max_tokens is not None:
         config["maxOutputTokens"] = int(max_tokens)
     stop = params.pop("stop", None)
     if stop:
-        config["stopSequences"] = [stop] if isinstance(stop, str) else list(stop)
+        config["stopSequences"] = stop_list(stop)
     if params.pop("logprobs", None):
         config["responseLogprobs"] = True
     top_logprobs = params.pop("top_logprobs", None)
