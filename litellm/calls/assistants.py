@@ -18,6 +18,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from litellm.calls.event_stream import SSEEventStream
 from litellm.calls.resources import Resource, acall, call, construct
 from litellm.calls.spec import CallSpec, Prepared
 
@@ -214,20 +215,17 @@ def _stream_build(p: Prepared) -> Any:
     )  # fmt: skip
 
 
-class _RunEvents:
+class _RunEvents(SSEEventStream):
     """The run's SSE as openai ``AssistantStreamEvent`` objects (what ``AssistantEventHandler`` reads);
     logged once at the end with the final run's usage."""
 
     def __init__(self, p: Prepared, reply: Any) -> None:
-        from litellm.core.decoders import decoder_for
-
-        self._p = p
-        self._reply = reply
-        self._decoder = decoder_for("sse")
-        self._done = False
+        super().__init__(p, reply)
         self.final_run: Any = None
 
-    def _typed(self, name: str | None, text: str) -> Any:
+    def _handle(self, name: str | None, text: str) -> None:
+        if not text or text == "[DONE]":
+            return
         from openai._models import construct_type
         from openai.types.beta import AssistantStreamEvent
 
@@ -244,71 +242,12 @@ class _RunEvents:
             raise StreamErrorEvent(500, {"error": data})
         if self._p.ctx.completion_start_time is None:
             self._p.ctx.completion_start_time = time.time()
-        return construct_type(type_=AssistantStreamEvent, value={"event": name, "data": data})
+        self._pending.append(construct_type(type_=AssistantStreamEvent, value={"event": name, "data": data}))
 
-    def _end(self, error: BaseException | None) -> None:
-        if self._done:
-            return
-        self._done = True
-        from litellm.calls.pipeline import _finish_stream
-
-        ctx = self._p.ctx
-        ctx.chunks = None
+    def _result(self) -> Any:
         if self.final_run is not None:
             _settle(self._p, self.final_run)
-            ctx.result = self.final_run
-        _finish_stream(ctx, error)
-
-    def __iter__(self) -> Any:
-        try:
-            for line in self._reply.iter_lines():
-                if line is None:
-                    break
-                for name, text in self._decoder.feed(line):
-                    if text and text != "[DONE]":
-                        yield self._typed(name, text)
-            for name, text in self._decoder.flush():
-                if text and text != "[DONE]":
-                    yield self._typed(name, text)
-        except Exception as exc:
-            from litellm.calls.send import map_exception
-
-            mapped = map_exception(exc, self._p.provider, self._p.model, self._p.adapter)
-            self._end(mapped)
-            raise mapped from exc
-        finally:
-            self._reply.close()
-        self._end(None)
-
-    async def __aiter__(self) -> Any:
-        try:
-            while True:
-                line = await self._reply.readline()
-                if not line:
-                    break
-                for name, text in self._decoder.feed(line):
-                    if text and text != "[DONE]":
-                        yield self._typed(name, text)
-            for name, text in self._decoder.flush():
-                if text and text != "[DONE]":
-                    yield self._typed(name, text)
-        except Exception as exc:
-            from litellm.calls.send import map_exception
-
-            mapped = map_exception(exc, self._p.provider, self._p.model, self._p.adapter)
-            self._end(mapped)
-            raise mapped from exc
-        finally:
-            self._reply.release()
-        self._end(None)
-
-    def close(self) -> None:
-        if not self._done:
-            self._reply.close() if not self._p.is_async else self._reply.release()
-            self._end(None)
-
-    async def aclose(self) -> None:
-        self.close()
+        return self.final_run
 
 
 def _stream_parse(p: Prepared, content: bytes, headers: Any, started: float) -> Any:  # pragma: no cover

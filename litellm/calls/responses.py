@@ -15,7 +15,6 @@ chat chunks (the bridge wraps the pipeline's).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
 import time
@@ -24,6 +23,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
+from litellm.calls.event_stream import SSEEventStream
 from litellm.calls.resources import Resource, acall, call
 from litellm.calls.spec import CallSpec, Prepared
 
@@ -240,19 +240,12 @@ def _event(data: dict[str, Any]) -> Any:
     return out if not isinstance(out, dict) else _EventObject(out)
 
 
-class NativeResponsesStream:
+class NativeResponsesStream(SSEEventStream):
     """OpenAI / Azure Responses SSE, event by event (``for`` or ``async for``); the call is logged once
     when the stream ends, fails or is closed, with the final response's usage and cost."""
 
     def __init__(self, p: Prepared, reply: Any) -> None:
-        from litellm.core.decoders import decoder_for
-
-        self._p = p
-        self._reply = reply
-        self._decoder = decoder_for("sse")
-        self._pending: list[Any] = []
-        self._lines: Any = None
-        self._done = False
+        super().__init__(p, reply)
         self.response: Any = None
         self._hidden_params = {"custom_llm_provider": p.provider, "litellm_call_id": p.ctx.litellm_call_id}
 
@@ -274,100 +267,8 @@ class NativeResponsesStream:
             self.response = _typed(self._p, data["response"])
         self._pending.append(_event(data))
 
-    def _end(self, error: BaseException | None, incomplete: str | None = None) -> None:
-        if self._done:
-            return
-        self._done = True
-        from litellm.calls.pipeline import _finish_stream
-
-        ctx = self._p.ctx
-        ctx.chunks = None
-        ctx.result = self.response
-        if error is None and incomplete is not None and self.response is None:
-            ctx.incomplete = incomplete
-        _finish_stream(ctx, error)
-
-    def _fail(self, exc: BaseException) -> BaseException:
-        from litellm.calls.send import map_exception
-
-        mapped = map_exception(exc, self._p.provider, self._p.model, self._p.adapter)
-        self._end(mapped)
-        return mapped
-
-    def __iter__(self) -> NativeResponsesStream:
-        return self
-
-    def __next__(self) -> Any:
-        while not self._pending:
-            if self._done:
-                raise StopIteration
-            try:
-                if self._lines is None:
-                    self._lines = self._reply.iter_lines()
-                line = next(self._lines, None)
-                if line is None:
-                    for name, text in self._decoder.flush():
-                        self._handle(name, text)
-                    if not self._pending:
-                        self._reply.close()
-                        self._end(None)
-                        raise StopIteration
-                    continue
-                for name, text in self._decoder.feed(line):
-                    self._handle(name, text)
-            except StopIteration:
-                raise
-            except Exception as exc:
-                self._reply.close()
-                raise self._fail(exc) from exc
-        return self._pending.pop(0)
-
-    def __aiter__(self) -> NativeResponsesStream:
-        return self
-
-    async def __anext__(self) -> Any:
-        while not self._pending:
-            if self._done:
-                raise StopAsyncIteration
-            try:
-                line = await self._reply.readline()
-                if not line:
-                    for name, text in self._decoder.flush():
-                        self._handle(name, text)
-                    if not self._pending:
-                        self._reply.release()
-                        self._end(None)
-                        raise StopAsyncIteration
-                    continue
-                for name, text in self._decoder.feed(line):
-                    self._handle(name, text)
-            except StopAsyncIteration:
-                raise
-            except asyncio.CancelledError:
-                self._reply.release()
-                self._end(None, "cancelled")
-                raise
-            except Exception as exc:
-                self._reply.release()
-                raise self._fail(exc) from exc
-        return self._pending.pop(0)
-
-    def close(self) -> None:
-        if self._p.is_async:
-            self._reply.release()
-        else:
-            self._reply.close()
-        self._end(None, "closed")
-
-    async def aclose(self) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        if not getattr(self, "_done", True):
-            try:
-                self.close()
-            except Exception:
-                pass
+    def _result(self) -> Any:
+        return self.response
 
 
 class BridgedResponsesStream:
