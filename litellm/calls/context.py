@@ -109,6 +109,7 @@ class CallContext:
     """Everything about one call that logging needs. Slots keep it small and fast."""
 
     __slots__ = (
+        "_assembled",
         "_kwargs",
         "_messages",
         "api_base",
@@ -192,6 +193,7 @@ class CallContext:
         self.raw_response: dict[str, Any] | None = (
             None  # the provider's usage dict, cheaper to price than the model
         )
+        self._assembled: tuple[int, Any] | None = None
         self.cache_hit: bool | None = None
         self.cache_key: str | None = None
         self.saved_cache_cost: float = 0.0
@@ -278,11 +280,18 @@ class CallContext:
     # ------------------------------------------------------------------ built once, off the request path
 
     def complete_streaming_response(self) -> Any:
+        """The streamed chunks assembled into one response, built once per set of chunks (the budget,
+        the cache and the logging worker all read it)."""
         if not self.chunks:
             return None
+        cached = self._assembled
+        if cached is not None and cached[0] == len(self.chunks):
+            return cached[1]
         from litellm.calls.streaming import assemble_chunks
 
-        return assemble_chunks(self.chunks, self.messages, incomplete=self.incomplete is not None)
+        assembled = assemble_chunks(self.chunks, self.messages, incomplete=self.incomplete is not None)
+        self._assembled = (len(self.chunks), assembled)
+        return assembled
 
     def _compute_cost(self, response: Any) -> Any:
         if self.cost is not None:
