@@ -1,9 +1,11 @@
 """Shared HTTP transport for every provider: pooled clients, timeouts, error mapping, retry delays.
 
-Sync calls go through one keep-alive ``httpx.Client`` per origin. Async calls go through one
+Sync calls go through one keep-alive ``httpx.Client`` per origin. Async calls go through our own
+HTTP/1.1 client (:mod:`litellm.core.aio_http`, its pools keyed by event loop and origin, its timeouts
+from :func:`async_timeouts`), or, for what it does not cover (multipart, httptools missing), one
 ``aiohttp.ClientSession`` per (event loop, origin): on this project's 2-core machine a shared
 ``httpx.AsyncClient`` (httpcore) pool collapses at 32 concurrent calls while aiohttp does not (see
-DESIGN.md and the README's benchmark table). aiohttp is imported on the first async call only.
+DESIGN.md and the README's benchmark table). aiohttp is imported on its first use only.
 
 This module owns transport concerns only; it knows nothing about providers or logging.
 """
@@ -14,6 +16,7 @@ import asyncio
 import atexit
 import email.utils
 import random
+import sys
 import threading
 import time
 from collections.abc import Mapping
@@ -161,6 +164,22 @@ def async_session(url: str) -> Any:
     return session
 
 
+_async_timeouts: dict[Any, tuple[float, float]] = {}
+
+
+def async_timeouts(timeout: Any) -> tuple[float, float]:
+    """``(connect, read)`` seconds for an async send, as :func:`aiohttp_timeout` has them: connect =
+    min(seconds, 10), read = seconds per read, no total."""
+    cacheable = timeout is None or isinstance(timeout, (int, float))
+    cached = _async_timeouts.get(timeout) if cacheable else None
+    if cached is None:
+        seconds = _timeout_seconds(timeout)
+        cached = (min(seconds, 10.0), seconds)
+        if cacheable and len(_async_timeouts) < 256:
+            _async_timeouts[timeout] = cached
+    return cached
+
+
 _aiohttp_timeouts: dict[Any, Any] = {}
 
 
@@ -212,6 +231,9 @@ def close_clients() -> None:
         for session in sessions.values():
             _close_session_now(session)
     _async_sessions.clear()
+    ours = sys.modules.get("litellm.core.aio_http")  # imported on the first async call only
+    if ours is not None:
+        ours.close_pools()
 
 
 atexit.register(close_clients)

@@ -8,14 +8,16 @@ style): an ``httpx.Client`` / ``httpx.AsyncClient`` (with any ``httpx.MockTransp
 transport, or any object with this module's ``send`` signature.
 
 Defaults (chosen by the benchmark, see the README): sync calls use the pooled ``httpx.Client`` per origin
-from :mod:`litellm.core.http`; async calls use one aiohttp session per (event loop, origin).
+from :mod:`litellm.core.http`; async calls use our own HTTP/1.1 client (:mod:`litellm.core.aio_http`,
+pooled per event loop and origin), and one aiohttp session per (event loop, origin) for multipart bodies
+and whatever ours does not cover.
 
-Must not: know about providers, retries, logging or JSON; import aiohttp at import time.
+Must not: know about providers, retries, logging or JSON; import aiohttp or httptools at import time.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Coroutine, Iterator, Mapping
 from typing import Any, Protocol
 
 import httpx
@@ -25,6 +27,7 @@ from litellm.core import http as _http
 __all__ = [
     "AsyncReply",
     "AsyncTransport",
+    "DefaultAsyncTransport",
     "Reply",
     "SyncTransport",
     "WireRequest",
@@ -344,8 +347,38 @@ class HttpxAsyncTransport:
         return AsyncReply(httpx_response=response)
 
 
+class DefaultAsyncTransport:
+    """The default async transport: our HTTP/1.1 client (:mod:`litellm.core.aio_http`, about a third
+    of aiohttp's CPU per request) for plain http(s) requests, aiohttp for multipart bodies, URLs ours
+    does not take (userinfo, non-ASCII hosts, other schemes) and everything when ``httptools`` is not
+    installed."""
+
+    __slots__ = ("_fallback", "_ours")
+
+    def __init__(self) -> None:
+        self._ours: Any = None  # the aio_http module once loaded; False when httptools is missing
+        self._fallback = AiohttpTransport()
+
+    def _load(self) -> Any:
+        from litellm.core import aio_http
+
+        self._ours = aio_http if aio_http.available() else False
+        return self._ours
+
+    def send(self, request: WireRequest, *, timeout: Any, stream: bool) -> Coroutine[Any, Any, AsyncReply]:
+        if request.files is None:
+            ours = self._ours
+            if ours is None:
+                ours = self._load()
+            if ours is not False:
+                target = ours.target_of(request.url)
+                if target is not None:
+                    return ours.send(request, target, timeout, stream)
+        return self._fallback.send(request, timeout=timeout, stream=stream)
+
+
 _DEFAULT_SYNC = HttpxSyncTransport()
-_DEFAULT_ASYNC = AiohttpTransport()
+_DEFAULT_ASYNC = DefaultAsyncTransport()
 
 
 def sync_transport_for(client: Any) -> SyncTransport:
@@ -367,7 +400,7 @@ def sync_transport_for(client: Any) -> SyncTransport:
 
 def async_transport_for(client: Any) -> AsyncTransport:
     """The transport for an async call: an httpx.AsyncClient / async transport / our interface, else
-    aiohttp (the measured default)."""
+    the default (our HTTP/1.1 client, aiohttp behind it; measured, see the README)."""
     if client is None:
         return _DEFAULT_ASYNC
     if isinstance(client, httpx.AsyncClient):
