@@ -13,8 +13,9 @@
     router.completion(model="gpt-4o", messages=[...])
 
 Modules: ``router`` (the class and its public methods), ``flow`` (one request: pick, call, retry, cool
-down, fall back), ``deployments`` (the table and name resolution), ``strategies``, ``state`` (in-memory
-store), ``redis_state`` (shared store; imports redis on first use), ``policies`` (RetryPolicy,
+down, fall back), ``direct`` (a request's first attempt inline when no special rule applies),
+``deployments`` (the table and name resolution), ``strategies``, ``state`` (in-memory store),
+``redis_state`` (shared store; imports redis on first use), ``policies`` (RetryPolicy,
 AllowedFailsPolicy, AlertingConfig), ``hooks`` (logging hand-off, CustomLogger router hooks, alerts),
 ``streams`` (the routed stream). Nothing here is imported by ``import litellm``.
 """

@@ -39,7 +39,7 @@ from litellm.router.state import DeploymentStats
 from litellm.router.strategies import CustomStrategyAdapter, NoDeploymentWithinLimits, RoutingRequest
 from litellm.router.streams import RouterStream
 
-__all__ = ["RequestFlow"]
+__all__ = ["RequestFlow", "Resume"]
 
 _ACCEPTS: list[bool | None] = [None]
 _stdlib_log = logging.getLogger("litellm.router")
@@ -82,21 +82,45 @@ def _is_stream(result: Any) -> bool:
     return hasattr(result, "__anext__") or hasattr(result, "__next__")
 
 
+class Resume:
+    """A first attempt made outside the flow (:mod:`litellm.router.direct`) that failed: the deployment
+    (already released), the healthy deployments of its pick, the error and the request's attempt."""
+
+    __slots__ = ("attempt", "dep", "error", "healthy")
+
+    def __init__(
+        self, dep: Deployment, healthy: list[Deployment], error: Exception, attempt: RouterAttempt
+    ) -> None:
+        self.dep, self.healthy, self.error, self.attempt = dep, healthy, error, attempt
+
+
 class RequestFlow(RequestFilters):
     """Mixed into Router: the per-request algorithm. Reads the Router's configuration attributes."""
 
     # -- entry -----------------------------------------------------------------------------------
 
-    def flow(self: Any, call_type: str, model: str, kwargs: dict[str, Any], is_async: bool) -> Flow:
+    def flow(
+        self: Any,
+        call_type: str,
+        model: str,
+        kwargs: dict[str, Any],
+        is_async: bool,
+        resume: Resume | None = None,
+    ) -> Flow:
+        """The request. ``resume``: the direct path's first attempt failed; carry on from that failure
+        (its deployment is released, its attempt kept) exactly as if this flow had made it."""
         hooks = current_hooks().by_hook
         ov = (
             {k: kwargs.pop(k) for k in self._REQUEST_OVERRIDES if k in kwargs}
             if kwargs.keys() & self._REQUEST_OVERRIDES
             else _NO_OV
         )
-        attempt = RouterAttempt()
-        attempt.metadata = {"attempted_retries": 0, "attempted_fallbacks": 0}
-        if is_async and "async_pre_routing_hook" in hooks:
+        if resume is not None:
+            attempt = resume.attempt
+        else:
+            attempt = RouterAttempt()
+            attempt.metadata = {"attempted_retries": 0, "attempted_fallbacks": 0}
+        if resume is None and is_async and "async_pre_routing_hook" in hooks:
             results = yield (
                 HOOK,
                 hooks["async_pre_routing_hook"],
@@ -123,9 +147,11 @@ class RequestFlow(RequestFilters):
         while True:
             try:
                 result = yield from self._try_group(
-                    group_model, kwargs, call_type, is_async, attempt, hooks, ov, depth
+                    group_model, kwargs, call_type, is_async, attempt, hooks, ov, depth, resume
                 )
+                resume = None
             except Exception as exc:
+                resume = None
                 if original is None:
                     original = exc
                 if getattr(exc, "_router_unknown_model", False) and depth == 0:
@@ -193,6 +219,7 @@ class RequestFlow(RequestFilters):
         hooks: dict,
         ov: dict[str, Any],
         depth: int,
+        resume: Resume | None = None,
     ) -> Flow:
         try:
             group, deps, specific, wildcard = self.table.resolve(model)
@@ -214,57 +241,68 @@ class RequestFlow(RequestFilters):
         retries = 0
         failed: set[str] = set()
         while True:
-            picked = None
-            if (
-                self.state.local
-                and not isinstance(self.strategy, CustomStrategyAdapter)
-                and not (is_async and "async_filter_deployments" in hooks)
-            ):
-                picked = self._pick_fast(group, deps, request, failed, skipped)
-            if picked is None:
-                picked = yield from self._pick(
-                    group, deps, specific, request, failed, skipped, kwargs, is_async, hooks
-                )
-            dep, routing, healthy = picked
-            meta = {
-                "model_group": group,
-                "deployment": dep.model,
-                "model_info": dep.model_info,
-                "api_base": dep.api_base,
-                "caching_groups": self.caching_groups,
-                "attempted_retries": attempt.metadata["attempted_retries"],
-                "attempted_fallbacks": depth,
-                "routing": routing,
-            }
-            attempt.metadata = meta
-            if _stdlib_log.isEnabledFor(10):  # DEBUG
-                from litellm.core.log import get_logger
-
-                get_logger("litellm.router").debug(
-                    "routed", model_group=group, model_id=dep.id, deployment=dep.model,
-                    reason=routing["reason"], skipped=routing["skipped"],
-                )  # fmt: skip
-            try:
-                return (
-                    yield from self._call(
-                        dep, group, wildcard, call_type, kwargs, attempt, meta, is_async, hooks, request
+            if resume is not None:  # the direct path's attempt on this group failed
+                dep, healthy, error = resume.dep, resume.healthy, resume.error
+                resume = None
+            else:
+                picked = None
+                if (
+                    self.state.local
+                    and not isinstance(self.strategy, CustomStrategyAdapter)
+                    and not (is_async and "async_filter_deployments" in hooks)
+                ):
+                    picked = self._pick_fast(group, deps, request, failed, skipped)
+                if picked is None:
+                    picked = yield from self._pick(
+                        group, deps, specific, request, failed, skipped, kwargs, is_async, hooks
                     )
-                )
-            except Exception as exc:
-                if getattr(exc, "_router_no_capacity", False):
-                    raise
-                failed.add(dep.id)
-                yield from self._after_failure(dep, group, exc, is_async, hooks, kwargs, call_type, depth)
-                others = any(d.id not in failed for d in healthy)
-                if not self._should_retry(exc, group, ov, retries, others):
-                    raise
-                retries += 1
-                attempt.metadata["attempted_retries"] += 1
-                if not others:
-                    from litellm.core.http import backoff_delay
+                dep, routing, healthy = picked
+                meta = self._routed(group, dep, routing, attempt.metadata["attempted_retries"], depth)
+                attempt.metadata = meta
+                try:
+                    return (
+                        yield from self._call(
+                            dep, group, wildcard, call_type, kwargs, attempt, meta, is_async, hooks, request
+                        )
+                    )
+                except Exception as exc:
+                    error = exc
+            if getattr(error, "_router_no_capacity", False):
+                raise error
+            failed.add(dep.id)
+            yield from self._after_failure(dep, group, error, is_async, hooks, kwargs, call_type, depth)
+            others = any(d.id not in failed for d in healthy)
+            if not self._should_retry(error, group, ov, retries, others):
+                raise error
+            retries += 1
+            attempt.metadata["attempted_retries"] += 1
+            if not others:
+                from litellm.core.http import backoff_delay
 
-                    delay = max(float(self.retry_after or 0), backoff_delay(retries - 1, _retry_after(exc)))
-                    yield (SLEEP, delay)
+                delay = max(float(self.retry_after or 0), backoff_delay(retries - 1, _retry_after(error)))
+                yield (SLEEP, delay)
+
+    def _routed(
+        self: Any, group: str, dep: Deployment, routing: dict[str, Any], retries: int, depth: int
+    ) -> dict[str, Any]:
+        """The metadata of an attempt on ``dep`` (the event's and the response's router facts)."""
+        if _stdlib_log.isEnabledFor(10):  # DEBUG
+            from litellm.core.log import get_logger
+
+            get_logger("litellm.router").debug(
+                "routed", model_group=group, model_id=dep.id, deployment=dep.model,
+                reason=routing["reason"], skipped=routing["skipped"],
+            )  # fmt: skip
+        return {
+            "model_group": group,
+            "deployment": dep.model,
+            "model_info": dep.model_info,
+            "api_base": dep.api_base,
+            "caching_groups": self.caching_groups,
+            "attempted_retries": retries,
+            "attempted_fallbacks": depth,
+            "routing": routing,
+        }
 
     def _should_retry(self: Any, exc: BaseException, group: str, ov: dict, done: int, others: bool) -> bool:
         policy = self.model_group_retry_policy.get(group) or self.retry_policy
@@ -368,17 +406,28 @@ class RequestFlow(RequestFilters):
         """The pick without a generator: in-memory state, a built-in strategy, no filter hook. None when
         it has to wait for a parallel slot (the generator path does that)."""
         st = self.state
+        strategy = self.strategy
         while True:
             skipped = static_skipped.copy() if static_skipped else {}
-            stats = st.snapshot([d.id for d in deps], self._budget_periods, self.strategy.needs_stats)
+            stats = st.snapshot([d.id for d in deps], self._budget_periods, strategy.needs_stats)
             now = time.time()
-            cands, cstats, healthy, prefix = self._candidates(group, deps, stats, failed, skipped, now)
-            index, reason = self._choose(group, cands, cstats, request, now)
+            if failed or self._budgeted or _cooling(stats, now):
+                cands, cstats, healthy, prefix = self._candidates(group, deps, stats, failed, skipped, now)
+            else:  # every deployment may serve: _candidates would copy them all
+                cands = healthy = deps
+                cstats, prefix = stats, ""
+            if len(cands) == 1 and not strategy.enforces_limits:
+                index, reason = 0, "only candidate"
+            else:
+                try:
+                    index, reason = strategy.pick(cands, cstats, request)
+                except NoDeploymentWithinLimits as exc:
+                    raise _no_capacity(f"Router: {exc}", group, 60 - now % 60) from None
             dep = cands[index]
-            limit = dep.rpm if self.strategy.enforces_limits else None
-            taken = self._acquired(
-                group, dep, st.acquire(dep.id, limit, dep.max_parallel_requests), len(cands), now
+            refused = st.acquire(
+                dep.id, dep.rpm if strategy.enforces_limits else None, dep.max_parallel_requests
             )
+            taken = True if refused is None else self._acquired(group, dep, refused, len(cands), now)
             if taken:
                 routing = {
                     "chosen": dep.id,
@@ -525,23 +574,7 @@ class RequestFlow(RequestFilters):
         hooks: dict,
         request: RoutingRequest,
     ) -> Flow:
-        base = dep.call_kwargs
-        if base is None:
-            base = dep.call_kwargs = self._base_kwargs(dep)
-        kw = {**base, **kwargs}
-        if wildcard is not None and "*" in dep.model:
-            prefix = group.split("*", 1)[0]
-            kw["model"] = dep.model.replace(
-                "*", wildcard[len(prefix) :] if wildcard.startswith(prefix) else wildcard, 1
-            )
-        user_md = kwargs.get("metadata")
-        kw["metadata"] = {**user_md, **meta} if user_md else meta
-        if request.stream and "timeout" not in kwargs and (dep.stream_timeout or self.stream_timeout):
-            kw["timeout"] = dep.stream_timeout or self.stream_timeout
-        if _ACCEPTS[0] is None:
-            _ACCEPTS[0] = pipeline_accepts_attempt()
-        if _ACCEPTS[0]:
-            kw["litellm_attempt"] = attempt
+        kw = self._call_kwargs(dep, group, wildcard, kwargs, meta, attempt, request.stream)
         if is_async and "async_pre_call_deployment_hook" in hooks:
             results = yield (
                 HOOK,
@@ -573,20 +606,7 @@ class RequestFlow(RequestFilters):
                 _annotate(hidden, dep, group, meta)
             prompt = request.input_tokens or len(str(kwargs.get("messages") or "")) // 4
             return RouterStream(result, first, self._stream_end(dep, started, ttft), prompt)
-        latency = time.perf_counter() - started
-        usage = getattr(result, "usage", None)
-        tokens = int(getattr(usage, "total_tokens", 0) or 0) if usage is not None else 0
-        out_tokens = int(getattr(usage, "completion_tokens", 0) or 0) if usage is not None else 0
-        spend = 0.0
-        private = getattr(result, "__pydantic_private__", None)
-        hidden = private.get("_hidden_params") if private else getattr(result, "_hidden_params", None)
-        if dep.max_budget is not None and isinstance(hidden, dict):
-            spend = float(hidden.get("response_cost") or 0.0)
-        if out_tokens:
-            latency /= out_tokens
-        st.release(dep.id, tokens=tokens, latency=latency, spend=spend, spend_period=dep.budget_duration)
-        if isinstance(hidden, dict):
-            _annotate(hidden, dep, group, meta)
+        self._settle(dep, group, meta, result, started)
         if is_async and "async_post_call_success_deployment_hook" in hooks:
             results = yield (
                 HOOK,
@@ -599,6 +619,64 @@ class RequestFlow(RequestFilters):
                 if r is not None:
                     result = r
         return result
+
+    def _call_kwargs(
+        self: Any,
+        dep: Deployment,
+        group: str,
+        wildcard: str | None,
+        kwargs: dict[str, Any],
+        meta: dict[str, Any],
+        attempt: RouterAttempt,
+        stream: bool,
+    ) -> dict[str, Any]:
+        """The pipeline's kwargs for an attempt on ``dep``: the deployment's, the request's, the router's
+        metadata and the attempt."""
+        base = dep.call_kwargs
+        if base is None:
+            base = dep.call_kwargs = self._base_kwargs(dep)
+        kw = {**base, **kwargs}
+        if wildcard is not None and "*" in dep.model:
+            prefix = group.split("*", 1)[0]
+            kw["model"] = dep.model.replace(
+                "*", wildcard[len(prefix) :] if wildcard.startswith(prefix) else wildcard, 1
+            )
+        user_md = kwargs.get("metadata")
+        kw["metadata"] = {**user_md, **meta} if user_md else meta
+        if stream and "timeout" not in kwargs and (dep.stream_timeout or self.stream_timeout):
+            kw["timeout"] = dep.stream_timeout or self.stream_timeout
+        accepts = _ACCEPTS[0]
+        if accepts is None:
+            accepts = _ACCEPTS[0] = pipeline_accepts_attempt()
+        if accepts:
+            kw["litellm_attempt"] = attempt
+        return kw
+
+    def _settle(
+        self: Any, dep: Deployment, group: str, meta: dict[str, Any], result: Any, started: float
+    ) -> None:
+        """After a successful (non-streamed) call: usage, latency and spend to the state store (which
+        frees the deployment's slot), the router's facts to the response's hidden params."""
+        latency = time.perf_counter() - started
+        usage = getattr(result, "usage", None)
+        if usage is not None:
+            tokens = int(getattr(usage, "total_tokens", 0) or 0)
+            out_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
+            if out_tokens:
+                latency /= out_tokens
+        else:
+            tokens = 0
+        private = getattr(result, "__pydantic_private__", None)
+        hidden = private.get("_hidden_params") if private else getattr(result, "_hidden_params", None)
+        if dep.max_budget is not None:
+            spend = float(hidden.get("response_cost") or 0.0) if isinstance(hidden, dict) else 0.0
+            self.state.release(
+                dep.id, tokens=tokens, latency=latency, spend=spend, spend_period=dep.budget_duration
+            )
+        else:
+            self.state.release(dep.id, tokens=tokens, latency=latency)
+        if isinstance(hidden, dict):
+            _annotate(hidden, dep, group, meta)
 
     def _base_kwargs(self: Any, dep: Deployment) -> dict[str, Any]:
         """What every call to ``dep`` starts from (computed once per deployment)."""
@@ -681,19 +759,26 @@ class RequestFlow(RequestFilters):
         return int(self.allowed_fails)
 
 
+def _cooling(stats: list[DeploymentStats], now: float) -> bool:
+    for s in stats:
+        if s.cooldown_until > now:
+            return True
+    return False
+
+
 def _annotate(hidden: dict[str, Any], dep: Deployment, group: str, meta: dict[str, Any]) -> None:
-    """The router's facts in a response's hidden params (dict's own methods: ``HiddenParams.get`` would
+    """The router's facts in a response's hidden params (dict's own ``get``: ``HiddenParams.get`` would
     price the call now), and the headers LiteLLM's proxy returns."""
-    if not dict.get(hidden, "model_id"):
-        dict.__setitem__(hidden, "model_id", dep.id)
-    dict.__setitem__(hidden, "model_group", group)
-    dict.__setitem__(hidden, "litellm_model_name", dep.model)
-    if dep.api_base and not dict.get(hidden, "api_base"):
-        dict.__setitem__(hidden, "api_base", dep.api_base)
-    headers = dict.get(hidden, "additional_headers")
+    get = dict.get
+    if not get(hidden, "model_id"):
+        hidden["model_id"] = dep.id
+    hidden["model_group"] = group
+    hidden["litellm_model_name"] = dep.model
+    if dep.api_base and not get(hidden, "api_base"):
+        hidden["api_base"] = dep.api_base
+    headers = get(hidden, "additional_headers")
     if headers is None:
-        headers = {}
-        dict.__setitem__(hidden, "additional_headers", headers)
+        hidden["additional_headers"] = headers = {}
     headers["x-litellm-model-group"] = group
     headers["x-litellm-attempted-retries"] = meta["attempted_retries"]
     headers["x-litellm-attempted-fallbacks"] = meta["attempted_fallbacks"]

@@ -4,7 +4,8 @@ Owns the public surface LiteLLM documents: the constructor arguments, one method
 (``completion`` / ``acompletion`` / ``embedding`` / ... and any other call type of
 ``litellm.calls.registry`` by name), the deployment table methods (``get_model_list``, ``add_deployment``,
 ...), ``set_custom_routing_strategy`` and ``ahealth_check``. The per-request algorithm is
-:class:`litellm.router.flow.RequestFlow`; the state store, strategies and hooks are their own modules.
+:class:`litellm.router.flow.RequestFlow`, its common first attempt run inline by
+:mod:`litellm.router.direct`; the state store, strategies and hooks are their own modules.
 
 Must not import the package root or call providers other than through the call registry.
 """
@@ -15,6 +16,7 @@ from typing import Any
 
 from litellm.calls.registry import CALLS
 from litellm.router.deployments import Deployment, DeploymentTable
+from litellm.router.direct import DirectPath
 from litellm.router.drivers import drive_async, drive_sync
 from litellm.router.flow import RequestFlow
 from litellm.router.policies import (
@@ -43,7 +45,7 @@ class _AttrDict(dict):
         return _AttrDict(value) if isinstance(value, dict) and not isinstance(value, _AttrDict) else value
 
 
-class Router(RequestFlow):
+class Router(RequestFlow, DirectPath):
     """Route calls over ``model_list`` deployments (LiteLLM's documented arguments).
 
     ``model_list``: ``[{"model_name": <group>, "litellm_params": {"model": ..., "api_key": ...,
@@ -227,6 +229,7 @@ class Router(RequestFlow):
             for d in self.table.deployments
             if d.max_budget is not None and d.budget_duration
         } or None
+        self._budgeted = any(d.max_budget is not None for d in self.table.deployments)
         self._windows = {}
 
     @property
@@ -392,11 +395,15 @@ class Router(RequestFlow):
     def _sync(self, call_type: str, model: str, kwargs: dict[str, Any]) -> Any:
         if call_type not in CALLS:
             raise _not_available(call_type)
+        if self._direct_applies(kwargs, False):
+            return self._direct_sync(call_type, model, kwargs)
         return drive_sync(self, self.flow(call_type, model, kwargs, False))
 
     async def _async(self, call_type: str, model: str, kwargs: dict[str, Any]) -> Any:
         if call_type not in CALLS:
             raise _not_available(call_type)
+        if self._direct_applies(kwargs, True):
+            return await self._direct_async(call_type, model, kwargs)
         return await drive_async(self, self.flow(call_type, model, kwargs, True))
 
     def completion(self, model: str, messages: list[dict[str, Any]], **kwargs: Any) -> Any:

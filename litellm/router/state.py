@@ -151,6 +151,8 @@ class MemoryState(RouterState):
 
     def __init__(self) -> None:
         self._entries: dict[str, _Entry] = {}
+        #: no cooldown set on any deployment ends after this time (so none is active once it passed)
+        self._cooled_until = 0.0
         # re-entrant: an abandoned stream finalised by the GC inside a locked section releases its slot
         self._lock = threading.RLock()
 
@@ -170,6 +172,9 @@ class MemoryState(RouterState):
     ) -> list[DeploymentStats]:
         # the live records, their windows rolled forward (no copies: strategies only read them)
         now = time.time()
+        if not full and not spend_periods and now >= self._cooled_until:
+            # only cooldowns and spend are read, no cooldown is active and no spend is kept
+            return [_BLANK] * len(ids)
         minute = int(now // 60)
         out: list[DeploymentStats] = []
         entries = self._entries
@@ -192,9 +197,13 @@ class MemoryState(RouterState):
         return out
 
     def acquire(self, dep_id: str, rpm_limit: float | None, max_parallel: int | None) -> str | None:
+        minute = int(time.time() // 60)
         with self._lock:
-            entry = self._entry(dep_id)
-            self._roll(entry, int(time.time() // 60))
+            entry = self._entries.get(dep_id)
+            if entry is None:
+                entry = self._entries[dep_id] = _Entry()
+            if entry.minute != minute:
+                entry.minute, entry.rpm, entry.tpm = minute, 0, 0
             if rpm_limit is not None and entry.rpm >= rpm_limit:
                 return "rpm"
             if max_parallel is not None and entry.in_flight >= max_parallel:
@@ -215,14 +224,19 @@ class MemoryState(RouterState):
     ) -> None:
         now = time.time()
         with self._lock:
-            entry = self._entry(dep_id)
+            entry = self._entries.get(dep_id)
+            if entry is None:
+                entry = self._entries[dep_id] = _Entry()
             if entry.in_flight > 0:
                 entry.in_flight -= 1
             if tokens:
-                self._roll(entry, int(now // 60))
+                minute = int(now // 60)
+                if entry.minute != minute:
+                    entry.minute, entry.rpm, entry.tpm = minute, 0, 0
                 entry.tpm += tokens
             if latency is not None:
-                entry.latency = ewma(entry.latency, latency)
+                old = entry.latency
+                entry.latency = latency if old is None else old + EWMA_ALPHA * (latency - old)
                 entry.latency_n += 1
                 entry.latency_at = now
             if ttft is not None:
@@ -247,6 +261,7 @@ class MemoryState(RouterState):
             entry = self._entry(dep_id)
             entry.cooldown_until = time.time() + seconds
             entry.cooldown_reason = reason
+            self._cooled_until = max(self._cooled_until, entry.cooldown_until)
             entry.fails = 0  # a cooled deployment starts counting afresh when it returns
 
     def clear_cooldown(self, dep_id: str) -> None:

@@ -91,18 +91,20 @@ class SimpleShuffle(RoutingStrategy):
 
     def __init__(self, args: dict[str, Any] | None = None, rng: random.Random | None = None) -> None:
         super().__init__(args, rng)
-        self._weights: dict[tuple[str, ...], tuple[list[float] | None, str]] = {}
+        self._weights: dict[tuple[str, ...], tuple[list[float] | None, float, str]] = {}
 
-    def _weights_for(self, candidates: list[Deployment]) -> tuple[list[float] | None, str]:
-        key = tuple(d.id for d in candidates)
+    def _weights_for(self, candidates: list[Deployment]) -> tuple[list[float] | None, float, str]:
+        """(weights or None for uniform, their sum, reason) for this candidate set (cached)."""
+        key = tuple([d.id for d in candidates])
         found = self._weights.get(key)
         if found is None:
-            found = (None, "uniform shuffle")
+            found = (None, 0.0, "uniform shuffle")
             for attr in ("weight", "rpm", "tpm"):
                 values = [getattr(d, attr) for d in candidates]
                 if any(v is not None for v in values):
                     weights = [float(v or 0.0) for v in values]
-                    found = (weights, f"shuffle weighted by {attr}") if sum(weights) > 0 else found
+                    total = sum(weights)
+                    found = (weights, total, f"shuffle weighted by {attr}") if total > 0 else found
                     break
             if len(self._weights) > 1024:
                 self._weights.clear()
@@ -112,23 +114,27 @@ class SimpleShuffle(RoutingStrategy):
     def pick(
         self, candidates: list[Deployment], stats: list[DeploymentStats], request: RoutingRequest
     ) -> tuple[int, str]:
-        if len(candidates) == 1:
+        n = len(candidates)
+        if n == 1:
             return 0, "only candidate"
-        weights, reason = self._weights_for(candidates)
+        weights, total, reason = self._weights_for(candidates)
+        point = self.rng.random()
         if weights is None:
-            return self.rng.randrange(len(candidates)), reason
-        point = self.rng.random() * sum(weights)
+            return min(int(point * n), n - 1), reason
+        point *= total
         for i, w in enumerate(weights):
             point -= w
             if point < 0:
                 return i, reason
-        return len(weights) - 1, reason
+        return n - 1, reason
 
 
 def _argmin_random(values: list[float], rng: random.Random) -> int:
     best = min(values)
+    if values.count(best) == 1:
+        return values.index(best)
     ties = [i for i, v in enumerate(values) if v == best]
-    return ties[0] if len(ties) == 1 else rng.choice(ties)
+    return ties[int(rng.random() * len(ties))]
 
 
 class LeastBusy(RoutingStrategy):

@@ -1,0 +1,120 @@
+"""The direct path: a router request's first attempt as plain straight-line code.
+
+Most requests name one group, take the first deployment picked and succeed. For those the generator flow
+(:mod:`litellm.router.flow`) and its driver are pure overhead: three generator frames resumed per
+operation, a driver loop, per-request override and hook bookkeeping. Here the same steps run inline with
+the same helpers (``_pick_fast``, ``_routed``, ``_call_kwargs``, ``_settle``), so the logging event, the
+response's hidden params, usage, latency, in-flight counts and cooldowns come out identical.
+
+When it does not apply (a stream, per-request fallbacks/retries/mock switches, a remote state store, a
+custom strategy, tag filtering or pre-call checks, router hooks on an async call) the flow runs from the
+start. When the pick cannot be made inline (unknown model, no capacity, waiting for a parallel slot) the
+flow runs from the start too: nothing was counted yet. When the call fails, the deployment is released
+and the flow carries on from that failure (``Resume``): retries, cooldowns and fallbacks are the flow's.
+
+Must not decide anything the flow decides differently; every rule lives in the flow's helpers.
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+from typing import Any
+
+from litellm.calls.registry import get_call
+from litellm.router.drivers import drive_async, drive_sync
+from litellm.router.flow import Resume
+from litellm.router.hooks import RouterAttempt, current_hooks
+from litellm.router.strategies import CustomStrategyAdapter, RoutingRequest
+
+__all__ = ["DirectPath"]
+
+_NOT_FAILED: frozenset[str] = frozenset()
+
+
+class DirectPath:
+    """Mixed into Router, after RequestFlow."""
+
+    def _direct_applies(self: Any, kwargs: dict[str, Any], is_async: bool) -> bool:
+        """Whether the first attempt may run inline. On a sync call router hooks only matter on the
+        failure path (fallback events), which the flow takes over."""
+        return (
+            self.state.local
+            and not self.enable_tag_filtering
+            and not self.enable_pre_call_checks
+            and not isinstance(self.strategy, CustomStrategyAdapter)
+            and not kwargs.get("stream")
+            and self._REQUEST_OVERRIDES.isdisjoint(kwargs)
+            and not (is_async and current_hooks().by_hook)
+        )
+
+    def _direct_pick(self: Any, model: str, kwargs: dict[str, Any]) -> tuple[Any, ...] | None:
+        """(deployment, group, metadata, attempt, call kwargs, healthy deployments), the deployment
+        acquired; None when the flow must make this pick (nothing acquired then)."""
+        try:
+            group, deps, _, wildcard = self.table.resolve(model)
+        except LookupError:
+            return None
+        request = RoutingRequest(group)
+        skipped: dict[str, str] = {}
+        if self.strategy.needs_tokens:  # the token estimate only (no tag or context-window filter here)
+            deps = self._static_filter(deps, kwargs, request, skipped, group)
+        try:
+            picked = self._pick_fast(group, deps, request, _NOT_FAILED, skipped)
+        except Exception:  # no capacity and the like: the flow raises it again, with its fallbacks
+            return None
+        if picked is None:
+            return None
+        dep, routing, healthy = picked
+        meta = self._routed(group, dep, routing, 0, 0)
+        attempt = RouterAttempt()
+        attempt.metadata = meta
+        kw = self._call_kwargs(dep, group, wildcard, kwargs, meta, attempt, False)
+        return dep, group, meta, attempt, kw, healthy
+
+    def _direct_sync(self: Any, call_type: str, model: str, kwargs: dict[str, Any]) -> Any:
+        picked = self._direct_pick(model, kwargs)
+        if picked is None:
+            return drive_sync(self, self.flow(call_type, model, kwargs, False))
+        dep, group, meta, attempt, kw, healthy = picked
+        started = time.perf_counter()
+        try:
+            result = get_call(call_type)(**kw)
+        except Exception as exc:
+            self.state.release(dep.id)
+            error = exc
+        except BaseException:  # interrupted: no retry, the event goes now
+            self.state.release(dep.id)
+            attempt.give_up()
+            raise
+        else:
+            attempt.committed = True
+            self._settle(dep, group, meta, result, started)
+            return result
+        return drive_sync(
+            self, self.flow(call_type, model, kwargs, False, Resume(dep, healthy, error, attempt))
+        )
+
+    async def _direct_async(self: Any, call_type: str, model: str, kwargs: dict[str, Any]) -> Any:
+        picked = self._direct_pick(model, kwargs)
+        if picked is None:
+            return await drive_async(self, self.flow(call_type, model, kwargs, True))
+        dep, group, meta, attempt, kw, healthy = picked
+        started = time.perf_counter()
+        try:
+            result = get_call(call_type)(**kw)
+            if inspect.isawaitable(result):
+                result = await result
+        except Exception as exc:
+            self.state.release(dep.id)
+            error = exc
+        except BaseException:  # cancelled: no retry, the event goes now
+            self.state.release(dep.id)
+            attempt.give_up()
+            raise
+        else:
+            attempt.committed = True
+            self._settle(dep, group, meta, result, started)
+            return result
+        resume = Resume(dep, healthy, error, attempt)
+        return await drive_async(self, self.flow(call_type, model, kwargs, True, resume))
