@@ -39,6 +39,7 @@ import asyncio
 import sys
 import zlib
 from collections.abc import Iterator, Mapping
+from time import monotonic as _monotonic
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -94,7 +95,7 @@ def available() -> bool:
 
 
 class _Target:
-    __slots__ = ("host", "host_header", "origin", "path", "port", "tls")
+    __slots__ = ("host", "host_header", "last_pool", "origin", "path", "port", "tls")
 
     def __init__(self, tls: bool, host: str, port: int, host_header: str, path: str, origin: str) -> None:
         self.tls = tls
@@ -103,6 +104,8 @@ class _Target:
         self.host_header = host_header
         self.path = path
         self.origin = origin
+        # (loop, pool) of the last send: one attribute, so threads with their own loops never mix them
+        self.last_pool: tuple[asyncio.AbstractEventLoop, _Pool] | None = None
 
 
 _targets: dict[str, _Target | None] = {}
@@ -151,19 +154,30 @@ def target_of(url: str) -> _Target | None:
 class Headers(Mapping[str, str]):
     """A reply's headers: case-insensitive, multi-valued, in the order received (aiohttp's
     ``CIMultiDictProxy`` as callers use it). ``h[name]`` / ``get`` give the first value, ``getall`` /
-    ``get_list`` every value, ``items()`` every pair with the name as the server spelled it."""
+    ``get_list`` every value, ``items()`` every pair with the name as the server spelled it. Built from
+    the parser's raw bytes and decoded on first use (UTF-8 with surrogate escapes, as aiohttp does)."""
 
-    __slots__ = ("_index", "_items")
+    __slots__ = ("_index", "_items", "_raw")
 
-    def __init__(self, items: list[tuple[str, str]]) -> None:
-        self._items = items
+    def __init__(self, raw: list[tuple[bytes, bytes]]) -> None:
+        self._raw = raw
+        self._items: list[tuple[str, str]] | None = None
         self._index: dict[str, str] | None = None
+
+    def _pairs(self) -> list[tuple[str, str]]:
+        items = self._items
+        if items is None:
+            items = self._items = [
+                (name.decode("utf-8", "surrogateescape"), value.decode("utf-8", "surrogateescape"))
+                for name, value in self._raw
+            ]
+        return items
 
     def _lookup(self) -> dict[str, str]:
         index = self._index
         if index is None:
             index = {}
-            for name, value in reversed(self._items):  # reversed: the first value wins
+            for name, value in reversed(self._pairs()):  # reversed: the first value wins
                 index[name.lower()] = value
             self._index = index
         return index
@@ -179,7 +193,7 @@ class Headers(Mapping[str, str]):
 
     def getall(self, key: str, default: Any = ...) -> list[str]:
         wanted = key.lower()
-        found = [value for name, value in self._items if name.lower() == wanted]
+        found = [value for name, value in self._pairs() if name.lower() == wanted]
         if found:
             return found
         if default is ...:
@@ -196,22 +210,22 @@ class Headers(Mapping[str, str]):
         return self.getall(key, [])
 
     def __iter__(self) -> Iterator[str]:
-        return (name for name, _ in self._items)
+        return (name for name, _ in self._pairs())
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._raw)
 
     def keys(self) -> list[str]:  # type: ignore[override]
-        return [name for name, _ in self._items]
+        return [name for name, _ in self._pairs()]
 
     def values(self) -> list[str]:  # type: ignore[override]
-        return [value for _, value in self._items]
+        return [value for _, value in self._pairs()]
 
     def items(self) -> list[tuple[str, str]]:  # type: ignore[override]
-        return list(self._items)
+        return list(self._pairs())
 
     def __repr__(self) -> str:
-        return f"<Headers({self._items!r})>"
+        return f"<Headers({self._pairs()!r})>"
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -235,6 +249,7 @@ class _Connection(asyncio.Protocol):
         "_status",
         "_waiter",
         "buffer",
+        "deadline",
         "error",
         "got_bytes",
         "idle_since",
@@ -245,6 +260,7 @@ class _Connection(asyncio.Protocol):
         "state",
         "transport",
         "unbounded",
+        "wait_timeout",
     )
 
     def __init__(self, pool: _Pool) -> None:
@@ -257,10 +273,12 @@ class _Connection(asyncio.Protocol):
         self.buffer = bytearray()
         self.got_bytes = False
         self.keep_alive = False
-        self.idle_since = 0.0
+        self.idle_since = 0.0  # time.monotonic() when it went back to the pool
         self.unbounded = False  # read() wants the whole body: no read pause
+        self.deadline = 0.0  # of the current wait (loop time)
+        self.wait_timeout = 0.0
         self._waiter: asyncio.Future[None] | None = None
-        self._raw: list[tuple[str, str]] = []
+        self._raw: list[tuple[bytes, bytes]] = []
         self._status = 0
         self._decoder: Any = None
         self._encoding: str | None = None
@@ -325,7 +343,7 @@ class _Connection(asyncio.Protocol):
     # --- httptools callbacks ---
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self._raw.append((name.decode("utf-8", "surrogateescape"), value.decode("utf-8", "surrogateescape")))
+        self._raw.append((name, value))
 
     def on_headers_complete(self) -> None:
         status = self.parser.get_status_code()
@@ -336,9 +354,11 @@ class _Connection(asyncio.Protocol):
         self._status = status
         self.keep_alive = self.parser.should_keep_alive()
         self.state = _BODY
-        for name, value in self._raw:
-            if len(name) == 16 and name.lower() == "content-encoding":
-                self._encoding = value.strip().lower()
+        raw = self._raw
+        if b"ncoding" in b"\0".join([name for name, _ in raw]).lower():  # rare: look closer only then
+            for name, value in raw:
+                if name.lower() == b"content-encoding":
+                    self._encoding = value.strip().lower().decode("latin-1")
         if self._head_only:  # the parser does not know it was HEAD: it may wait for a body that never comes
             self._fresh_parser = True
             self._finish()
@@ -403,7 +423,7 @@ class _Connection(asyncio.Protocol):
     def _length_known(self) -> bool:
         for name, value in self._raw:
             lower = name.lower()
-            if lower == "content-length" or (lower == "transfer-encoding" and "chunked" in value.lower()):
+            if lower == b"content-length" or (lower == b"transfer-encoding" and b"chunked" in value.lower()):
                 return True
         return False
 
@@ -419,15 +439,12 @@ class _Connection(asyncio.Protocol):
             self.parser = _httptools.HttpResponseParser(self)
         self.state = _HEAD
         self.got_bytes = False
-        self.keep_alive = False
         self.unbounded = False
         self.error = None
         self._raw = []
-        self._status = 0
-        self._decoder = None
-        self._encoding = None
         self._head_only = head_only
-        self._informational = False
+        if self._encoding is not None:
+            self._encoding = self._decoder = None
         if self.buffer:
             self.buffer = bytearray()
         transport = self.transport
@@ -440,20 +457,30 @@ class _Connection(asyncio.Protocol):
 
     async def wait(self, timeout: float) -> None:
         """Until something happens on this connection (a reply byte, the end, an error), at most
-        ``timeout`` seconds: the per-read timeout."""
-        waiter = self.loop.create_future()
+        ``timeout`` seconds: the per-read timeout. The deadline is watched by the pool's one timer
+        (a timer per wait costs ~5 µs of the loop's time per request)."""
+        loop = self.loop
+        waiter = loop.create_future()
         self._waiter = waiter
-        timer = self.loop.call_later(timeout, self._timed_out, waiter, timeout)
+        self.deadline = deadline = loop.time() + timeout
+        self.wait_timeout = timeout
+        pool = self.pool
+        pool.waiting.add(self)
+        if deadline < pool.tick_at:
+            pool.watch(deadline)
         try:
             await waiter
         finally:
-            timer.cancel()
+            pool.waiting.discard(self)
             self._waiter = None
 
-    def _timed_out(self, waiter: asyncio.Future[None], timeout: float) -> None:
-        if not waiter.done():
+    def timed_out(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
             waiter.set_exception(
-                httpx.ReadTimeout(f"no reply from {self.pool.where} within {timeout:g} s (read timeout)")
+                httpx.ReadTimeout(
+                    f"no reply from {self.pool.where} within {self.wait_timeout:g} s (read timeout)"
+                )
             )
 
     def take(self, limit: int | None = None) -> bytes:
@@ -534,9 +561,24 @@ def _ssl_context() -> Any:
 class _Pool:
     """Keep-alive connections to one (scheme, host, port), for one event loop."""
 
-    __slots__ = ("_sweeper", "_waiters", "host", "idle", "loop", "open", "port", "ssl", "where")
+    __slots__ = (
+        "_sweeper",
+        "_tick",
+        "_waiters",
+        "host",
+        "idle",
+        "loop",
+        "open",
+        "port",
+        "ssl",
+        "tick_at",
+        "waiting",
+        "where",
+    )
 
     def __init__(self, loop: asyncio.AbstractEventLoop, target: _Target) -> None:
+        if not available():
+            raise RuntimeError("litellm.core.aio_http needs httptools: pip install httptools")
         self.loop = loop
         self.host = target.host
         self.port = target.port
@@ -546,22 +588,35 @@ class _Pool:
         self.open: set[_Connection] = set()
         self._waiters: list[asyncio.Future[None]] = []
         self._sweeper: asyncio.TimerHandle | None = None
+        self.waiting: set[_Connection] = set()  # connections waiting for the server, with a deadline
+        self._tick: asyncio.TimerHandle | None = None  # the timer for the nearest deadline
+        self.tick_at = float("inf")
+
+    def take_idle(self) -> _Connection | None:
+        """The most recently used idle connection still good, or None."""
+        idle = self.idle
+        if not idle:
+            return None
+        now = _monotonic()
+        while idle:
+            conn = idle.pop()
+            transport = conn.transport
+            if transport is None or conn.state != _IDLE or transport.is_closing():
+                conn.close()
+            elif now - conn.idle_since > IDLE_EXPIRY:
+                conn.close()
+            else:
+                return conn
+        return None
 
     async def acquire(self, connect_timeout: float, fresh: bool) -> tuple[_Connection, bool]:
         """A connection (idle first, unless ``fresh``), and whether it was reused."""
         idle = self.idle
         while True:
             if not fresh:
-                now = self.loop.time()
-                while idle:
-                    conn = idle.pop()
-                    transport = conn.transport
-                    if transport is None or transport.is_closing() or conn.state != _IDLE:
-                        conn.close()
-                    elif now - conn.idle_since > IDLE_EXPIRY:
-                        conn.close()
-                    else:
-                        return conn, True
+                conn = self.take_idle()
+                if conn is not None:
+                    return conn, True
             if len(self.open) < MAX_CONNECTIONS:
                 return await self._connect(connect_timeout), False
             if fresh and idle:  # at the limit: make room by closing an idle one
@@ -606,13 +661,13 @@ class _Pool:
 
     def release(self, conn: _Connection) -> None:
         """Back to the idle list when its reply was read to the end and it may be kept; else drop it."""
-        if not conn.reusable() or self.loop.is_closed() or len(self.idle) >= MAX_IDLE:
+        if conn.state != _DONE or not conn.keep_alive or conn.error is not None or len(self.idle) >= MAX_IDLE:
             conn.close()
             return
         conn.state = _IDLE
         if conn.buffer:  # a reply released unread: its bytes are of no further use
             conn.buffer = bytearray()
-        conn.idle_since = self.loop.time()
+        conn.idle_since = _monotonic()
         self.idle.append(conn)
         if self._waiters:
             self._wake_one()
@@ -628,6 +683,27 @@ class _Pool:
             if self._waiters:
                 self._wake_one()
 
+    def watch(self, deadline: float) -> None:
+        """Make the pool's timer fire no later than ``deadline``."""
+        if self._tick is not None:
+            self._tick.cancel()
+        self.tick_at = deadline
+        self._tick = self.loop.call_at(deadline, self._on_tick)
+
+    def _on_tick(self) -> None:
+        """Time out the waits past their deadline; re-arm for the nearest one left."""
+        self._tick = None
+        self.tick_at = float("inf")
+        now = self.loop.time() + 0.001  # a timer may run a hair early
+        nearest = float("inf")
+        for conn in list(self.waiting):
+            if conn.deadline <= now:
+                conn.timed_out()
+            elif conn.deadline < nearest:
+                nearest = conn.deadline
+        if nearest != float("inf"):
+            self.watch(nearest)
+
     def _wake_one(self) -> None:
         for waiter in self._waiters:
             if not waiter.done():
@@ -637,7 +713,7 @@ class _Pool:
     def _sweep(self) -> None:
         """Close idle connections past their expiry (a quiet pool holds no sockets for long)."""
         self._sweeper = None
-        now = self.loop.time()
+        now = _monotonic()
         for conn in [c for c in self.idle if now - c.idle_since > IDLE_EXPIRY]:
             conn.close()
         if self.idle:
@@ -647,6 +723,10 @@ class _Pool:
         if self._sweeper is not None:
             self._sweeper.cancel()
             self._sweeper = None
+        if self._tick is not None:
+            self._tick.cancel()
+            self._tick = None
+            self.tick_at = float("inf")
         for conn in list(self.open):
             conn.close()
         self.idle.clear()
@@ -657,8 +737,7 @@ class _Pool:
 _pools: dict[int, tuple[asyncio.AbstractEventLoop, dict[str, _Pool]]] = {}
 
 
-def _pool(target: _Target) -> _Pool:
-    loop = asyncio.get_running_loop()
+def _pool(target: _Target, loop: asyncio.AbstractEventLoop) -> _Pool:
     entry = _pools.get(id(loop))
     if entry is None or entry[0] is not loop:
         _reap_closed_loops()
@@ -667,6 +746,7 @@ def _pool(target: _Target) -> _Pool:
     pool = entry[1].get(target.origin)
     if pool is None:
         pool = entry[1][target.origin] = _Pool(loop, target)
+    target.last_pool = (loop, pool)
     return pool
 
 
@@ -691,6 +771,9 @@ def close_pools() -> None:
         for pool in pools.values():
             _close_quietly(pool)
     _pools.clear()
+    for target in list(_targets.values()):  # their shortcut to a pool now closed
+        if target is not None:
+            target.last_pool = None
 
 
 def pool_stats() -> dict[str, dict[str, int]]:
@@ -706,11 +789,15 @@ def pool_stats() -> dict[str, dict[str, int]]:
 # ---------------------------------------------------------------------------------------------------
 
 
-def _request_bytes(request: WireRequest, target: _Target) -> bytes:
-    method = request.method.upper()
+_heads: dict[Any, tuple[bytes, bool]] = {}
+
+
+def _head(method: str, target: _Target, headers: Mapping[str, Any], has_body: bool) -> tuple[bytes, bool]:
+    """The request line and headers as bytes, and whether a Content-Length line is still to add
+    (it varies with the body, the rest rarely does: memoised by the caller)."""
     lines = [f"{method} {target.path} HTTP/1.1"]
     given: set[str] = set()
-    for name, value in request.headers.items():
+    for name, value in headers.items():
         if value is None:
             continue
         if not isinstance(value, str):
@@ -727,33 +814,56 @@ def _request_bytes(request: WireRequest, target: _Target) -> bytes:
         lines.append(f"Accept-Encoding: {ACCEPT_ENCODING}")
     if "user-agent" not in given:
         lines.append(f"User-Agent: {USER_AGENT}")
-    body = request.content
-    if body:
-        if "content-length" not in given:
-            lines.append(f"Content-Length: {len(body)}")
+    add_length = False
+    if has_body:
         if "content-type" not in given:
             lines.append("Content-Type: application/octet-stream")  # what aiohttp labels bytes with
+        add_length = "content-length" not in given
     elif method in _BODY_METHODS and "content-length" not in given:
         lines.append("Content-Length: 0")
-    lines.append("\r\n")
-    head = "\r\n".join(lines).encode("utf-8", "surrogateescape")
+    lines.append("" if add_length else "\r\n")
+    return "\r\n".join(lines).encode("utf-8", "surrogateescape"), add_length
+
+
+def _request_bytes(request: WireRequest, target: _Target) -> bytes:
+    """What goes on the wire: the head (memoised by method, URL and headers) and the body."""
+    body = request.content
+    headers = request.headers
+    try:
+        key: Any = (request.method, request.url, bool(body), *headers.items())
+        cached = _heads.get(key)
+    except TypeError:  # an unhashable header value: build it every time
+        key, cached = None, None
+    if cached is None:
+        cached = _head(request.method.upper(), target, headers, bool(body))
+        if key is not None:
+            if len(_heads) > 512:  # headers that vary per request (ids): keep the memo bounded
+                _heads.clear()
+            _heads[key] = cached
+    head, add_length = cached
     if not body:
         return head
-    if not isinstance(body, bytes):
-        body = bytes(body)
-    return head + body
+    if add_length:
+        return b"%sContent-Length: %d\r\n\r\n%s" % (head, len(body), body)
+    return head + bytes(body)
 
 
 async def send(request: WireRequest, target: _Target, timeout: Any, stream: bool) -> HttpReply:
     """Send ``request`` to ``target`` and return the reply once its head arrived (``stream`` or not:
     the body is read by the reply's methods, as with aiohttp)."""
     connect_timeout, read_timeout = _http.async_timeouts(timeout)
-    pool = _pool(target)
+    loop = asyncio.get_running_loop()
+    last = target.last_pool
+    pool = last[1] if last is not None and last[0] is loop else _pool(target, loop)
     data = _request_bytes(request, target)
     head_only = request.method.upper() == "HEAD"
     fresh = False
     while True:
-        conn, reused = await pool.acquire(connect_timeout, fresh)
+        conn = None if fresh else pool.take_idle()
+        if conn is not None:
+            reused = True
+        else:
+            conn, reused = await pool.acquire(connect_timeout, fresh)
         try:
             conn.start(data, head_only)
             while conn.state == _HEAD:
@@ -793,10 +903,16 @@ class HttpReply(AsyncReply):
         conn = self._conn
         if conn is None:
             return self._body if self._body is not None else b""
+        if conn.state == _DONE and conn.error is None:  # the usual: it all came with the head
+            self._conn = None
+            self._body = body = conn.take()
+            conn.pool.release(conn)
+            return body
         try:
-            conn.unpause()
-            while conn.state == _BODY:
-                await conn.wait(self._read_timeout)
+            if conn.state == _BODY:
+                conn.unpause()
+                while conn.state == _BODY:
+                    await conn.wait(self._read_timeout)
             if conn.error is not None:
                 raise conn.error
             body = conn.take()
