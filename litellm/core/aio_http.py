@@ -521,14 +521,31 @@ class _Connection(asyncio.Protocol):
         transport = self.transport
         if transport is not None:
             self.transport = None
-            try:
-                transport.close()
-            except Exception:  # a loop already closed: the socket goes with the transport object
-                pass
+            if self.loop.is_closed():
+                _close_socket(transport)
+            else:
+                try:
+                    transport.close()
+                except Exception:  # closing must never raise into the caller
+                    pass
         self.pool.forget(self)
 
     def reusable(self) -> bool:
         return self.state == _DONE and self.keep_alive and self.error is None
+
+
+def _close_socket(transport: asyncio.BaseTransport) -> None:
+    """Close the socket under a transport whose loop is closed (``transport.close()`` needs the loop):
+    asyncio's selector transports, TLS ones through their inner transport. Best effort; otherwise the
+    socket goes when the transport object does."""
+    try:
+        inner = getattr(getattr(transport, "_ssl_protocol", None), "_transport", None) or transport
+        sock = getattr(inner, "_sock", None)
+        if sock is not None:
+            sock.close()
+            inner._sock = None  # type: ignore[union-attr]
+    except Exception:
+        pass
 
 
 # ---------------------------------------------------------------------------------------------------
