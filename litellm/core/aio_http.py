@@ -626,8 +626,11 @@ class _Pool:
                 return conn
         return None
 
-    async def acquire(self, connect_timeout: float, fresh: bool) -> tuple[_Connection, bool]:
-        """A connection (idle first, unless ``fresh``), and whether it was reused."""
+    async def acquire(
+        self, connect_timeout: float, fresh: bool, wait_timeout: float
+    ) -> tuple[_Connection, bool]:
+        """A connection (idle first, unless ``fresh``), and whether it was reused. At the limit, wait
+        up to ``wait_timeout`` (the call's read timeout) for one to be given back or closed."""
         idle = self.idle
         while True:
             if not fresh:
@@ -641,16 +644,29 @@ class _Pool:
                 continue
             waiter = self.loop.create_future()
             self._waiters.append(waiter)
+            timer = self.loop.call_later(wait_timeout, self._pool_timeout, waiter, wait_timeout)
             try:
                 await waiter
             finally:
+                timer.cancel()
                 if waiter in self._waiters:
                     self._waiters.remove(waiter)
+
+    def _pool_timeout(self, waiter: asyncio.Future[None], seconds: float) -> None:
+        if not waiter.done():
+            waiter.set_exception(
+                httpx.PoolTimeout(
+                    f"all {MAX_CONNECTIONS} connections to {self.where} stayed busy for {seconds:g} s"
+                )
+            )
 
     async def _connect(self, timeout: float) -> _Connection:
         conn = _Connection(self)
         self.open.add(conn)
         try:
+            extra: dict[str, Any] = {}
+            if isinstance(self.loop, asyncio.BaseEventLoop):  # uvloop has no Happy Eyeballs option
+                extra["happy_eyeballs_delay"] = 0.25  # as aiohttp: an IPv6 address that hangs is skipped
             await asyncio.wait_for(
                 self.loop.create_connection(
                     lambda: conn,
@@ -658,6 +674,7 @@ class _Pool:
                     self.port,
                     ssl=self.ssl,
                     server_hostname=self.host if self.ssl is not None else None,
+                    **extra,
                 ),
                 timeout,
             )
@@ -860,6 +877,8 @@ def _request_bytes(request: WireRequest, target: _Target) -> bytes:
     head, add_length = cached
     if not body:
         return head
+    if isinstance(body, str):  # WireRequest says bytes; aiohttp took text as UTF-8, so do we
+        body = body.encode("utf-8")
     if add_length:
         return b"%sContent-Length: %d\r\n\r\n%s" % (head, len(body), body)
     return head + bytes(body)
@@ -880,7 +899,7 @@ async def send(request: WireRequest, target: _Target, timeout: Any, stream: bool
         if conn is not None:
             reused = True
         else:
-            conn, reused = await pool.acquire(connect_timeout, fresh)
+            conn, reused = await pool.acquire(connect_timeout, fresh, read_timeout)
         try:
             conn.start(data, head_only)
             while conn.state == _HEAD:

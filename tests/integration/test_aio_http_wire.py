@@ -362,6 +362,38 @@ async def test_a_reply_released_unread_closes_its_connection():
         assert server.connections == 2
 
 
+async def test_the_pool_is_bounded_and_callers_wait_for_a_connection(monkeypatch):
+    monkeypatch.setattr(aio_http, "MAX_CONNECTIONS", 2)
+
+    async def handler(conn: Conn) -> None:
+        while await conn.request() is not None:
+            await asyncio.sleep(0.02)
+            await conn.send(reply(b"ok"))
+
+    async with Server(handler) as server:
+
+        async def fetch() -> bytes:
+            return await (await get(server.url())).read()
+
+        assert await asyncio.gather(*(fetch() for _ in range(8))) == [b"ok"] * 8
+        assert server.connections == 2
+
+
+async def test_waiting_for_a_busy_pool_times_out(monkeypatch):
+    monkeypatch.setattr(aio_http, "MAX_CONNECTIONS", 1)
+
+    async def handler(conn: Conn) -> None:
+        await conn.request()
+        await conn.send(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")  # never finished
+        await conn.reader.read()
+
+    async with Server(handler) as server:
+        held = await get(server.url(), stream=True)
+        with pytest.raises(httpx.PoolTimeout, match=f"127.0.0.1:{server.port}"):
+            await get(server.url(), timeout=0.2)
+        held.release()
+
+
 # --------------------------------------------------------------------------------------------------
 # Timeouts
 # --------------------------------------------------------------------------------------------------
