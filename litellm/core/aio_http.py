@@ -24,6 +24,7 @@ a URL path, query or header (they can hold keys)::
     httpx.ConnectTimeout        connecting (TCP + TLS) took longer than min(timeout, 10 s)
     httpx.ConnectError          DNS, refused, TLS verification
     httpx.ReadTimeout           no reply byte for ``timeout`` seconds (per read, no total)
+    httpx.PoolTimeout           all MAX_CONNECTIONS busy for ``timeout`` seconds
     httpx.RemoteProtocolError   closed without (or in the middle of) a reply, malformed reply or body
     httpx.ReadError             the connection failed while reading (reset)
     httpx.WriteError            the connection failed while writing
@@ -971,6 +972,7 @@ class HttpReply(AsyncReply):
                 buffer = conn.buffer
                 end = buffer.find(b"\n")
                 if end >= 0:
+                    conn.unbounded = False  # a long line is out: flow control is back on
                     return conn.take(end + 1)
                 if conn.state != _BODY:
                     if conn.error is not None:
@@ -979,7 +981,8 @@ class HttpReply(AsyncReply):
                         return conn.take()
                     self._end(conn)
                     return b""
-                conn.unpause()  # a line longer than the read window: let it grow (no-op unless paused)
+                if conn._paused:  # a line longer than the read window: let it grow
+                    conn.unpause()
                 await conn.wait(self._read_timeout)
         except BaseException:
             self._conn = None

@@ -614,6 +614,26 @@ async def test_a_big_streamed_body_pauses_reading_and_arrives_intact():
         assert b"".join(pieces) == body
 
 
+async def test_sse_lines_keep_flow_control_and_a_line_longer_than_the_window_still_arrives():
+    long_line = b"data: " + b"y" * 600_000 + b"\n"
+    lines = [b"data: %d\n" % i for i in range(50_000)]  # ~450 KB of short lines
+
+    async def handler(conn: Conn) -> None:
+        await conn.request()
+        body = b"".join(lines) + long_line
+        await conn.send(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body))
+        await conn.send(body)
+
+    async with Server(handler) as server:
+        r = await get(server.url(), stream=True)
+        await asyncio.sleep(0.2)
+        assert r._conn is not None and r._conn._paused  # short lines: reading pauses
+        got = [await r.readline() for _ in lines]
+        assert got == lines
+        assert await r.readline() == long_line
+        assert await r.readline() == b""
+
+
 async def test_cancelling_a_waiting_request_closes_its_connection():
     arrived = asyncio.Event()
 
