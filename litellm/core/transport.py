@@ -112,7 +112,9 @@ class Reply:
 
 
 class AsyncReply:
-    """An async reply over an aiohttp response or an ``httpx.Response`` from an AsyncClient."""
+    """An async reply over an aiohttp response or an ``httpx.Response`` from an AsyncClient; the
+    interface every async reply has (:class:`litellm.core.aio_http.HttpReply` is the default's):
+    ``status``, ``headers`` (case-insensitive), ``read``, ``readline``, ``read_chunk``, ``release``."""
 
     __slots__ = ("_aiohttp", "_httpx", "_lines", "_raw", "headers", "status")
 
