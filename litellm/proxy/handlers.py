@@ -188,6 +188,9 @@ class LLMRoute:
         self.multipart = multipart
         self.model_required = model_required
         self.chat_like = hook_call_type in ("completion", "text_completion")
+        # only audio answers can be other than JSON (reading a missing attribute of a pydantic
+        # response raises inside pydantic: µs per request on every other route)
+        self.maybe_binary = call_name in ("aspeech", "atranscription")
 
     # -- input --------------------------------------------------------------------------------------
 
@@ -393,7 +396,7 @@ class LLMRoute:
             headers.update(
                 await hooks.run_headers(data, auth, result, dict(request.headers), {"call_id": call_id})
             )
-        binary = _binary(result, data)
+        binary = _binary(result, data) if self.maybe_binary else None
         if binary is not None:
             content, media_type = binary
             response: Any = Response(content, media_type=media_type, headers=headers)

@@ -1,10 +1,13 @@
 """The ledger writer: a write-ahead spool on disk, batched idempotent upserts, replay after a crash.
 
-Every answered request's row is appended (one ``write(2)`` of a JSON line, before the response is sent
-for JSON replies, as the stream ends for streams) to this process's current *segment* in the spool
-directory, which it holds under ``flock``. Every ``proxy_batch_write_at`` seconds the writer starts a new
-segment and upserts the closed one's rows in one transaction (``INSERT .. ON CONFLICT (request_id) DO
-NOTHING``: a replayed row never counts twice); the segment file is deleted only after the commit. While
+Every answered request's row is appended (one ``write(2)`` of a JSON line, the row's values in
+``COLUMNS`` order, before the response is sent for JSON replies, as the stream ends for streams) to this
+process's current *segment* in the spool directory, which it holds under ``flock``. Every
+``proxy_batch_write_at`` seconds the writer starts a new segment and upserts the closed one's rows in one
+transaction (``INSERT .. ON CONFLICT (request_id) DO NOTHING``: a replayed row never counts twice); the
+segment file is deleted only after the commit. The rows of this process's own segments are also kept in
+memory and written from there: a segment file is read back only to replay it (another process's, after a
+crash). While
 the database is down the segments stay on disk and are retried with backoff. Segments nobody holds a lock
 on belong to a dead process (SIGKILL releases flocks): any instance sharing the spool directory replays
 them. On shutdown (SIGTERM) the current segment is flushed before the process exits.
@@ -48,7 +51,9 @@ class Ledger:
         self._fd: int | None = None
         self._path: str | None = None
         self._count = 0
+        self._rows: list[list[Any]] = []  # the open segment's rows, as spooled
         self._closed: list[str] = []  # our segments waiting for the database
+        self._closed_rows: dict[str, list[list[Any]]] = {}  # their rows, so they are not read back
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self.written = 0
@@ -61,10 +66,12 @@ class Ledger:
 
     def append(self, row: dict[str, Any]) -> None:
         """Spool one row (a single write(2): once this returns, a SIGKILL cannot lose it)."""
-        line = (json.dumps(row, separators=(",", ":"), default=str) + "\n").encode()
+        values = [row.get(c) for c in COLUMNS]
+        line = (_encode(values) + "\n").encode()
         if self._fd is None:
             self._open_segment()
         os.write(self._fd, line)  # type: ignore[arg-type]
+        self._rows.append(values)
         self._count += 1
 
     # -- segments ---------------------------------------------------------------------------------
@@ -74,36 +81,44 @@ class Ledger:
         path = os.path.join(self.spool_dir, f"ledger-{self.instance}-{self._seq:08d}{_SUFFIX}")
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        self._fd, self._path, self._count = fd, path, 0
+        self._fd, self._path, self._count, self._rows = fd, path, 0, []
 
     def _rotate(self) -> None:
         """Close the current segment (if it has rows) and start a new one."""
         if self._fd is None or self._count == 0:
             return
-        fd, path = self._fd, self._path
+        fd, path, rows = self._fd, self._path, self._rows
         self._open_segment()
         os.close(fd)  # releases the flock; the file is still ours (in _closed) until written
         self._closed.append(path)  # type: ignore[arg-type]
+        self._closed_rows[path] = rows  # type: ignore[index]
 
     @staticmethod
-    def _read(path: str) -> list[dict[str, Any]]:
+    def _read(path: str) -> list[list[Any]]:
         rows = []
         with open(path, "rb") as fh:
             for line in fh:
                 try:
-                    rows.append(json.loads(line))
+                    row = json.loads(line)
                 except ValueError:  # a torn last line: the process died inside write(2), before answering
                     continue
+                if isinstance(row, dict):  # a segment spooled by an earlier version (one object per row)
+                    row = [row.get(c) for c in COLUMNS]
+                if isinstance(row, list) and len(row) == len(COLUMNS):
+                    rows.append(row)
         return rows
 
     async def _write_file(self, path: str) -> bool:
-        try:
-            rows = self._read(path)
-        except FileNotFoundError:
-            return True  # another instance replayed it
+        rows = self._closed_rows.get(path)
+        if rows is None:
+            try:
+                rows = self._read(path)
+            except FileNotFoundError:
+                return True  # another instance replayed it
         if rows:
-            await self.db.executemany(_INSERT, [[row.get(c) for c in COLUMNS] for row in rows])
+            await self.db.executemany(_INSERT, rows)
             self.written += len(rows)
+        self._closed_rows.pop(path, None)
         try:
             os.unlink(path)
         except FileNotFoundError:
@@ -155,6 +170,7 @@ class Ledger:
                 self.failures += 1
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 os.replace(path, path + ".failed")
+                self._closed_rows.pop(path, None)
             if path in self._closed:
                 self._closed.remove(path)
         return not self._closed
@@ -189,6 +205,10 @@ class Ledger:
             if self._count == 0 and self._path:
                 os.unlink(self._path)
             self._fd = None
+
+
+# one shared encoder (json.dumps with options builds a new one per call)
+_encode = json.JSONEncoder(separators=(",", ":"), default=str).encode
 
 
 def _alive(name: str) -> bool:
