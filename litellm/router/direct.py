@@ -35,22 +35,20 @@ _NOT_FAILED: frozenset[str] = frozenset()
 class DirectPath:
     """Mixed into Router, after RequestFlow."""
 
-    def _direct_applies(self: Any, kwargs: dict[str, Any], is_async: bool) -> bool:
-        """Whether the first attempt may run inline. On a sync call router hooks only matter on the
-        failure path (fallback events), which the flow takes over."""
-        return (
+    def _direct_pick(self: Any, model: str, kwargs: dict[str, Any], is_async: bool) -> tuple[Any, ...] | None:
+        """(deployment, group, metadata, attempt, call kwargs, healthy deployments), the deployment
+        acquired; None when the flow must run the request (nothing acquired then)."""
+        if not (
             self.state.local
             and not self.enable_tag_filtering
             and not self.enable_pre_call_checks
             and not isinstance(self.strategy, CustomStrategyAdapter)
             and not kwargs.get("stream")
             and self._REQUEST_OVERRIDES.isdisjoint(kwargs)
+            # on a sync call router hooks matter only once a call failed (fallback events): the flow's
             and not (is_async and current_hooks().by_hook)
-        )
-
-    def _direct_pick(self: Any, model: str, kwargs: dict[str, Any]) -> tuple[Any, ...] | None:
-        """(deployment, group, metadata, attempt, call kwargs, healthy deployments), the deployment
-        acquired; None when the flow must make this pick (nothing acquired then)."""
+        ):
+            return None
         try:
             group, deps, _, wildcard = self.table.resolve(model)
         except LookupError:
@@ -73,7 +71,7 @@ class DirectPath:
         return dep, group, meta, attempt, kw, healthy
 
     def _direct_sync(self: Any, call_type: str, model: str, kwargs: dict[str, Any]) -> Any:
-        picked = self._direct_pick(model, kwargs)
+        picked = self._direct_pick(model, kwargs, False)
         if picked is None:
             return drive_sync(self, self.flow(call_type, model, kwargs, False))
         dep, group, meta, attempt, kw, healthy = picked
@@ -91,12 +89,11 @@ class DirectPath:
             attempt.committed = True
             self._settle(dep, group, meta, result, started)
             return result
-        return drive_sync(
-            self, self.flow(call_type, model, kwargs, False, Resume(dep, healthy, error, attempt))
-        )
+        resume = Resume(dep, healthy, error, attempt)
+        return drive_sync(self, self.flow(call_type, model, kwargs, False, resume))
 
     async def _direct_async(self: Any, call_type: str, model: str, kwargs: dict[str, Any]) -> Any:
-        picked = self._direct_pick(model, kwargs)
+        picked = self._direct_pick(model, kwargs, True)
         if picked is None:
             return await drive_async(self, self.flow(call_type, model, kwargs, True))
         dep, group, meta, attempt, kw, healthy = picked

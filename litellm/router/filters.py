@@ -35,8 +35,11 @@ class RequestFilters:
         messages = kwargs.get("messages")
         if messages and self.enable_pre_call_checks:
             request.input_tokens = self._count_tokens(deps[0], messages)
-        elif messages and self.strategy.needs_tokens and any(d.tpm is not None for d in deps):
-            request.input_tokens = _estimate_tokens(messages)  # tpm routing: an estimate is enough
+        elif messages and self.strategy.needs_tokens:
+            for d in deps:
+                if d.tpm is not None:  # tpm routing: an estimate is enough
+                    request.input_tokens = _estimate_tokens(messages)
+                    break
         if self.enable_pre_call_checks and request.input_tokens:
             fits = []
             for d in deps:

@@ -17,7 +17,6 @@ from typing import Any
 from litellm.calls.registry import CALLS
 from litellm.router.deployments import Deployment, DeploymentTable
 from litellm.router.direct import DirectPath
-from litellm.router.drivers import drive_async, drive_sync
 from litellm.router.flow import RequestFlow
 from litellm.router.policies import (
     AlertingConfig,
@@ -395,16 +394,12 @@ class Router(RequestFlow, DirectPath):
     def _sync(self, call_type: str, model: str, kwargs: dict[str, Any]) -> Any:
         if call_type not in CALLS:
             raise _not_available(call_type)
-        if self._direct_applies(kwargs, False):
-            return self._direct_sync(call_type, model, kwargs)
-        return drive_sync(self, self.flow(call_type, model, kwargs, False))
+        return self._direct_sync(call_type, model, kwargs)
 
     async def _async(self, call_type: str, model: str, kwargs: dict[str, Any]) -> Any:
         if call_type not in CALLS:
             raise _not_available(call_type)
-        if self._direct_applies(kwargs, True):
-            return await self._direct_async(call_type, model, kwargs)
-        return await drive_async(self, self.flow(call_type, model, kwargs, True))
+        return await self._direct_async(call_type, model, kwargs)
 
     def completion(self, model: str, messages: list[dict[str, Any]], **kwargs: Any) -> Any:
         kwargs["messages"] = messages
@@ -487,17 +482,6 @@ class Router(RequestFlow, DirectPath):
             return self._async(call_type, model, kwargs)
         return self._sync(call_type, model, kwargs)
 
-    def __getattr__(self, name: str) -> Any:
-        # any other registry call type by name: router.acreate_batch(model=..., ...)
-        if name.startswith("_") or name not in CALLS:
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
-        def call(model: str, **kwargs: Any) -> Any:
-            return self.route(name, model, **kwargs)
-
-        call.__name__ = name
-        return call
-
     # -- health ------------------------------------------------------------------------------------
 
     async def ahealth_check(self, model: str | None = None, mode: str | None = None) -> dict[str, Any]:
@@ -566,6 +550,23 @@ class Router(RequestFlow, DirectPath):
         aclose = getattr(self.state, "aclose", None)
         if aclose is not None:
             await aclose()
+
+
+def _registry_method(name: str) -> Any:
+    def call(self: Router, model: str, **kwargs: Any) -> Any:
+        return self.route(name, model, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = f"``{name}`` through the Router (see :meth:`Router.route`)."
+    return call
+
+
+# Every other registry call type as a method (router.acreate_batch(model=..., ...)). Defined on the class
+# rather than found by a ``__getattr__``: that hook would slow every attribute read on the Router (Python
+# does not specialise attribute access on classes that define it), a few µs per routed call.
+for _name in CALLS:
+    if not _name.startswith("_") and not hasattr(Router, _name):
+        setattr(Router, _name, _registry_method(_name))
 
 
 # LiteLLM Router arguments this Router accepts without acting on them (a warning says so once)

@@ -143,7 +143,7 @@ class LeastBusy(RoutingStrategy):
     def pick(
         self, candidates: list[Deployment], stats: list[DeploymentStats], request: RoutingRequest
     ) -> tuple[int, str]:
-        i = _argmin_random([float(s.in_flight) for s in stats], self.rng)
+        i = _argmin_random([s.in_flight for s in stats], self.rng)
         return i, f"least busy ({stats[i].in_flight} in flight)"
 
 
@@ -165,21 +165,21 @@ class LatencyBased(RoutingStrategy):
         if not 0 <= self.probe < 1:
             raise ValueError("routing_strategy_args['probe'] is a share of requests, from 0 to below 1")
 
-    def _score(self, s: DeploymentStats, stream: bool, now: float) -> float | None:
-        if s.latency_n == 0 or now - s.latency_at > self.ttl:
-            return None
-        value = s.ttft if stream and s.ttft is not None else s.latency
-        if value is None or self.selection == "lowest":  # LiteLLM's rule: the average alone
-            return value
-        return value * (1 + s.in_flight)  # p2c: queued work adds to what a new request would wait
-
     def pick(
         self, candidates: list[Deployment], stats: list[DeploymentStats], request: RoutingRequest
     ) -> tuple[int, str]:
         now = time.time()
-        scores = [self._score(s, request.stream, now) for s in stats]
-        unknown = [i for i, v in enumerate(scores) if v is None]
-        if unknown:
+        stream, ttl, lowest = request.stream, self.ttl, self.selection == "lowest"
+        scores: list[float | None] = []
+        for s in stats:
+            if s.latency_n == 0 or now - s.latency_at > ttl:
+                scores.append(None)  # no recent sample
+                continue
+            value = s.ttft if stream and s.ttft is not None else s.latency
+            # "lowest" is LiteLLM's rule, the average alone; for p2c queued work adds to the wait
+            scores.append(value if value is None or lowest else value * (1 + s.in_flight))
+        if None in scores:
+            unknown = [i for i, v in enumerate(scores) if v is None]
             return self.rng.choice(unknown), "no recent latency sample: measuring"
         if self.probe and self.rng.random() < self.probe:  # else a deployment that recovered is never seen
             i = min(range(len(stats)), key=lambda j: stats[j].latency_at)
@@ -207,19 +207,28 @@ class UsageBasedV2(RoutingStrategy):
     def pick(
         self, candidates: list[Deployment], stats: list[DeploymentStats], request: RoutingRequest
     ) -> tuple[int, str]:
+        if len(stats) != len(candidates):
+            raise ValueError("one stats record per candidate")
+        tokens = request.input_tokens
         usable = []
-        for i, (d, s) in enumerate(zip(candidates, stats, strict=True)):
+        for i, d in enumerate(candidates):
+            s = stats[i]
             if d.rpm is not None and s.rpm + 1 > d.rpm:
                 continue
-            if d.tpm is not None and s.tpm + request.input_tokens > d.tpm:
+            if d.tpm is not None and s.tpm + tokens > d.tpm:
                 continue
             usable.append(i)
         if not usable:
             raise NoDeploymentWithinLimits(
                 f"every deployment of {request.model_group!r} is at its rpm/tpm limit for this minute"
             )
-        i = usable[_argmin_random([float(stats[j].tpm) for j in usable], self.rng)]
-        return i, f"lowest tpm use this minute ({stats[i].tpm} tokens, {stats[i].rpm} requests)"
+        i = (
+            usable[0]
+            if len(usable) == 1
+            else usable[_argmin_random([stats[j].tpm for j in usable], self.rng)]
+        )
+        s = stats[i]
+        return i, f"lowest tpm use this minute ({s.tpm} tokens, {s.rpm} requests)"
 
 
 class CostBased(RoutingStrategy):
@@ -229,6 +238,7 @@ class CostBased(RoutingStrategy):
     def __init__(self, args: dict[str, Any] | None = None, rng: random.Random | None = None) -> None:
         super().__init__(args, rng)
         self._prices: dict[str, float] = {}
+        self._reasons: dict[float, str] = {}  # the reason text of each price (formatting costs a µs)
 
     def price(self, d: Deployment) -> float:
         cached = self._prices.get(d.id)
@@ -253,11 +263,18 @@ class CostBased(RoutingStrategy):
     def pick(
         self, candidates: list[Deployment], stats: list[DeploymentStats], request: RoutingRequest
     ) -> tuple[int, str]:
-        prices = [self.price(d) for d in candidates]
+        known = self._prices
+        prices = [known.get(d.id) or self.price(d) for d in candidates]
         i = _argmin_random(prices, self.rng)
-        if prices[i] == float("inf"):
-            return i, "no known price for any candidate"
-        return i, f"lowest price per token (${prices[i] * 1e6:.4g} per 1M in+out)"
+        reason = self._reasons.get(prices[i])
+        if reason is None:
+            price = prices[i]
+            if price == float("inf"):
+                reason = "no known price for any candidate"
+            else:
+                reason = f"lowest price per token (${price * 1e6:.4g} per 1M in+out)"
+            self._reasons[price] = reason
+        return i, reason
 
 
 STRATEGIES: dict[str, type[RoutingStrategy]] = {
