@@ -208,6 +208,14 @@ def _registry_generation() -> int:
 
 _lane_tokens = itertools.count(1)
 
+# After its queue empties the router looks again _LINGER_LOOKS times, _LINGER seconds apart, before it
+# sleeps until an emit wakes it: under load events are then routed in batches, with no wake-up per
+# event (each costs the emitting thread a syscall and both threads a switch; measured ~20-40 µs of CPU
+# per event on a 2-core box). Delivery waits at most _LINGER; an idle process sleeps after ~10 ms.
+_LINGER = 0.002
+_LINGER_LOOKS = 5
+_BATCH_EVENTS = 64  # async lanes are started at least every this many events
+
 
 class Dispatcher(LaneRunner, LoggingHookStage, ExitSettlement):
     """Delivers call events to callbacks off the request path (see the module docstring).
@@ -264,6 +272,7 @@ class Dispatcher(LaneRunner, LoggingHookStage, ExitSettlement):
         self._wake = threading.Lock()
         self._wake.acquire()
         self._router_asleep = False
+        self._async_batch: list[_Lane] = []  # async lanes to start on the loop (router thread only)
         self._seq = itertools.count(1)
         self._started = False
         self._in_transit: int | None = None
@@ -439,6 +448,8 @@ class Dispatcher(LaneRunner, LoggingHookStage, ExitSettlement):
         queue = self._queue
         wake = self._wake
         lock = self._cond
+        lingering = 0  # empty looks in a row since the last event (see _LINGER)
+        batched = 0  # events routed since the async lanes were last started
         while True:
             with lock:
                 item = queue.popleft() if queue else None
@@ -446,8 +457,17 @@ class Dispatcher(LaneRunner, LoggingHookStage, ExitSettlement):
                 if item is None and self._waiters:
                     lock.notify_all()
             if item is None:
+                self._start_async_batch()
+                batched = 0
                 if self._closed:
                     return
+                if lingering < _LINGER_LOOKS:
+                    # Busy a moment ago: look again after a short pause without asking to be woken, so
+                    # emitters skip the wake-up (a syscall on the caller's thread and a thread switch per
+                    # event) and a burst is routed in batches. An event waits at most _LINGER seconds.
+                    lingering += 1
+                    wake.acquire(timeout=_LINGER)
+                    continue
                 self._router_asleep = True
                 if queue or self._closed:  # an emit may have missed the flag: look again first
                     self._router_asleep = False
@@ -455,6 +475,7 @@ class Dispatcher(LaneRunner, LoggingHookStage, ExitSettlement):
                 wake.acquire()  # a spurious wake (a late second release) only costs one more look
                 self._router_asleep = False
                 continue
+            lingering = 0
             self._routed += 1
             try:
                 self._route(*item)
@@ -463,6 +484,10 @@ class Dispatcher(LaneRunner, LoggingHookStage, ExitSettlement):
                     ("dispatch", "route"), "logging event routing failed", level="error", exc_info=True
                 )
                 self._finish_event(item[0])
+            batched += 1
+            if batched >= _BATCH_EVENTS:  # a queue that never empties still starts its async lanes
+                self._start_async_batch()
+                batched = 0
 
     def _route(self, seq: int, kind: int, ctx: Any, chunk: Any, chunk_time: float | None) -> None:
         cbs = ctx.callbacks
@@ -647,6 +672,7 @@ class Dispatcher(LaneRunner, LoggingHookStage, ExitSettlement):
                     ok = not self._pending_before(next(self._seq))
             else:
                 mark = next(self._seq)
+                self._wake_router()  # not waiting out the router's linger (see _route_loop)
                 with self._cond:
                     self._waiters += 1
                     try:

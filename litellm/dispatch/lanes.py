@@ -158,6 +158,7 @@ class LaneRunner:
         _running: dict[int | None, tuple[_Lane, _Run]]
         _inline: tuple | None
         _inline_count: int
+        _async_batch: list[_Lane]
         _watch_idle: bool
         _watch_wake: threading.Event
         _router: threading.Thread | None
@@ -174,26 +175,24 @@ class LaneRunner:
         """Run the event's sync hooks of idle, fast loggers here; hand the others to their lanes.
 
         The event stays ``_in_transit`` while this runs, so only handed-off tasks are counted in
-        ``_incomplete`` (registered before the hand-off: they may finish at once).
+        ``_incomplete`` (registered before the hand-off: they may finish at once). Async lanes that
+        became busy join the router's batch (``_async_batch``), started on the loop with one wake-up
+        for many events (:meth:`_start_async_batch`), never later than before the next inline hook.
         """
         monotonic = time.monotonic
         run_lock = self._run_lock
-        async_starts: list[_Lane] | None = None  # started with one loop wake-up, not one per lane
         for index, task in enumerate(tasks):
             lane = task.lane
             if task.is_async or lane.running or lane.stuck or lane.offload:
                 with self._lock:
                     self._incomplete[seq] = self._incomplete.get(seq, 0) + 1
                 if task.is_async:
-                    if async_starts is None:
-                        async_starts = []
-                    self._push(task, async_starts)
+                    self._push(task, self._async_batch)
                 else:
                     self._push(task)
                 continue
-            if async_starts:  # before a hook that might hang this thread
-                self._ensure_loop().call_soon_threadsafe(self._start_async_lanes, async_starts)
-                async_starts = None
+            if self._async_batch:  # before a hook that might hang this thread
+                self._start_async_batch()
             started = monotonic()
             # a bare tuple, not a _Run: the watchdog makes the _Run only for a hook it takes over
             inline = (task, started, tasks, index)
@@ -219,8 +218,14 @@ class LaneRunner:
                 self._report_error(lane.name, task.hook, error)
             if monotonic() - started > _SLOW_HOOK:
                 lane.offload = True
-        if async_starts:
-            self._ensure_loop().call_soon_threadsafe(self._start_async_lanes, async_starts)
+
+    def _start_async_batch(self) -> None:
+        """(router) Start the async lanes the events routed since the last call made busy: one
+        ``call_soon_threadsafe`` (one wake-up of the loop's thread) for all of them."""
+        lanes = self._async_batch
+        if lanes:
+            self._async_batch = []
+            self._ensure_loop().call_soon_threadsafe(self._start_async_lanes, lanes)
 
     def _after_take_over(self, lane: _Lane, error: Exception | None) -> None:
         """(old router) The watchdog gave this lane and the rest of the event to others and started a
