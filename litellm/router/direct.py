@@ -65,8 +65,7 @@ class DirectPath:
             return None
         dep, routing, healthy = picked
         meta = self._routed(group, dep, routing, 0, 0)
-        attempt = RouterAttempt()
-        attempt.metadata = meta
+        attempt = RouterAttempt(meta)
         kw = self._call_kwargs(dep, group, wildcard, kwargs, meta, attempt, False)
         return dep, group, meta, attempt, kw, healthy
 

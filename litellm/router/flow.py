@@ -411,9 +411,14 @@ class RequestFlow(RequestFilters):
             skipped = static_skipped.copy() if static_skipped else {}
             stats = st.snapshot([d.id for d in deps], self._budget_periods, strategy.needs_stats)
             now = time.time()
-            if failed or self._budgeted or _cooling(stats, now):
+            for s in stats:
+                if s.cooldown_until > now:
+                    break
+            else:
+                s = None
+            if failed or self._budgeted or s is not None:
                 cands, cstats, healthy, prefix = self._candidates(group, deps, stats, failed, skipped, now)
-            else:  # every deployment may serve: _candidates would copy them all
+            else:  # none cooling, over budget or failed: _candidates would copy them all
                 cands = healthy = deps
                 cstats, prefix = stats, ""
             if len(cands) == 1 and not strategy.enforces_limits:
@@ -660,10 +665,12 @@ class RequestFlow(RequestFilters):
         latency = time.perf_counter() - started
         usage = getattr(result, "usage", None)
         if usage is not None:
-            tokens = int(getattr(usage, "total_tokens", 0) or 0)
-            out_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
+            tokens = getattr(usage, "total_tokens", 0)
+            if type(tokens) is not int:
+                tokens = int(tokens or 0)
+            out_tokens = getattr(usage, "completion_tokens", 0)
             if out_tokens:
-                latency /= out_tokens
+                latency /= int(out_tokens)
         else:
             tokens = 0
         private = getattr(result, "__pydantic_private__", None)
@@ -757,13 +764,6 @@ class RequestFlow(RequestFilters):
         if isinstance(status, int) and 400 <= status < 500 and status != 408:
             return None
         return int(self.allowed_fails)
-
-
-def _cooling(stats: list[DeploymentStats], now: float) -> bool:
-    for s in stats:
-        if s.cooldown_until > now:
-            return True
-    return False
 
 
 def _annotate(hidden: dict[str, Any], dep: Deployment, group: str, meta: dict[str, Any]) -> None:

@@ -51,8 +51,8 @@ class RouterAttempt:
 
     __slots__ = ("committed", "ctx", "exception", "metadata")
 
-    def __init__(self) -> None:
-        self.metadata: dict[str, Any] = {}
+    def __init__(self, metadata: dict[str, Any] | None = None) -> None:
+        self.metadata: dict[str, Any] = {} if metadata is None else metadata
         self.ctx: Any = None
         self.exception: BaseException | None = None
         #: set once the response (or the first chunk of a stream) went to the caller: from then on a

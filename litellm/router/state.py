@@ -175,7 +175,7 @@ class MemoryState(RouterState):
         if not full and not spend_periods and now >= self._cooled_until:
             # only cooldowns and spend are read, no cooldown is active and no spend is kept
             return [_BLANK] * len(ids)
-        minute = int(now // 60)
+        minute = int(now) // 60
         out: list[DeploymentStats] = []
         entries = self._entries
         for dep_id in ids:
@@ -197,7 +197,7 @@ class MemoryState(RouterState):
         return out
 
     def acquire(self, dep_id: str, rpm_limit: float | None, max_parallel: int | None) -> str | None:
-        minute = int(time.time() // 60)
+        minute = int(time.time()) // 60
         with self._lock:
             entry = self._entries.get(dep_id)
             if entry is None:
@@ -230,7 +230,7 @@ class MemoryState(RouterState):
             if entry.in_flight > 0:
                 entry.in_flight -= 1
             if tokens:
-                minute = int(now // 60)
+                minute = int(now) // 60
                 if entry.minute != minute:
                     entry.minute, entry.rpm, entry.tpm = minute, 0, 0
                 entry.tpm += tokens
@@ -248,7 +248,7 @@ class MemoryState(RouterState):
                 entry.spend += spend
 
     def record_failure(self, dep_id: str) -> int:
-        minute = int(time.time() // 60)
+        minute = int(time.time()) // 60
         with self._lock:
             entry = self._entry(dep_id)
             if entry.fails_minute != minute:

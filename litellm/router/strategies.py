@@ -129,12 +129,16 @@ class SimpleShuffle(RoutingStrategy):
         return n - 1, reason
 
 
-def _argmin_random(values: list[float], rng: random.Random) -> int:
+def _argmin_random(values: list[Any], rng: random.Random) -> int:
     best = min(values)
-    if values.count(best) == 1:
-        return values.index(best)
-    ties = [i for i, v in enumerate(values) if v == best]
-    return ties[int(rng.random() * len(ties))]
+    ties = values.count(best)
+    i = values.index(best)
+    for _ in range(int(rng.random() * ties) if ties > 1 else 0):  # the k-th of the tied, at random
+        i = values.index(best, i + 1)
+    return i
+
+
+_BUSY_REASONS: dict[int, str] = {}  # "least busy (n in flight)" for small n, formatted once
 
 
 class LeastBusy(RoutingStrategy):
@@ -144,7 +148,13 @@ class LeastBusy(RoutingStrategy):
         self, candidates: list[Deployment], stats: list[DeploymentStats], request: RoutingRequest
     ) -> tuple[int, str]:
         i = _argmin_random([s.in_flight for s in stats], self.rng)
-        return i, f"least busy ({stats[i].in_flight} in flight)"
+        n = stats[i].in_flight
+        reason = _BUSY_REASONS.get(n)
+        if reason is None:
+            reason = f"least busy ({n} in flight)"
+            if n < 256:
+                _BUSY_REASONS[n] = reason
+        return i, reason
 
 
 class LatencyBased(RoutingStrategy):
