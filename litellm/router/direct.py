@@ -23,9 +23,9 @@ from typing import Any
 
 from litellm.calls.registry import get_call
 from litellm.router.drivers import drive_async, drive_sync
-from litellm.router.flow import Resume
+from litellm.router.flow import _ACCEPTS, Resume, _stdlib_log
 from litellm.router.hooks import RouterAttempt, current_hooks
-from litellm.router.strategies import CustomStrategyAdapter, RoutingRequest
+from litellm.router.strategies import CustomStrategyAdapter, NoDeploymentWithinLimits, RoutingRequest
 
 __all__ = ["DirectPath"]
 
@@ -37,12 +37,18 @@ class DirectPath:
 
     def _direct_pick(self: Any, model: str, kwargs: dict[str, Any], is_async: bool) -> tuple[Any, ...] | None:
         """(deployment, group, metadata, attempt, call kwargs, healthy deployments), the deployment
-        acquired; None when the flow must run the request (nothing acquired then)."""
+        acquired; None when the flow must run the request (nothing acquired then).
+
+        The common case (no deployment cooling down or budgeted, the pick accepted) is written out
+        here rather than through ``_pick_fast`` / ``_routed`` / ``_call_kwargs``: each helper is a frame
+        and code that is cold after a network call, several µs per request; anything else goes to
+        those helpers. ``tests/unit/router/test_direct_path.py`` holds both ways to the same output."""
+        st, strategy = self.state, self.strategy
         if not (
-            self.state.local
+            st.local
             and not self.enable_tag_filtering
             and not self.enable_pre_call_checks
-            and not isinstance(self.strategy, CustomStrategyAdapter)
+            and not isinstance(strategy, CustomStrategyAdapter)
             and not kwargs.get("stream")
             and self._REQUEST_OVERRIDES.isdisjoint(kwargs)
             # on a sync call router hooks matter only once a call failed (fallback events): the flow's
@@ -55,18 +61,59 @@ class DirectPath:
             return None
         request = RoutingRequest(group)
         skipped: dict[str, str] = {}
-        if self.strategy.needs_tokens:  # the token estimate only (no tag or context-window filter here)
+        if strategy.needs_tokens:  # the token estimate only (no tag or context-window filter here)
             deps = self._static_filter(deps, kwargs, request, skipped, group)
-        try:
-            picked = self._pick_fast(group, deps, request, _NOT_FAILED, skipped)
-        except Exception:  # no capacity and the like: the flow raises it again, with its fallbacks
-            return None
-        if picked is None:
-            return None
-        dep, routing, healthy = picked
-        meta = self._routed(group, dep, routing, 0, 0)
+        stats = st.snapshot([d.id for d in deps], self._budget_periods, strategy.needs_stats)
+        now = time.time()
+        for s in stats:
+            if s.cooldown_until > now:
+                break
+        else:
+            s = None
+        dep = None
+        if s is None and not self._budgeted and deps:  # every deployment may serve
+            if len(deps) == 1 and not strategy.enforces_limits:
+                index, reason = 0, "only candidate"
+            else:
+                try:
+                    index, reason = strategy.pick(deps, stats, request)
+                except NoDeploymentWithinLimits:
+                    return None
+            dep = deps[index]
+            limit = dep.rpm if strategy.enforces_limits else None
+            if st.acquire(dep.id, limit, dep.max_parallel_requests) is not None:
+                return None  # at a limit: the flow picks again, waits or refuses
+            healthy = deps
+            routing = {"chosen": dep.id, "deployment": dep.model, "reason": reason, "skipped": skipped}
+        else:
+            try:
+                picked = self._pick_fast(group, deps, request, _NOT_FAILED, skipped)
+            except Exception:  # no capacity and the like: the flow raises it again, with its fallbacks
+                return None
+            if picked is None:
+                return None
+            dep, routing, healthy = picked
+        if _stdlib_log.isEnabledFor(10):  # DEBUG: the flow's helper logs the pick
+            meta = self._routed(group, dep, routing, 0, 0)
+        else:
+            meta = {
+                "model_group": group,
+                "deployment": dep.model,
+                "model_info": dep.model_info,
+                "api_base": dep.api_base,
+                "caching_groups": self.caching_groups,
+                "attempted_retries": 0,
+                "attempted_fallbacks": 0,
+                "routing": routing,
+            }
         attempt = RouterAttempt(meta)
-        kw = self._call_kwargs(dep, group, wildcard, kwargs, meta, attempt, False)
+        base = dep.call_kwargs
+        if base is not None and wildcard is None and _ACCEPTS[0] and "metadata" not in kwargs:
+            kw = {**base, **kwargs}
+            kw["metadata"] = meta
+            kw["litellm_attempt"] = attempt
+        else:
+            kw = self._call_kwargs(dep, group, wildcard, kwargs, meta, attempt, False)
         return dep, group, meta, attempt, kw, healthy
 
     def _direct_sync(self: Any, call_type: str, model: str, kwargs: dict[str, Any]) -> Any:
