@@ -120,9 +120,7 @@ def test_a_failed_first_attempt_retries_in_the_flow_like_the_flow_itself(strateg
         router = make_router(strategy, "litellm.InternalServerError", num_retries=1, retry_after=0)
         outcomes = []
         for _ in range(6):  # whichever the first pick is, every request ends on dep-1 with one event
-            response = (
-                router.completion(model="g", messages=MSGS) if direct else via_flow(router)
-            )
+            response = router.completion(model="g", messages=MSGS) if direct else via_flow(router)
             outcomes.append(observed(router, response, recorder))
         failures = router.state.snapshot(["dep-0"])[0]
         return outcomes, (failures.in_flight, failures.cooldown_until > 0)
