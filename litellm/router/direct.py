@@ -21,7 +21,7 @@ import inspect
 import time
 from typing import Any
 
-from litellm.calls.registry import get_call
+from litellm.calls.registry import CALLS, get_call
 from litellm.router.drivers import drive_async, drive_sync
 from litellm.router.flow import _ACCEPTS, Resume, _stdlib_log
 from litellm.router.hooks import RouterAttempt, current_hooks
@@ -116,7 +116,10 @@ class DirectPath:
             kw = self._call_kwargs(dep, group, wildcard, kwargs, meta, attempt, False)
         return dep, group, meta, attempt, kw, healthy
 
-    def _direct_sync(self: Any, call_type: str, model: str, kwargs: dict[str, Any]) -> Any:
+    def _sync(self: Any, call_type: str, model: str, kwargs: dict[str, Any]) -> Any:
+        """A sync request of ``call_type`` (any name of the call registry)."""
+        if call_type not in CALLS:
+            raise _not_available(call_type)
         picked = self._direct_pick(model, kwargs, False)
         if picked is None:
             return drive_sync(self, self.flow(call_type, model, kwargs, False))
@@ -138,7 +141,10 @@ class DirectPath:
         resume = Resume(dep, healthy, error, attempt)
         return drive_sync(self, self.flow(call_type, model, kwargs, False, resume))
 
-    async def _direct_async(self: Any, call_type: str, model: str, kwargs: dict[str, Any]) -> Any:
+    async def _async(self: Any, call_type: str, model: str, kwargs: dict[str, Any]) -> Any:
+        """An async request of ``call_type`` (an ``a``-prefixed name of the call registry)."""
+        if call_type not in CALLS:
+            raise _not_available(call_type)
         picked = self._direct_pick(model, kwargs, True)
         if picked is None:
             return await drive_async(self, self.flow(call_type, model, kwargs, True))
@@ -161,3 +167,10 @@ class DirectPath:
             return result
         resume = Resume(dep, healthy, error, attempt)
         return await drive_async(self, self.flow(call_type, model, kwargs, True, resume))
+
+
+def _not_available(call_type: str) -> Exception:
+    return NotImplementedError(
+        f"Router: the call type {call_type!r} is not available yet (litellm.calls.registry has: "
+        f"{', '.join(sorted(CALLS))})"
+    )

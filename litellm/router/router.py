@@ -16,7 +16,7 @@ from typing import Any
 
 from litellm.calls.registry import CALLS
 from litellm.router.deployments import Deployment, DeploymentTable
-from litellm.router.direct import DirectPath
+from litellm.router.direct import DirectPath, _not_available
 from litellm.router.flow import RequestFlow
 from litellm.router.policies import (
     AlertingConfig,
@@ -391,16 +391,6 @@ class Router(RequestFlow, DirectPath):
 
     # -- calls -----------------------------------------------------------------------------------
 
-    def _sync(self, call_type: str, model: str, kwargs: dict[str, Any]) -> Any:
-        if call_type not in CALLS:
-            raise _not_available(call_type)
-        return self._direct_sync(call_type, model, kwargs)
-
-    async def _async(self, call_type: str, model: str, kwargs: dict[str, Any]) -> Any:
-        if call_type not in CALLS:
-            raise _not_available(call_type)
-        return await self._direct_async(call_type, model, kwargs)
-
     def completion(self, model: str, messages: list[dict[str, Any]], **kwargs: Any) -> Any:
         kwargs["messages"] = messages
         return self._sync("completion", model, kwargs)
@@ -596,10 +586,3 @@ def _check_fallbacks(value: Any, name: str) -> list[Any]:
                 f"e.g. {{'gpt-4': ['gpt-3.5-turbo']}}; got {rule!r}"
             )
     return list(value)
-
-
-def _not_available(call_type: str) -> Exception:
-    return NotImplementedError(
-        f"Router: the call type {call_type!r} is not available yet (litellm.calls.registry has: "
-        f"{', '.join(sorted(CALLS))})"
-    )
