@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 
@@ -583,12 +583,20 @@ def _prepare(
         else:
             p.params = {**call.openai, **call.extra}
         ctx.optional_params = p.params
-        p.request = spec.build(p)
+    except Exception as exc:
+        _prepare_failed(p, model, exc)
+    return p
+
+
+def _build(p: Prepared) -> None:
+    """The wire request, built and serialised once the cache (if any) missed: a hit never pays for it."""
+    try:
+        p.request = p.spec.build(p)
         _serialise(p)
         if _debug_on():
             _debug(
                 "llm request",
-                call_id=ctx.litellm_call_id,
+                call_id=p.ctx.litellm_call_id,
                 model=p.model,
                 provider=p.provider,
                 url=_mask_api_base(p.request.url),
@@ -596,16 +604,20 @@ def _prepare(
                 params=sorted(p.params),
             )
     except Exception as exc:
-        if isinstance(exc, (ValueError, TypeError)) and not isinstance(exc, _exc()._LiteLLMErrorMixin):
-            # a request that cannot be built from these arguments is the caller's error, never a reply's
-            mapped: BaseException = _exc().BadRequestError(
-                f"{type(exc).__name__}: {exc}", p.model or model, p.provider
-            )
-        else:
-            mapped = map_exception(exc, p.provider, model, p.adapter)
-        _finish_failure(ctx, mapped)
-        raise mapped from (None if mapped is exc else exc)
-    return p
+        _prepare_failed(p, p.ctx.model, exc)
+
+
+def _prepare_failed(p: Prepared, model: str, exc: Exception) -> NoReturn:
+    """A call that cannot be made: logged once (its failure event) and raised, mapped."""
+    if isinstance(exc, (ValueError, TypeError)) and not isinstance(exc, _exc()._LiteLLMErrorMixin):
+        # a request that cannot be built from these arguments is the caller's error, never a reply's
+        mapped: BaseException = _exc().BadRequestError(
+            f"{type(exc).__name__}: {exc}", p.model or model, p.provider
+        )
+    else:
+        mapped = map_exception(exc, p.provider, model, p.adapter)
+    _finish_failure(p.ctx, mapped)
+    raise mapped from (None if mapped is exc else exc)
 
 
 def _mask_api_base(url: str | None) -> str | None:
@@ -666,10 +678,8 @@ def _item_lookup_done(p: Prepared, keys: list[str], hits: dict[int, Any]) -> Any
     p.items = (keys, hits, items)
     if len(hits) == len(items):
         return _ItemsHit()
-    if hits and p.request is not None:
+    if hits and p.mock is _NO_MOCK:  # the request (built after the lookup) carries only the misses
         p.inputs = {**p.inputs, "input": [item for i, item in enumerate(items) if i not in hits]}
-        p.request = p.spec.build(p)
-        _serialise(p)
     return None
 
 
@@ -851,6 +861,7 @@ def run(spec: CallSpec, model: str, inputs: dict[str, Any], kwargs: dict[str, An
             return _from_cache(p, hit)
         if p.mock is not _NO_MOCK:
             return _mock_result(p)
+        _build(p)
         try:
             reply, content, started = send(p)
         except Failed as failed:
@@ -883,6 +894,7 @@ async def arun(spec: CallSpec, model: str, inputs: dict[str, Any], kwargs: dict[
             return _from_cache(p, hit)
         if p.mock is not _NO_MOCK:
             return _mock_result(p)
+        _build(p)
         try:
             reply, content, started = await asend(p)
         except Failed as failed:
