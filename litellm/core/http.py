@@ -231,7 +231,7 @@ def close_clients() -> None:
         for session in sessions.values():
             _close_session_now(session)
     _async_sessions.clear()
-    ours = sys.modules.get("litellm.core.aio_http")  # imported on the first async call only
+    ours = sys.modules.get("litellm.core._aio_conn")  # imported on the first async call only
     if ours is not None:
         ours.close_pools()
 

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 import litellm
-from litellm.core import aio_http, http, transport
+from litellm.core import _aio_conn, aio_http, http, transport
 from litellm.core.transport import WireRequest
 
 pytestmark = pytest.mark.integration
@@ -363,7 +363,7 @@ async def test_a_reply_released_unread_closes_its_connection():
 
 
 async def test_the_pool_is_bounded_and_callers_wait_for_a_connection(monkeypatch):
-    monkeypatch.setattr(aio_http, "MAX_CONNECTIONS", 2)
+    monkeypatch.setattr(_aio_conn, "MAX_CONNECTIONS", 2)
 
     async def handler(conn: Conn) -> None:
         while await conn.request() is not None:
@@ -380,7 +380,7 @@ async def test_the_pool_is_bounded_and_callers_wait_for_a_connection(monkeypatch
 
 
 async def test_waiting_for_a_busy_pool_times_out(monkeypatch):
-    monkeypatch.setattr(aio_http, "MAX_CONNECTIONS", 1)
+    monkeypatch.setattr(_aio_conn, "MAX_CONNECTIONS", 1)
 
     async def handler(conn: Conn) -> None:
         await conn.request()
@@ -607,7 +607,7 @@ async def test_a_big_streamed_body_pauses_reading_and_arrives_intact():
         r = await get(server.url(), stream=True)
         await asyncio.sleep(0.2)  # let it pile up: reading must pause, not buffer 2 MiB
         conn = r._conn
-        assert conn is not None and conn._paused and len(conn.buffer) < 1024 * 1024
+        assert conn is not None and conn.paused and len(conn.buffer) < 1024 * 1024
         pieces = []
         while chunk := await r.read_chunk():
             pieces.append(chunk)
@@ -627,7 +627,7 @@ async def test_sse_lines_keep_flow_control_and_a_line_longer_than_the_window_sti
     async with Server(handler) as server:
         r = await get(server.url(), stream=True)
         await asyncio.sleep(0.2)
-        assert r._conn is not None and r._conn._paused  # short lines: reading pauses
+        assert r._conn is not None and r._conn.paused  # short lines: reading pauses
         got = [await r.readline() for _ in lines]
         assert got == lines
         assert await r.readline() == long_line

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from litellm.core import aio_http, transport
+from litellm.core import _aio_conn, aio_http, transport
 from litellm.core.transport import WireRequest
 
 # --------------------------------------------------------------------------------------------------
@@ -186,8 +186,8 @@ class _FakeTransport(asyncio.Transport):
 def _connection() -> tuple[Any, _FakeTransport]:
     target = aio_http.target_of("http://fed.example/x")
     assert target is not None and aio_http.available()
-    pool = aio_http._Pool(asyncio.get_running_loop(), target)
-    conn = aio_http._Connection(pool)
+    pool = _aio_conn.Pool(asyncio.get_running_loop(), target)
+    conn = _aio_conn.Connection(pool)
     fake = _FakeTransport()
     conn.connection_made(fake)
     pool.open.add(conn)
@@ -201,8 +201,8 @@ async def test_a_reply_split_anywhere_parses_the_same():
         conn.start(b"GET / HTTP/1.1\r\n\r\n", False)
         conn.data_received(raw[:cut])
         conn.data_received(raw[cut:])
-        assert conn.state == aio_http._DONE and conn._status == 200 and bytes(conn.buffer) == b"hello"
-        assert conn.headers()["content-type"] == "text/plain" and conn.reusable()
+        assert conn.state == _aio_conn.DONE and conn.status == 200 and bytes(conn.buffer) == b"hello"
+        assert aio_http.Headers(conn.raw_headers)["content-type"] == "text/plain" and conn.reusable()
 
 
 async def test_garbage_is_a_remote_protocol_error_and_closes():
@@ -216,7 +216,7 @@ async def test_garbage_is_a_remote_protocol_error_and_closes():
 async def test_bytes_on_an_idle_connection_drop_it():
     conn, fake = _connection()
     conn.data_received(b"HTTP/1.1 408 Request Timeout\r\n\r\n")
-    assert fake.closed and conn.state == aio_http._CLOSED
+    assert fake.closed and conn.state == _aio_conn.CLOSED
 
 
 async def test_reading_pauses_above_the_high_water_mark_and_resumes_below_the_low_one():
@@ -264,7 +264,7 @@ async def test_without_httptools_the_default_stays_aiohttp(monkeypatch):
         calls.append(request.url)
         return "aiohttp reply"
 
-    monkeypatch.setattr(aio_http, "_httptools", False)
+    monkeypatch.setattr(_aio_conn, "_httptools", False)
     monkeypatch.setattr(chosen, "_fallback", type("F", (), {"send": staticmethod(fallback_send)})())
     assert await chosen.send(WireRequest("GET", "http://h/x", {}), timeout=1, stream=False) == "aiohttp reply"
     assert calls == ["http://h/x"]
