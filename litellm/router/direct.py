@@ -25,6 +25,7 @@ from litellm.calls.registry import CALLS, get_call
 from litellm.router.drivers import drive_async, drive_sync
 from litellm.router.flow import _ACCEPTS, Resume, _stdlib_log
 from litellm.router.hooks import RouterAttempt, current_hooks
+from litellm.router.state import BLANK_STATS
 from litellm.router.strategies import CustomStrategyAdapter, NoDeploymentWithinLimits, RoutingRequest
 
 __all__ = ["DirectPath"]
@@ -63,13 +64,17 @@ class DirectPath:
         skipped: dict[str, str] = {}
         if strategy.needs_tokens:  # the token estimate only (no tag or context-window filter here)
             deps = self._static_filter(deps, kwargs, request, skipped, group)
-        stats = st.snapshot([d.id for d in deps], self._budget_periods, strategy.needs_stats)
         now = time.time()
-        for s in stats:
-            if s.cooldown_until > now:
-                break
+        s = None
+        if not strategy.needs_stats and not self._budget_periods and now >= st.cooled_until:
+            stats = [BLANK_STATS] * len(deps)  # only cooldowns would be read, and none is active
         else:
-            s = None
+            stats = st.snapshot([d.id for d in deps], self._budget_periods, strategy.needs_stats)
+            for s in stats:
+                if s.cooldown_until > now:
+                    break
+            else:
+                s = None
         dep = None
         if s is None and not self._budgeted and deps:  # every deployment may serve
             if len(deps) == 1 and not strategy.enforces_limits:

@@ -17,7 +17,7 @@ import threading
 import time
 from typing import Any
 
-__all__ = ["DeploymentStats", "MemoryState", "RouterState"]
+__all__ = ["BLANK_STATS", "DeploymentStats", "MemoryState", "RouterState"]
 
 #: weight of a new latency sample in the moving averages
 EWMA_ALPHA = 0.3
@@ -60,6 +60,9 @@ class RouterState:
 
     #: True when the store lives in this process (no I/O): the Router may call it inline
     local = True
+    #: a time after which no cooldown set so far is active (a local store that tracks it lets callers
+    #: that read only cooldowns skip ``snapshot`` while it has passed); infinity = not tracked
+    cooled_until = float("inf")
 
     def snapshot(
         self, ids: list[str], spend_periods: dict[str, float] | None = None, full: bool = True
@@ -137,7 +140,8 @@ class _Entry(DeploymentStats):
         self.spend_bucket = -1
 
 
-_BLANK = DeploymentStats()
+#: the stats of a deployment nothing was recorded for (shared, read-only)
+BLANK_STATS = _BLANK = DeploymentStats()
 
 
 def ewma(old: float | None, sample: float) -> float:
@@ -151,8 +155,7 @@ class MemoryState(RouterState):
 
     def __init__(self) -> None:
         self._entries: dict[str, _Entry] = {}
-        #: no cooldown set on any deployment ends after this time (so none is active once it passed)
-        self._cooled_until = 0.0
+        self.cooled_until = 0.0
         # re-entrant: an abandoned stream finalised by the GC inside a locked section releases its slot
         self._lock = threading.RLock()
 
@@ -172,7 +175,7 @@ class MemoryState(RouterState):
     ) -> list[DeploymentStats]:
         # the live records, their windows rolled forward (no copies: strategies only read them)
         now = time.time()
-        if not full and not spend_periods and now >= self._cooled_until:
+        if not full and not spend_periods and now >= self.cooled_until:
             # only cooldowns and spend are read, no cooldown is active and no spend is kept
             return [_BLANK] * len(ids)
         minute = int(now) // 60
@@ -261,7 +264,7 @@ class MemoryState(RouterState):
             entry = self._entry(dep_id)
             entry.cooldown_until = time.time() + seconds
             entry.cooldown_reason = reason
-            self._cooled_until = max(self._cooled_until, entry.cooldown_until)
+            self.cooled_until = max(self.cooled_until, entry.cooldown_until)
             entry.fails = 0  # a cooled deployment starts counting afresh when it returns
 
     def clear_cooldown(self, dep_id: str) -> None:

@@ -91,11 +91,12 @@ class SimpleShuffle(RoutingStrategy):
 
     def __init__(self, args: dict[str, Any] | None = None, rng: random.Random | None = None) -> None:
         super().__init__(args, rng)
-        self._weights: dict[tuple[str, ...], tuple[list[float] | None, float, str]] = {}
+        # by the candidates themselves (a Deployment hashes by identity and is replaced, never changed)
+        self._weights: dict[tuple[Deployment, ...], tuple[list[float] | None, float, str]] = {}
 
     def _weights_for(self, candidates: list[Deployment]) -> tuple[list[float] | None, float, str]:
         """(weights or None for uniform, their sum, reason) for this candidate set (cached)."""
-        key = tuple([d.id for d in candidates])
+        key = tuple(candidates)
         found = self._weights.get(key)
         if found is None:
             found = (None, 0.0, "uniform shuffle")

@@ -258,3 +258,26 @@ def test_routing_decision_is_in_the_metadata_the_call_receives(monkeypatch):
         md["routing"]["chosen"] == router.get_model_ids("g")[0]
         and md["routing"]["reason"] == "only candidate"
     )
+
+
+def test_shuffle_follows_a_deployment_replaced_with_a_new_weight():
+    entry = {
+        "model_name": "g",
+        "litellm_params": {"model": "openai/m0", "api_key": "k", "mock_response": "x"},
+    }
+    router = Router(
+        model_list=[
+            {**entry, "litellm_params": {**entry["litellm_params"], "weight": 1}, "model_info": {"id": "a"}},
+            {**entry, "litellm_params": {**entry["litellm_params"], "weight": 1}, "model_info": {"id": "b"}},
+        ]
+    )
+    router.strategy.rng = random.Random(11)
+    for _ in range(20):
+        router.completion(model="g", messages=MSGS)
+    router.upsert_deployment(
+        {**entry, "litellm_params": {**entry["litellm_params"], "weight": 9}, "model_info": {"id": "b"}}
+    )
+    counts = Counter(
+        router.completion(model="g", messages=MSGS)._hidden_params["model_id"] for _ in range(2000)
+    )
+    assert abs(counts["b"] / 2000 - 0.9) < 0.04
