@@ -2,9 +2,10 @@
 
 Most requests name one group, take the first deployment picked and succeed. For those the generator flow
 (:mod:`litellm.router.flow`) and its driver are pure overhead: three generator frames resumed per
-operation, a driver loop, per-request override and hook bookkeeping. Here the same steps run inline with
-the same helpers (``_pick_fast``, ``_routed``, ``_call_kwargs``, ``_settle``), so the logging event, the
-response's hidden params, usage, latency, in-flight counts and cooldowns come out identical.
+operation, a driver loop, per-request override and hook bookkeeping. Here the same steps run inline: the
+common pick written out, the flow's helpers (``_pick_fast``, ``_routed``, ``_call_kwargs``, ``_settle``)
+for the rest, so the logging event, the response's hidden params, usage, latency, in-flight counts and
+cooldowns come out identical (``tests/unit/router/test_direct_path.py`` compares the two).
 
 When it does not apply (a stream, per-request fallbacks/retries/mock switches, a remote state store, a
 custom strategy, tag filtering or pre-call checks, router hooks on an async call) the flow runs from the
