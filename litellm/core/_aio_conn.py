@@ -143,7 +143,9 @@ class Connection(asyncio.Protocol):
             self.close()
 
     def eof_received(self) -> bool:
-        return False  # close the transport; connection_lost finishes the reply or fails it
+        if self.state == IDLE:  # closed by the server while idle: out of the pool before anyone takes it
+            self.close()
+        return False  # close the transport; connection_lost finishes a reply or fails it
 
     def connection_lost(self, exc: Exception | None) -> None:
         state = self.state
@@ -188,11 +190,9 @@ class Connection(asyncio.Protocol):
         self.status = status
         self.keep_alive = self.parser.should_keep_alive()
         self.state = BODY
-        raw = self.raw_headers
-        if b"ncoding" in b"\0".join([name for name, _ in raw]).lower():  # rare: look closer only then
-            for name, value in raw:
-                if name.lower() == b"content-encoding":
-                    self._encoding = value.strip().lower().decode("latin-1")
+        for name, value in self.raw_headers:
+            if len(name) == 16 and name.lower() == b"content-encoding":
+                self._encoding = value.strip().lower().decode("latin-1")
         if self._head_only:  # the parser does not know it was HEAD: it may wait for a body that never comes
             self._fresh_parser = True
             self._finish()
@@ -282,7 +282,7 @@ class Connection(asyncio.Protocol):
         if self.buffer:
             self.buffer = bytearray()
         transport = self.transport
-        if transport is None or transport.is_closing():
+        if transport is None:
             raise httpx.RemoteProtocolError(f"server {self.pool.where} disconnected without sending a reply")
         try:
             transport.write(data)
@@ -299,13 +299,11 @@ class Connection(asyncio.Protocol):
         self.deadline = deadline = loop.time() + timeout
         self.wait_timeout = timeout
         pool = self.pool
-        pool.waiting.add(self)
         if deadline < pool.tick_at:
             pool.watch(deadline)
         try:
             await waiter
         finally:
-            pool.waiting.discard(self)
             self._waiter = None
 
     def timed_out(self) -> None:
@@ -421,7 +419,6 @@ class Pool:
         "port",
         "ssl",
         "tick_at",
-        "waiting",
         "where",
     )
 
@@ -437,7 +434,6 @@ class Pool:
         self.open: set[Connection] = set()
         self._waiters: list[asyncio.Future[None]] = []
         self._sweeper: asyncio.TimerHandle | None = None
-        self.waiting: set[Connection] = set()  # connections waiting for the server, with a deadline
         self._tick: asyncio.TimerHandle | None = None  # the timer for the nearest deadline
         self.tick_at = float("inf")
         self.closed = False
@@ -450,8 +446,7 @@ class Pool:
         now = _monotonic()
         while idle:
             conn = idle.pop()
-            transport = conn.transport
-            if transport is None or conn.state != IDLE or transport.is_closing():
+            if conn.transport is None or conn.state != IDLE:
                 conn.close()
             elif now - conn.idle_since > IDLE_EXPIRY:
                 conn.close()
@@ -563,7 +558,9 @@ class Pool:
         self.tick_at = float("inf")
         now = self.loop.time() + 0.001  # a timer may run a hair early
         nearest = float("inf")
-        for conn in list(self.waiting):
+        for conn in list(self.open):  # the waiting ones: those with a waiter
+            if conn._waiter is None:
+                continue
             if conn.deadline <= now:
                 conn.timed_out()
             elif conn.deadline < nearest:
