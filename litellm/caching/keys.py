@@ -88,6 +88,12 @@ def _default(value: Any) -> Any:
     return repr(value)
 
 
+# one shared encoder: json.dumps with options builds a new one per call (same bytes either way)
+_encode_key = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default
+).encode
+
+
 def _model_value(kwargs: Mapping[str, Any]) -> Any:
     metadata = kwargs.get("metadata") or {}
     lp_meta = (kwargs.get("litellm_params") or {}).get("metadata") or {}
@@ -112,7 +118,7 @@ def key_material(kwargs: Mapping[str, Any], exclude: frozenset[str] = frozenset(
         material[name] = value
     if "model" not in exclude:
         material["model"] = _model_value(kwargs)
-    return json.dumps(material, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default)
+    return _encode_key(material)
 
 
 def namespace_of(kwargs: Mapping[str, Any], default: str | None = None) -> str | None:
