@@ -140,11 +140,12 @@ general_settings:
                 ).status_code
                 for _ in range(8)
             ]
-        # the budget fits 4 requests: never more are answered, across both workers. Fewer can be when the
-        # machine is busy (a finished request's worst-case reservation settles behind its response), so
-        # the rule checked is the promise: answered ones first, then refusals, never past the budget.
+        # the budget fits 4 requests: never more are answered, across both workers. A request can be
+        # refused while an earlier one's worst-case reservation is still held (it settles to the real
+        # cost behind that response) and a later one answered once it has settled, so the rule checked
+        # is the promise: every other answer is a budget refusal, and never past the budget.
         answered = codes.count(200)
-        assert codes == [200] * answered + [400] * (8 - answered)
-        assert 1 <= answered <= 4
+        assert set(codes) <= {200, 400}, codes
+        assert 1 <= answered <= 4, codes
     finally:
         assert _proxy.stop(p) == 0
