@@ -353,7 +353,7 @@ class DefaultAsyncTransport:
     """The default async transport: our HTTP/1.1 client (:mod:`litellm.core.aio_http`, about a third
     of aiohttp's CPU per request) for plain http(s) requests, aiohttp for multipart bodies, URLs ours
     does not take (userinfo, non-ASCII hosts, other schemes) and everything when ``httptools`` is not
-    installed."""
+    installed or ``LITELLM_ASYNC_TRANSPORT=aiohttp`` is set (read on the first async call)."""
 
     __slots__ = ("_fallback", "_ours")
 
@@ -362,6 +362,11 @@ class DefaultAsyncTransport:
         self._fallback = AiohttpTransport()
 
     def _load(self) -> Any:
+        import os
+
+        if (os.environ.get("LITELLM_ASYNC_TRANSPORT") or "").strip().lower() == "aiohttp":
+            self._ours = False  # the escape hatch: every async call through aiohttp, as before
+            return False
         from litellm.core import aio_http
 
         self._ours = aio_http if aio_http.available() else False

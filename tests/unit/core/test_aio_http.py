@@ -282,3 +282,12 @@ async def test_multipart_goes_to_aiohttp(monkeypatch):
     request = WireRequest("POST", "http://h/x", {}, None, [("file", ("a", b"b", "text/plain"))])
     assert await chosen.send(request, timeout=1, stream=False) == "aiohttp reply"
     assert calls == [request.files]
+
+
+def test_litellm_async_transport_aiohttp_sends_everything_through_aiohttp(monkeypatch):
+    from litellm.core.transport import DefaultAsyncTransport
+
+    monkeypatch.setenv("LITELLM_ASYNC_TRANSPORT", "aiohttp")
+    assert DefaultAsyncTransport()._load() is False
+    monkeypatch.delenv("LITELLM_ASYNC_TRANSPORT")
+    assert DefaultAsyncTransport()._load() is not False
