@@ -143,6 +143,9 @@ def _metrics_sink(record: RequestRecord) -> None:
     )
 
 
+_metrics_sink.after_response = True  # type: ignore[attr-defined]  # counted once the answer is out
+
+
 # Packages that extend the app (virtual keys, management routes, spend ledger, budgets): each may expose
 # ``install(app: ProxyApp) -> None``, called once at build time. Missing packages are skipped.
 EXTENSIONS = (

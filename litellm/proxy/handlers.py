@@ -7,7 +7,7 @@ headers as ``llm_provider-<name>``), SSE pass-through (each chunk written as it 
 :class:`SSEResponse`, which cancels the upstream read when the client goes away), cancelling a pending
 upstream call when the client disconnects before the answer (recorded as 499), the request's SERVER span
 when OpenTelemetry is configured, and the per-request bookkeeping seam ``on_request_done`` (metrics, the
-spend ledger).
+spend ledger; a sink marked ``after_response = True`` runs once the answer is written).
 
 Must not: hold per-request state outside the request, forward client headers or the caller's key upstream
 (only the body's parameters reach the call; credentials in the body are refused), or buffer a stream.
@@ -528,12 +528,23 @@ class LLMRoute:
         if self.state.tracer is not None:
             _end_span(record)
         for sink in self.state.on_request_done:
-            try:
-                sink(record)
-            except Exception as exc:  # a sink must never break a response
-                from litellm.core.log import log_rate_limited
+            if getattr(sink, "after_response", False):
+                # bookkeeping nobody reads before the answer (metrics): run once it is written
+                try:
+                    asyncio.get_running_loop().call_soon(_run_sink, sink, record)
+                    continue
+                except RuntimeError:  # no running loop (a stream finalised at shutdown): now
+                    pass
+            _run_sink(sink, record)
 
-                log_rate_limited(("proxy_sink", repr(sink)), "on_request_done sink raised", error=repr(exc))
+
+def _run_sink(sink: Any, record: RequestRecord) -> None:
+    try:
+        sink(record)
+    except Exception as exc:  # a sink must never break a response
+        from litellm.core.log import log_rate_limited
+
+        log_rate_limited(("proxy_sink", repr(sink)), "on_request_done sink raised", error=repr(exc))
 
 
 class ClientDisconnected(Exception):
