@@ -1,7 +1,9 @@
 """The callback dispatcher: delivering a call's events to its callbacks off the request path.
 
 Owns :class:`Dispatcher` (one per process, :func:`get_dispatcher`). ``emit_*`` only append to a bounded
-queue, and wake the router only when it said it is asleep (a bare lock release, no per-event notify).
+queue, and wake the router only when it said it is asleep (a bare lock release, no per-event notify);
+after its queue empties the router lingers ~10 ms, looking every 2 ms, before it says so, so a busy
+process routes its events in batches without a wake-up per event.
 The router thread takes events in order, builds the call's kwargs and payload (``ctx.build_kwargs()``),
 runs the ``logging_hook``\\s, makes a redacted copy for loggers that asked for one, and makes one task
 per callback. Fast sync hooks then run right there on the router, in callback order; the others go to
