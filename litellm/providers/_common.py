@@ -182,6 +182,21 @@ def stop_list(stop: Any) -> list[str]:
     return [stop] if isinstance(stop, str) else list(stop)
 
 
+def json_bearer_headers(
+    api_key: str | None, extra: Mapping[str, str] | None = None, *, accept: bool = False
+) -> dict[str, str]:
+    """The headers of a JSON request authorised by ``Authorization: Bearer <key>`` (when there is a key),
+    ``Accept: application/json`` when asked, then the caller's extra headers."""
+    headers = {"Content-Type": "application/json"}
+    if accept:
+        headers["Accept"] = "application/json"
+    if api_key:
+        headers["Authorization"] = f"Bearer {api_key}"
+    if extra:
+        headers.update(extra)
+    return headers
+
+
 def make_error(kind: str, message: str, *, model: str | None, provider: str) -> Exception:
     """Build one of our exceptions for a configuration problem found while building a request."""
     from litellm.core import exceptions

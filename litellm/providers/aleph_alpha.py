@@ -23,7 +23,13 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from litellm.providers._common import error_fields, kind_for_status, looks_like_context_window, make_error
+from litellm.providers._common import (
+    error_fields,
+    json_bearer_headers,
+    kind_for_status,
+    looks_like_context_window,
+    make_error,
+)
 from litellm.providers.base import Credentials, ErrorInfo, ProviderRequest, StreamState
 
 __all__ = ["DEFAULT_API_BASE", "AlephAlphaAdapter", "make_adapter", "render_prompt"]
@@ -126,11 +132,7 @@ class AlephAlphaAdapter:
             body.update(extra_body)
         base = (credentials.api_base or DEFAULT_API_BASE).rstrip("/")
         url = base if base.endswith("/complete") else base + "/complete"
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        if credentials.api_key:
-            headers["Authorization"] = f"Bearer {credentials.api_key}"
-        if extra_headers:
-            headers.update(extra_headers)
+        headers = json_bearer_headers(credentials.api_key, extra_headers, accept=True)
         return ProviderRequest(url=url, headers=headers, body=body)
 
     def parse_response(self, model: str, data: dict[str, Any]) -> dict[str, Any]:

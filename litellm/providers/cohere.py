@@ -25,6 +25,7 @@ from typing import Any
 
 from litellm.providers._common import (
     error_fields,
+    json_bearer_headers,
     kind_for_status,
     looks_like_context_window,
     make_error,
@@ -380,12 +381,7 @@ class CohereAdapter:
         return f"{base}/v2/{path}"
 
     def _headers(self, credentials: Credentials, extra: Mapping[str, str] | None) -> dict[str, str]:
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        if credentials.api_key:
-            headers["Authorization"] = f"Bearer {credentials.api_key}"
-        if extra:
-            headers.update(extra)
-        return headers
+        return json_bearer_headers(credentials.api_key, extra, accept=True)
 
     def build_request(
         self,

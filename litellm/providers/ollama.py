@@ -25,6 +25,7 @@ from typing import Any
 
 from litellm.providers._common import (
     error_fields,
+    json_bearer_headers,
     kind_for_status,
     make_error,
     normalize_response_format,
@@ -353,12 +354,7 @@ class OllamaAdapter:
         return f"{base}/api/{path}"
 
     def _headers(self, credentials: Credentials, extra: Mapping[str, str] | None) -> dict[str, str]:
-        headers = {"Content-Type": "application/json"}
-        if credentials.api_key:
-            headers["Authorization"] = f"Bearer {credentials.api_key}"
-        if extra:
-            headers.update(extra)
-        return headers
+        return json_bearer_headers(credentials.api_key, extra)
 
     def build_request(
         self,

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 from litellm.providers import environment
-from litellm.providers._common import make_error
+from litellm.providers._common import json_bearer_headers, make_error
 from litellm.providers.base import Credentials, ErrorInfo, ProviderRequest, StreamState
 from litellm.providers.huggingface import (
     classify_hf_error,
@@ -108,11 +108,7 @@ class PredibaseAdapter:
         base = (credentials.api_base or DEFAULT_API_BASE).rstrip("/")
         url = f"{base}/{quote(str(tenant), safe='')}/deployments/v2/llms/{quote(model, safe='')}"
         url += "/generate_stream" if stream else "/generate"
-        headers = {"Content-Type": "application/json"}
-        if credentials.api_key:
-            headers["Authorization"] = f"Bearer {credentials.api_key}"
-        if extra_headers:
-            headers.update(extra_headers)
+        headers = json_bearer_headers(credentials.api_key, extra_headers)
         return ProviderRequest(url=url, headers=headers, body=body)
 
     def parse_response(self, model: str, data: dict[str, Any]) -> dict[str, Any]:

@@ -30,7 +30,13 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from litellm.providers._common import error_fields, kind_for_status, looks_like_context_window, make_error
+from litellm.providers._common import (
+    error_fields,
+    json_bearer_headers,
+    kind_for_status,
+    looks_like_context_window,
+    make_error,
+)
 from litellm.providers.base import Credentials, ErrorInfo, ProviderRequest, StreamErrorEvent, StreamState
 from litellm.providers.huggingface import text_prompt
 
@@ -174,12 +180,7 @@ class ReplicateAdapter:
         return _PARAMS
 
     def _headers(self, credentials: Credentials, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-        headers = {"Content-Type": "application/json"}
-        if credentials.api_key:
-            headers["Authorization"] = f"Bearer {credentials.api_key}"
-        if extra:
-            headers.update(extra)
-        return headers
+        return json_bearer_headers(credentials.api_key, extra)
 
     def build_request(
         self,

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from litellm.providers._common import json_bearer_headers
 from litellm.providers.base import Credentials, ErrorInfo, ProviderRequest, StreamState
 
 __all__ = [
@@ -171,11 +172,7 @@ def rerank_request(
     if url.endswith("/v2/rerank"):
         body.pop("return_documents", None)  # not a v2 field: we add the documents back ourselves
         body.pop("rank_fields", None)
-    headers = {"Content-Type": "application/json", "Accept": "application/json"}
-    if credentials.api_key:
-        headers["Authorization"] = f"Bearer {credentials.api_key}"
-    if extra_headers:
-        headers.update(extra_headers)
+    headers = json_bearer_headers(credentials.api_key, extra_headers, accept=True)
     return ProviderRequest(url=url, headers=headers, body=body)
 
 

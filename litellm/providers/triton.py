@@ -23,7 +23,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from litellm.providers._common import error_fields, kind_for_status, looks_like_context_window, make_error
+from litellm.providers._common import (
+    error_fields,
+    json_bearer_headers,
+    kind_for_status,
+    looks_like_context_window,
+    make_error,
+)
 from litellm.providers.base import Credentials, ErrorInfo, ProviderRequest, StreamErrorEvent, StreamState
 
 __all__ = ["DEFAULT_MAX_TOKENS", "TritonAdapter", "make_adapter"]
@@ -131,12 +137,7 @@ class TritonAdapter:
         return (base + "_stream" if stream else base), "generate"
 
     def _headers(self, credentials: Credentials, extra: Mapping[str, str] | None) -> dict[str, str]:
-        headers = {"Content-Type": "application/json"}
-        if credentials.api_key:
-            headers["Authorization"] = f"Bearer {credentials.api_key}"
-        if extra:
-            headers.update(extra)
-        return headers
+        return json_bearer_headers(credentials.api_key, extra)
 
     # ---- chat ----------------------------------------------------------------------------------
 
