@@ -22,7 +22,7 @@ from typing import Any
 from litellm.fake_provider import content
 from litellm.fake_provider.faults import Controls, anthropic_error
 
-_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_dumps = content.compact_json
 
 
 class PromptCache:

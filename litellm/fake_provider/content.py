@@ -18,6 +18,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+# compact JSON, as the real APIs send it (one shared encoder: json.dumps with options builds one per call)
+compact_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
 # The default reply. One word is one "token" and one streamed chunk, so a test that sets N chunks can
 # predict content, chunk count and completion_tokens without a tokenizer.
 REPLY_WORDS: tuple[str, ...] = (

@@ -12,7 +12,6 @@ Must not import aiohttp, sleep or decide faults (``faults`` and ``app`` do).
 from __future__ import annotations
 
 import base64
-import json
 import random
 import struct
 import time
@@ -26,7 +25,7 @@ from litellm.fake_provider.faults import Controls
 
 DONE = b"data: [DONE]\n\n"
 FINGERPRINT = "fp_fake"
-_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_dumps = content.compact_json
 
 _AZURE_FILTERS = {
     name: {"filtered": False, "severity": "safe"} for name in ("hate", "self_harm", "sexual", "violence")

@@ -40,7 +40,7 @@ from aiohttp import web
 from litellm.fake_provider import anthropic_wire, content, faults
 from litellm.fake_provider.app import STATE_KEY, STREAM_HANG_S, _record, chat_completions
 
-_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_dumps = content.compact_json
 _JSON = "application/json"
 
 #: OAuth tokens the /token endpoint has issued (token -> count of uses is not kept; tests read len())

@@ -26,7 +26,7 @@ from litellm.fake_provider import content, faults
 from litellm.fake_provider.app import STATE_KEY
 from litellm.fake_provider.wire_google import Reject, json_response, prelude, write_events
 
-_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_dumps = content.compact_json
 _CREATED_AT = "2024-07-22T20:33:28.123648Z"
 _MESSAGES = {
     400: "invalid request (injected by the fake provider)",

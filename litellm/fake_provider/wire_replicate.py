@@ -16,7 +16,6 @@ Must not import ``litellm`` outside this package.
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections import OrderedDict
 from collections.abc import Callable
@@ -28,7 +27,7 @@ from litellm.fake_provider import content, faults
 from litellm.fake_provider.app import STATE_KEY, _record
 from litellm.fake_provider.wire_google import Reject, json_response, prelude, write_events
 
-_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_dumps = content.compact_json
 _PREDICTIONS: OrderedDict[str, dict[str, Any]] = OrderedDict()
 _MAX = 2000
 _TITLES = {401: "Unauthenticated", 404: "Not found", 422: "Input validation failed", 429: "Too Many Requests"}

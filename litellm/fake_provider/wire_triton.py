@@ -13,7 +13,6 @@ Must not import ``litellm`` outside this package.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -23,7 +22,7 @@ from litellm.fake_provider import content
 from litellm.fake_provider.app import STATE_KEY
 from litellm.fake_provider.wire_google import Reject, json_response, prelude, write_events
 
-_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_dumps = content.compact_json
 
 
 def _error(status: int, model: str, message: str | None) -> dict[str, Any]:
