@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from litellm.providers.base import Credentials, ProviderRequest, StreamState
+from litellm.providers.base import Credentials, ProviderRequest
 from litellm.providers.openai_compat import PROVIDERS, OpenAICompatAdapter
 
 __all__ = ["DatabricksAdapter", "flatten_content", "make_adapter"]
@@ -134,21 +134,9 @@ class DatabricksAdapter(OpenAICompatAdapter):
 
     # ---- response ------------------------------------------------------------------------------
 
-    def parse_response(self, model: str, data: dict[str, Any]) -> dict[str, Any]:
-        for choice in data.get("choices") or ():
-            message = choice.get("message")
-            if isinstance(message, dict):
-                flatten_content(message)
-        return super().parse_response(model, data)
-
-    def parse_stream_event(self, state: StreamState, event: str | None, data: str) -> list[dict[str, Any]]:
-        chunks = super().parse_stream_event(state, event, data)
-        for chunk in chunks:
-            for choice in chunk.get("choices") or ():
-                delta = choice.get("delta")
-                if isinstance(delta, dict):
-                    flatten_content(delta)
-        return chunks
+    def normalise_message(self, message: dict[str, Any]) -> None:
+        flatten_content(message)
+        super().normalise_message(message)
 
 
 def make_adapter(name: str = "databricks") -> DatabricksAdapter:

@@ -28,7 +28,6 @@ from functools import lru_cache
 from typing import Any
 
 from litellm.providers._common import price_entry
-from litellm.providers.base import StreamState
 from litellm.providers.openai_compat import PROVIDERS, OpenAICompatAdapter
 
 __all__ = ["MistralAdapter", "make_adapter", "mistral_tool_call_id", "split_content"]
@@ -167,21 +166,9 @@ class MistralAdapter(OpenAICompatAdapter):
         wire_messages = [_message(m, reasoning_model) for m in messages if not _empty_assistant(m)]
         return super().build_body(model, wire_messages, params, stream=stream)
 
-    def parse_response(self, model: str, data: dict[str, Any]) -> dict[str, Any]:
-        for choice in data.get("choices") or ():
-            message = choice.get("message")
-            if isinstance(message, dict):
-                _flatten(message)
-        return super().parse_response(model, data)
-
-    def parse_stream_event(self, state: StreamState, event: str | None, data: str) -> list[dict[str, Any]]:
-        chunks = super().parse_stream_event(state, event, data)
-        for chunk in chunks:
-            for choice in chunk.get("choices") or ():
-                delta = choice.get("delta")
-                if isinstance(delta, dict):
-                    _flatten(delta)
-        return chunks
+    def normalise_message(self, message: dict[str, Any]) -> None:
+        _flatten(message)
+        super().normalise_message(message)
 
 
 def make_adapter(name: str = "mistral") -> MistralAdapter:

@@ -351,6 +351,11 @@ class OpenAICompatAdapter:
 
     # ---- response ------------------------------------------------------------------------------
 
+    def normalise_message(self, message: dict[str, Any]) -> None:
+        """Each reply message and stream delta, in place, before the caller sees it (an adapter whose
+        server shapes content its own way extends this)."""
+        _promote_reasoning(message)
+
     def parse_response(self, model: str, data: dict[str, Any]) -> dict[str, Any]:
         if "id" not in data:
             data["id"] = f"chatcmpl-{int(time.time() * 1000)}"
@@ -362,7 +367,7 @@ class OpenAICompatAdapter:
         for choice in data.get("choices") or ():
             message = choice.get("message")
             if isinstance(message, dict):
-                _promote_reasoning(message)
+                self.normalise_message(message)
         return data
 
     def new_stream_state(self, model: str) -> StreamState:
@@ -392,7 +397,7 @@ class OpenAICompatAdapter:
             for choice in choices:
                 delta = choice.get("delta")
                 if isinstance(delta, dict):
-                    _promote_reasoning(delta)
+                    self.normalise_message(delta)
                 elif delta is None:
                     choice["delta"] = {}
                     if choice.get("finish_reason") is None:
