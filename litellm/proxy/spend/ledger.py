@@ -52,8 +52,8 @@ class Ledger:
         self._path: str | None = None
         self._count = 0
         self._rows: list[list[Any]] = []  # the open segment's rows, as spooled
-        self._closed: list[str] = []  # our segments waiting for the database
-        self._closed_rows: dict[str, list[list[Any]]] = {}  # their rows, so they are not read back
+        # our closed segments waiting for the database, with their rows (so they are not read back)
+        self._closed: dict[str, list[list[Any]]] = {}
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self.written = 0
@@ -90,8 +90,7 @@ class Ledger:
         fd, path, rows = self._fd, self._path, self._rows
         self._open_segment()
         os.close(fd)  # releases the flock; the file is still ours (in _closed) until written
-        self._closed.append(path)  # type: ignore[arg-type]
-        self._closed_rows[path] = rows  # type: ignore[index]
+        self._closed[path] = rows  # type: ignore[index]
 
     @staticmethod
     def _read(path: str) -> list[list[Any]]:
@@ -109,7 +108,7 @@ class Ledger:
         return rows
 
     async def _write_file(self, path: str) -> bool:
-        rows = self._closed_rows.get(path)
+        rows = self._closed.get(path)
         if rows is None:
             try:
                 rows = self._read(path)
@@ -118,7 +117,6 @@ class Ledger:
         if rows:
             await self.db.executemany(_INSERT, rows)
             self.written += len(rows)
-        self._closed_rows.pop(path, None)
         try:
             os.unlink(path)
         except FileNotFoundError:
@@ -170,9 +168,7 @@ class Ledger:
                 self.failures += 1
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 os.replace(path, path + ".failed")
-                self._closed_rows.pop(path, None)
-            if path in self._closed:
-                self._closed.remove(path)
+            self._closed.pop(path, None)
         return not self._closed
 
     async def run(self) -> None:
