@@ -1,8 +1,14 @@
 """The ledger writer: a write-ahead spool on disk, batched idempotent upserts, replay after a crash.
 
-Every answered request's row is appended (one ``write(2)`` of a JSON line, the row's values in
-``COLUMNS`` order, before the response is sent for JSON replies, as the stream ends for streams) to this
-process's current *segment* in the spool directory, which it holds under ``flock``. Every
+Every answered request's row is appended (a JSON line, the row's values in ``COLUMNS`` order, before
+the response is sent for JSON replies, as the stream ends for streams) to this process's current *segment*
+in the spool directory, which it holds under ``flock``. A segment is a file of ``_SEGMENT_BYTES`` reserved
+on disk (``posix_fallocate``) and mapped shared into memory: appending is a copy into the page cache under
+the GIL, no system call, so the request path has no point where a logging thread can take the GIL from it
+between the upstream's answer and the client's (a ``write(2)`` there released it; measured, that cost the
+paced p50 ~0.2-0.4 ms on a 2-core box). A SIGKILL cannot lose a copied row: the pages belong to the file.
+Where the file system cannot reserve space (no ``fallocate``), rows are written with ``write(2)``.
+A full segment is closed early; a closed segment is truncated to its rows. Every
 ``proxy_batch_write_at`` seconds the writer starts a new segment and upserts the closed one's rows in one
 transaction (``INSERT .. ON CONFLICT (request_id) DO NOTHING``: a replayed row never counts twice); the
 segment file is deleted only after the commit. The rows of this process's own segments are also kept in
@@ -18,8 +24,10 @@ Must not: block the request path on the database, or lose a row it accepted.
 from __future__ import annotations
 
 import asyncio
+import errno
 import fcntl
 import json
+import mmap
 import os
 import time
 import uuid
@@ -39,6 +47,7 @@ _INSERT = (
     "ON CONFLICT (request_id) DO NOTHING"
 )
 _SUFFIX = ".wal"
+_SEGMENT_BYTES = 1 << 20  # ~1,500 rows; a fuller segment is closed early (cheap: it is only a batch)
 
 
 class Ledger:
@@ -50,6 +59,9 @@ class Ledger:
         self._seq = 0
         self._fd: int | None = None
         self._path: str | None = None
+        self._map: mmap.mmap | None = None  # the open segment, mapped (None: plain write(2) mode)
+        self._off = 0  # bytes of rows in the open segment
+        self._mappable = True  # False once the file system refused to reserve a segment
         self._count = 0
         self._rows: list[list[Any]] = []  # the open segment's rows, as spooled
         # our closed segments waiting for the database, with their rows (so they are not read back)
@@ -65,12 +77,22 @@ class Ledger:
     # -- the request path -------------------------------------------------------------------------
 
     def append(self, row: dict[str, Any]) -> None:
-        """Spool one row (a single write(2): once this returns, a SIGKILL cannot lose it)."""
+        """Spool one row: once this returns, a SIGKILL cannot lose it."""
         values = [row.get(c) for c in COLUMNS]
         line = (_encode(values) + "\n").encode()
         if self._fd is None:
             self._open_segment()
-        os.write(self._fd, line)  # type: ignore[arg-type]
+        mapped = self._map
+        if mapped is not None:
+            end = self._off + len(line)
+            if end > _SEGMENT_BYTES:  # full: close it and start the next (a row never spans two)
+                self._rotate()
+                self.append(row)
+                return
+            mapped[self._off : end] = line
+            self._off = end
+        else:
+            os.write(self._fd, line)  # type: ignore[arg-type]
         self._rows.append(values)
         self._count += 1
 
@@ -79,24 +101,47 @@ class Ledger:
     def _open_segment(self) -> None:
         self._seq += 1
         path = os.path.join(self.spool_dir, f"ledger-{self.instance}-{self._seq:08d}{_SUFFIX}")
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         self._fd, self._path, self._count, self._rows = fd, path, 0, []
+        self._map, self._off = None, 0
+        if self._mappable:
+            try:  # reserve the blocks now: a full disk is an error here, never a SIGBUS on a later copy
+                os.posix_fallocate(fd, 0, _SEGMENT_BYTES)
+                self._map = mmap.mmap(fd, _SEGMENT_BYTES, mmap.MAP_SHARED, mmap.PROT_WRITE | mmap.PROT_READ)
+            except OSError as exc:
+                if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENODEV, errno.EACCES):
+                    os.close(fd)
+                    raise
+                self._mappable = False  # this file system: write(2) per row from now on
+                os.ftruncate(fd, 0)
+
+    def _close_segment(self) -> None:
+        """Unmap the open segment, cut it to its rows and close it (releasing the flock)."""
+        fd, mapped = self._fd, self._map
+        if fd is None:
+            return
+        if mapped is not None:
+            mapped.close()  # the copied rows stay in the page cache, as the file's
+            os.ftruncate(fd, self._off)
+        os.close(fd)
+        self._fd, self._map, self._off = None, None, 0
 
     def _rotate(self) -> None:
         """Close the current segment (if it has rows) and start a new one."""
         if self._fd is None or self._count == 0:
             return
-        fd, path, rows = self._fd, self._path, self._rows
-        self._open_segment()
-        os.close(fd)  # releases the flock; the file is still ours (in _closed) until written
+        path, rows = self._path, self._rows
+        self._close_segment()  # releases the flock; the file is still ours (in _closed) until written
         self._closed[path] = rows  # type: ignore[index]
+        self._open_segment()
 
     @staticmethod
     def _read(path: str) -> list[list[Any]]:
         rows = []
         with open(path, "rb") as fh:
-            for line in fh:
+            # a dead writer's segment keeps its reserved tail of NULs (JSON text never holds one)
+            for line in fh.read().replace(b"\x00", b"").splitlines():
                 try:
                     row = json.loads(line)
                 except ValueError:  # a torn last line: the process died inside write(2), before answering
@@ -197,10 +242,10 @@ class Ledger:
         except (asyncio.TimeoutError, DatabaseUnavailable):
             pass
         if self._fd is not None:
-            os.close(self._fd)
-            if self._count == 0 and self._path:
+            empty = self._count == 0
+            self._close_segment()
+            if empty and self._path:
                 os.unlink(self._path)
-            self._fd = None
 
 
 # one shared encoder (json.dumps with options builds a new one per call)

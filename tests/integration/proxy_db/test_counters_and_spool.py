@@ -68,6 +68,8 @@ def test_spool_replay_is_idempotent_and_dead_writers_are_picked_up(tmp_path) -> 
                 dead.append(_row(i))
             # the writer "dies": its lock goes, its file stays (as after SIGKILL); its pid is faked dead
             path = dead._path
+            if dead._map is not None:  # the mapping holds its own descriptor (and so the flock)
+                dead._map.close()  # not truncated: a dead writer's segment keeps its reserved tail
             os.close(dead._fd)
             dead._fd = None
             orphan = path.replace(f"ledger-{dead.instance}", "ledger-999999999-dead")
@@ -101,3 +103,83 @@ def test_lease_has_one_holder(tmp_path) -> None:
             await db.close()
 
     assert asyncio.run(run()) == [True, False, True]
+
+
+_KILLED_WRITER = """
+import os, signal, sys
+sys.path.insert(0, {tests!r})
+from integration.proxy_db.test_counters_and_spool import _row
+from litellm.proxy.spend.ledger import Ledger
+
+class NoDb:  # never reached: the process dies before its first flush
+    pass
+
+ledger = Ledger(NoDb(), {spool!r}, 3600)
+for i in range(40):
+    ledger.append(_row(100 + i))
+assert ledger._map is not None, "expected the mapped spool on this file system"
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_rows_copied_into_a_mapped_segment_survive_sigkill(tmp_path) -> None:
+    """The spool's promise, for real: rows appended (copied into the shared mapping, no write(2)) by a
+    process that is then SIGKILLed are all replayed by the next instance, the reserved tail ignored."""
+    import subprocess
+    import sys
+
+    spool = str(tmp_path / "spool")
+    tests = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    code = _KILLED_WRITER.format(tests=tests, spool=spool)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == -9, proc.stderr
+    (segment,) = [n for n in os.listdir(spool) if n.endswith(".wal")]
+    assert os.path.getsize(os.path.join(spool, segment)) > 40 * 100  # the reserved (NUL) tail is there
+
+    async def run() -> list:
+        db = await open_database(None, str(tmp_path / "ledger.sqlite3"))
+        try:
+            live = Ledger(db, spool, 0.05)
+            assert await live.flush()
+            await live.close()
+            return await db.fetchall("SELECT request_id FROM litellm_spendlogs ORDER BY request_id")
+        finally:
+            await db.close()
+
+    rows = asyncio.run(run())
+    assert sorted(r["request_id"] for r in rows) == sorted(f"r{100 + i}" for i in range(40))
+    assert not [n for n in os.listdir(spool) if n.endswith(".wal")]
+
+
+def test_full_segments_close_early_and_unreservable_file_systems_fall_back(tmp_path, monkeypatch) -> None:
+    import errno
+
+    from litellm.proxy.spend import ledger as ledger_mod
+
+    monkeypatch.setattr(ledger_mod, "_SEGMENT_BYTES", 1024)  # a few rows per segment
+
+    async def run(spool: str) -> tuple[list, Ledger]:
+        db = await open_database(None, str(tmp_path / f"{os.path.basename(spool)}.sqlite3"))
+        try:
+            ledger = Ledger(db, spool, 3600)
+            for i in range(30):
+                ledger.append(_row(i))
+            closed_early = len(ledger._closed)
+            assert await ledger.flush()
+            await ledger.close()
+            rows = await db.fetchall("SELECT request_id FROM litellm_spendlogs")
+            return [closed_early, sorted(r["request_id"] for r in rows)], ledger
+        finally:
+            await db.close()
+
+    (closed_early, ids), mapped = asyncio.run(run(str(tmp_path / "mapped")))
+    assert mapped._mappable and closed_early == 3  # 8 rows of ~120 bytes fill 1 KiB
+    assert ids == sorted(f"r{i}" for i in range(30))
+
+    def refuse(fd: int, offset: int, length: int) -> None:
+        raise OSError(errno.EOPNOTSUPP, "Operation not supported")
+
+    monkeypatch.setattr(ledger_mod.os, "posix_fallocate", refuse)
+    (closed_early, ids), plain = asyncio.run(run(str(tmp_path / "plain")))
+    assert not plain._mappable and closed_early == 0  # write(2) per row: no segment fills up
+    assert ids == sorted(f"r{i}" for i in range(30))
