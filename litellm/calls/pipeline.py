@@ -27,6 +27,7 @@ from litellm.calls.send import Failed, asend, map_exception, send
 from litellm.calls.spec import CallSpec, Prepared
 from litellm.calls.streaming import CustomStreamWrapper
 from litellm.calls.validate import validate_chat_request as _validate
+from litellm.core import jsonfast as _jsonfast
 from litellm.core.settings import env, settings
 from litellm.core.types import EmbeddingResponse, ModelResponse
 
@@ -962,15 +963,11 @@ def _functions_into_prompt(p: Prepared, messages: list[Any]) -> list[Any]:
     return messages
 
 
-_decode_json = json.JSONDecoder().decode
 
 
 def _loads(content: bytes) -> Any:
-    """``json.loads`` of a reply body; a UTF-8 JSON object (every chat reply) skips its encoding sniff
-    (json.loads picks UTF-8 for any body starting with ``{`` and a non-zero byte)."""
-    if content[:1] == b"{" and content[1:2] != b"\x00":
-        return _decode_json(content.decode("utf-8", "surrogatepass"))
-    return json.loads(content)
+    """``json.loads`` of a reply body (orjson where installed: :mod:`litellm.core.jsonfast`)."""
+    return _jsonfast.loads(content)
 
 
 def _parse_chat(p: Prepared, content: bytes, headers: Mapping[str, str], started: float) -> ModelResponse:

@@ -27,6 +27,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from litellm.calls.context import new_call_id
+from litellm.core.jsonfast import loads
 from litellm.proxy.backend import CallInfo
 from litellm.proxy.errors import ProxyError, error_payload
 from litellm.proxy.hooks import RejectedRequest
@@ -207,7 +208,7 @@ class LLMRoute:
         if not raw:
             return {}
         try:
-            body = json.loads(raw)
+            body = loads(raw)
         except ValueError as exc:
             raise ProxyError(400, f"Invalid JSON in request body: {exc}") from None
         if not isinstance(body, dict):

@@ -33,6 +33,7 @@ import time
 import uuid
 from typing import Any
 
+from litellm.core.jsonfast import dumps_compact
 from litellm.proxy.db.base import Database, DatabaseUnavailable
 
 __all__ = ["COLUMNS", "Ledger"]
@@ -248,8 +249,8 @@ class Ledger:
                 os.unlink(self._path)
 
 
-# one shared encoder (json.dumps with options builds a new one per call)
-_encode = json.JSONEncoder(separators=(",", ":"), default=str).encode
+# compact JSON, orjson where installed (a row reads back the same either way)
+_encode = dumps_compact
 
 
 def _alive(name: str) -> bool:

@@ -170,6 +170,6 @@ def build_row(
 
 
 def _json(value: Any) -> str:
-    import json
+    from litellm.core.jsonfast import dumps_compact
 
-    return json.dumps(value, separators=(",", ":"), default=str)
+    return dumps_compact(value)
