@@ -7,6 +7,8 @@ in this process first, so a bad config exits with a clear message before anythin
 with uvicorn on uvloop + httptools; with ``--num_workers`` > 1 every worker rebuilds the same runtime from
 the options in ``LITELLM_PROXY_OPTIONS`` and Prometheus collects across workers through
 ``PROMETHEUS_MULTIPROC_DIR``), and the banner saying where it listens.
+HTTP/1.1 is served by our own httptools protocol (``litellm.proxy.http_server``) when httptools is
+installed; ``LITELLM_PROXY_HTTP=uvicorn`` selects uvicorn's httptools protocol, ``h11`` uvicorn's h11 one.
 
 Must not: be imported by ``import litellm``; print secrets.
 """
@@ -171,7 +173,14 @@ def _serve(args: argparse.Namespace, rt: Any, options: dict[str, Any], app: Any)
         "log_level": log_level,
         "access_log": bool(args.debug or args.detailed_debug),
         "loop": "uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
-        "http": "httptools" if importlib.util.find_spec("httptools") else "h11",
+        # ours (litellm.proxy.http_server) unless LITELLM_PROXY_HTTP=uvicorn (uvicorn's httptools) or h11
+        "http": (
+            {"uvicorn": "httptools", "h11": "h11"}.get(
+                os.environ.get("LITELLM_PROXY_HTTP", ""), "litellm.proxy.http_server:HttpProtocol"
+            )
+            if importlib.util.find_spec("httptools")
+            else "h11"
+        ),
         "timeout_graceful_shutdown": timeout,
         "timeout_keep_alive": 30,
         "ssl_keyfile": args.ssl_keyfile_path,

@@ -1,0 +1,653 @@
+"""The proxy's HTTP/1.1 server protocol: an ``asyncio.Protocol`` over ``httptools`` that runs an ASGI 3 app.
+
+uvicorn keeps sockets, workers, lifespan, signals, SSL and graceful shutdown; it builds one
+:class:`HttpProtocol` per connection through its ``http=`` setting (``Config(http=...)``, which calls
+``cls(config=..., server_state=..., app_state=...)``). This class exists for CPU: uvicorn's own httptools
+protocol spends ~57 µs per request on a 2-core box where this one spends a fraction of that, inside a
+proxy budget of 600 µs per request. What makes it cheap:
+
+* one ``transport.write`` per non-streamed response: the encoded head waits for the first body message
+  and leaves with it (a stream's head leaves with its first chunk); a single-message body without a
+  Content-Length gets one (no chunked framing), a stream is sent chunked, chunk by chunk;
+* the head is one join over the app's header pairs; CR/LF/NUL anywhere in a name or value is caught by
+  counting line breaks in the joined head (two C-level scans, no per-header regex);
+* a request that arrived whole (the usual case) is answered without a future, event or extra task:
+  ``receive()`` returns the buffered body at once.
+
+Contract kept from uvicorn's protocols: the scope (``path`` percent-decoded, ``root_path`` prefixed,
+``state`` a shallow copy of the lifespan state), ``server_state`` bookkeeping (connections, tasks,
+total_requests, the refreshed ``date`` default header), ``shutdown()``, keep-alive timeout,
+``limit_concurrency`` (503), 100-continue, read flow control (reading pauses while more than 64 KiB of
+body is unread), write flow control, pipelining (one response at a time, in order), ``http.disconnect``
+from ``receive()`` once the body was read and the client left, 400 on a malformed request, 431 on a head
+over 64 KiB, 400 on a websocket upgrade (the proxy has no websocket routes), and the access log line.
+
+Must not: buffer a streamed response beyond one write; let an app's header inject another header.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http
+import logging
+from collections import deque
+from typing import Any
+from urllib.parse import unquote
+
+import httptools
+
+__all__ = ["HttpProtocol"]
+
+_error_log = logging.getLogger("uvicorn.error")
+_access_log = logging.getLogger("uvicorn.access")
+
+MAX_HEAD = 64 * 1024  # request line + headers
+BODY_HIGH_WATER = 64 * 1024  # unread request body before reading pauses
+
+_STATUS_LINES: dict[int, bytes] = {
+    int(s): b"HTTP/1.1 %d %s\r\n" % (int(s), s.phrase.encode("ascii")) for s in http.HTTPStatus
+}
+_METHODS: dict[bytes, str] = {
+    m: m.decode() for m in (b"GET", b"POST", b"PUT", b"PATCH", b"DELETE", b"HEAD", b"OPTIONS")
+}
+_NO_BODY_STATUS = frozenset((204, 304)) | frozenset(range(100, 200))
+_CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+_DISCONNECT = "http.disconnect"
+
+
+def _status_line(status: int) -> bytes:
+    line = _STATUS_LINES.get(status)
+    if line is None:
+        line = b"HTTP/1.1 %d \r\n" % status
+    return line
+
+
+def _plain(status: int, text: bytes) -> bytes:
+    return b"".join(
+        (
+            _status_line(status),
+            b"content-type: text/plain; charset=utf-8\r\nconnection: close\r\ncontent-length: %d\r\n\r\n"
+            % len(text),
+            text,
+        )
+    )
+
+
+_ERROR_400 = _plain(400, b"Invalid HTTP request received.")
+_ERROR_431 = _plain(431, b"Request header fields too large.")
+_ERROR_WS = _plain(400, b"websocket not supported")
+
+
+class _HeadTooLarge(Exception):
+    pass
+
+
+def _addr(info: Any) -> tuple[str, int] | None:
+    if isinstance(info, (tuple, list)) and len(info) >= 2:
+        return (str(info[0]), int(info[1]))
+    return None
+
+
+async def _service_unavailable(scope: Any, receive: Any, send: Any) -> None:
+    body = b"Service Unavailable"
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 503,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", b"%d" % len(body)),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class _Cycle:
+    """One request and its response: the ``receive`` / ``send`` pair the app is called with."""
+
+    __slots__ = (
+        "app",
+        "app_connection",
+        "body_done",
+        "body_len",
+        "chunked",
+        "chunks",
+        "complete",
+        "disconnected",
+        "expect_100",
+        "head",
+        "http10",
+        "keep_alive",
+        "length",
+        "more_body",
+        "no_body",
+        "proto",
+        "scope",
+        "sent",
+        "started",
+        "status",
+        "transport",
+        "waiter",
+    )
+
+    def __init__(
+        self, proto: HttpProtocol, scope: dict[str, Any], app: Any, keep_alive: bool, http10: bool
+    ) -> None:
+        self.proto = proto
+        self.transport = proto.transport
+        self.scope = scope
+        self.app = app
+        self.chunks: list[bytes] = []
+        self.body_len = 0
+        self.more_body = True  # the request body is still arriving
+        self.body_done = False  # the final http.request message was handed to the app
+        self.disconnected = False
+        self.waiter: asyncio.Future[None] | None = None
+        self.expect_100 = False
+        self.keep_alive = keep_alive
+        self.http10 = http10
+        self.started = False
+        self.complete = False
+        self.head: bytes | None = None  # encoded head, held until the first body message
+        self.status = 0
+        self.length: int | None = None  # Content-Length (the app's or ours)
+        self.sent = 0
+        self.chunked = False
+        self.no_body = False
+        self.app_connection = False
+
+    def wake(self) -> None:
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def run(self) -> None:
+        try:
+            result = await self.app(self.scope, self.receive, self.send)
+        except BaseException as exc:
+            _error_log.error("Exception in ASGI application\n", exc_info=exc)
+            if not self.started or self.head is not None:
+                self._send_500()
+            elif not self.complete:
+                self.transport.close()
+            if not isinstance(exc, Exception):
+                raise
+        else:
+            if result is not None:
+                _error_log.error("ASGI callable should return None, but returned '%s'.", result)
+            if not self.started or self.head is not None:
+                if not self.disconnected:
+                    _error_log.error("ASGI callable returned without sending a response body.")
+                    self._send_500()
+            elif not self.complete and not self.disconnected:
+                _error_log.error("ASGI callable returned without completing response.")
+                self.transport.close()
+
+    def _send_500(self) -> None:
+        if self.disconnected:
+            return
+        self.started = self.complete = True
+        self.head = None
+        self.status = 500
+        text = b"Internal Server Error"
+        self.transport.write(
+            b"".join(
+                (
+                    _STATUS_LINES[500],
+                    b"".join(b"%s: %s\r\n" % pair for pair in self.proto.server_state.default_headers),
+                    b"content-type: text/plain; charset=utf-8\r\nconnection: close\r\ncontent-length: 21\r\n\r\n",
+                    text,
+                )
+            )
+        )
+        self.keep_alive = False
+        self.proto.response_complete(self)
+
+    async def receive(self) -> dict[str, Any]:
+        if self.expect_100:
+            self.expect_100 = False
+            if self.more_body and not self.started and not self.disconnected:
+                self.transport.write(_CONTINUE)
+        while (
+            not self.disconnected
+            and not self.complete
+            and (self.body_done or (self.more_body and not self.chunks))
+        ):
+            proto = self.proto
+            if proto.read_paused:
+                proto.maybe_resume_reading()
+            waiter = self.waiter = proto.loop.create_future()
+            try:
+                await waiter
+            finally:
+                self.waiter = None
+        if self.disconnected or self.complete:
+            return {"type": _DISCONNECT}
+        chunks = self.chunks
+        if not chunks:
+            body = b""
+        elif len(chunks) == 1:
+            body = chunks[0]
+            chunks.clear()
+        else:
+            body = b"".join(chunks)
+            chunks.clear()
+        self.body_len = 0
+        more = self.more_body
+        if not more:
+            self.body_done = True
+        proto = self.proto
+        if proto.read_paused:
+            proto.maybe_resume_reading()
+        return {"type": "http.request", "body": body, "more_body": more}
+
+    async def send(self, message: dict[str, Any]) -> None:
+        proto = self.proto
+        if proto.write_paused and not self.disconnected:
+            await proto.drain()
+        if self.disconnected:
+            return
+        kind = message["type"]
+        if not self.started:
+            if kind != "http.response.start":
+                raise RuntimeError(f"Expected ASGI message 'http.response.start', but got '{kind}'.")
+            self._start(message["status"], message.get("headers", ()))
+            return
+        if self.complete:
+            raise RuntimeError(f"Unexpected ASGI message '{kind}' sent, after response already completed.")
+        if kind != "http.response.body":
+            raise RuntimeError(f"Expected ASGI message 'http.response.body', but got '{kind}'.")
+        body = message.get("body", b"")
+        more = message.get("more_body", False)
+        head = self.head
+        if head is not None:
+            self.head = None
+            self._first_body(head, body, more)
+        elif self.no_body:
+            pass
+        elif self.chunked:
+            if more:
+                if body:
+                    self.transport.write(b"%x\r\n%s\r\n" % (len(body), body))
+            elif body:
+                self.transport.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body))
+            else:
+                self.transport.write(b"0\r\n\r\n")
+        else:
+            self._counted(body)
+            if body:
+                self.transport.write(body)
+        if not more:
+            self._finish()
+
+    def _counted(self, body: bytes) -> None:
+        length = self.length
+        if length is not None:
+            self.sent += len(body)
+            if self.sent > length:
+                self.keep_alive = False
+                raise RuntimeError("Response content longer than Content-Length")
+
+    def _finish(self) -> None:
+        self.complete = True
+        if self.length is not None and self.sent != self.length and not self.no_body:
+            self.keep_alive = False  # framing is broken: the client cannot find the next response
+        self.wake()
+        self.proto.response_complete(self)
+
+    def _start(self, status: int, headers: Any) -> None:
+        if type(headers) is not list:
+            headers = list(headers)
+        try:
+            self._head(status, headers)
+        except BaseException:
+            self.length = None
+            self.chunked = self.no_body = self.app_connection = False
+            self.keep_alive = False
+            raise
+        self.status = status
+        self.started = True
+        if self.proto.access_log:
+            scope = self.scope
+            client = scope["client"]
+            query = scope["query_string"]
+            path = scope["path"]
+            _access_log.info(
+                '%s - "%s %s HTTP/%s" %d',
+                f"{client[0]}:{client[1]}" if client else "-",
+                scope["method"],
+                path + "?" + query.decode("ascii", "replace") if query else path,
+                scope["http_version"],
+                status,
+            )
+
+    def _head(self, status: int, headers: list[Any]) -> None:
+        lines = [b": ".join(pair) for pair in headers]
+        names = {name.lower(): value for name, value in headers}
+        if names:
+            length = names.get(b"content-length")
+            if length is not None:
+                self.length = int(length)
+            connection = names.get(b"connection")
+            if connection is not None:
+                self.app_connection = True
+                if connection.lower().strip() == b"close":
+                    self.keep_alive = False
+            encoding = names.get(b"transfer-encoding")
+            if encoding is not None and b"chunked" in encoding.lower():
+                self.chunked = True
+        for pair in self.proto.server_state.default_headers:
+            if pair[0] not in names:
+                lines.append(b": ".join(pair))
+        if self.proto.closing:
+            self.keep_alive = False
+        if not self.keep_alive and not self.app_connection:
+            lines.append(b"connection: close")
+        elif self.http10 and self.keep_alive and not self.app_connection:
+            lines.append(b"connection: keep-alive")
+        if self.scope["method"] == "HEAD" or status in _NO_BODY_STATUS:
+            self.no_body = True
+        head = _status_line(status) + b"\r\n".join(lines) + b"\r\n" if lines else _status_line(status)
+        n = len(lines) + 1
+        if head.count(b"\n") != n or head.count(b"\r") != n or b"\0" in head:
+            raise RuntimeError("Invalid HTTP header name or value (CR, LF or NUL) in the response")
+        self.head = head
+
+    def _first_body(self, head: bytes, body: bytes, more: bool) -> None:
+        write = self.transport.write
+        if self.no_body:
+            write(head + b"\r\n")
+        elif self.chunked:  # the app asked for chunked framing itself
+            if body:
+                tail = b"\r\n0\r\n\r\n" if not more else b"\r\n"
+                write(b"".join((head, b"\r\n%x\r\n" % len(body), body, tail)))
+            else:
+                write(head + (b"\r\n" if more else b"\r\n0\r\n\r\n"))
+        elif self.length is not None:
+            self._counted(body)
+            write(head + b"\r\n" + body if body else head + b"\r\n")
+        elif not more:
+            self.length = self.sent = len(body)
+            write(b"".join((head, b"content-length: %d\r\n\r\n" % len(body), body)))
+        elif self.http10:  # no chunked framing for HTTP/1.0: the body ends when the connection does
+            self.keep_alive = False
+            write(head + b"\r\n" + body)
+            self.length = None
+            self.chunked = False
+            # subsequent chunks are written raw through the counted path (length None: uncounted)
+        else:
+            self.chunked = True
+            if body:
+                write(
+                    b"".join((head, b"transfer-encoding: chunked\r\n\r\n%x\r\n" % len(body), body, b"\r\n"))
+                )
+            else:
+                write(head + b"transfer-encoding: chunked\r\n\r\n")
+
+
+class HttpProtocol(asyncio.Protocol):
+    """One client connection: parse requests with httptools, run each through the ASGI app in order."""
+
+    def __init__(self, config: Any, server_state: Any, app_state: dict[str, Any], _loop: Any = None) -> None:
+        if not config.loaded:
+            config.load()
+        self.config = config
+        self.app = config.loaded_app
+        self.loop: asyncio.AbstractEventLoop = _loop or asyncio.get_event_loop()
+        self.access_log = bool(config.access_log)
+        self.root_path: str = config.root_path or ""
+        self.raw_root = self.root_path.encode("ascii")
+        self.limit_concurrency: int | None = config.limit_concurrency
+        self.timeout_keep_alive: float = config.timeout_keep_alive
+        self.server_state = server_state
+        self.connections: set[Any] = server_state.connections
+        self.tasks: set[asyncio.Task[None]] = server_state.tasks
+        self.app_state = app_state
+        self.parser = httptools.HttpRequestParser(self)
+        self.transport: Any = None
+        self.server: tuple[str, int] | None = None
+        self.client: tuple[str, int] | None = None
+        self.scheme = "http"
+        self.url = b""
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.head_size = 0
+        self.expect_100 = False
+        self.cycle: _Cycle | None = None  # the request being parsed
+        self.running: _Cycle | None = None  # the request being answered
+        self.pipeline: deque[_Cycle] = deque()
+        self.ws_upgrade = False
+        self.closing = False
+        self.read_paused = False
+        self.write_paused = False
+        self.drain_waiters: list[asyncio.Future[None]] = []
+        self.timer: asyncio.TimerHandle | None = None
+
+    # -- connection ----------------------------------------------------------------------------------
+
+    def connection_made(self, transport: Any) -> None:
+        self.connections.add(self)
+        self.transport = transport
+        self.server = _addr(transport.get_extra_info("sockname"))
+        self.client = _addr(transport.get_extra_info("peername"))
+        if transport.get_extra_info("sslcontext"):
+            self.scheme = "https"
+        self._arm_timer()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.connections.discard(self)
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        for cycle in (self.running, self.cycle, *self.pipeline):
+            if cycle is not None and not cycle.disconnected:
+                cycle.disconnected = True
+                cycle.wake()
+        self.pipeline.clear()
+        self.write_paused = False
+        self._release_drain()
+
+    def eof_received(self) -> bool | None:
+        return None
+
+    def shutdown(self) -> None:
+        """uvicorn's graceful shutdown: close now if idle, else after the response in flight."""
+        self.closing = True
+        if self.running is None:
+            self.transport.close()
+
+    def _arm_timer(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        self.timer = self.loop.call_later(self.timeout_keep_alive, self._idle_timeout)
+
+    def _idle_timeout(self) -> None:
+        self.timer = None
+        if self.running is None and not self.transport.is_closing():
+            self.transport.close()
+
+    # -- flow control --------------------------------------------------------------------------------
+
+    def pause_writing(self) -> None:
+        self.write_paused = True
+
+    def resume_writing(self) -> None:
+        self.write_paused = False
+        self._release_drain()
+
+    def _release_drain(self) -> None:
+        waiters, self.drain_waiters = self.drain_waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def drain(self) -> None:
+        waiter = self.loop.create_future()
+        self.drain_waiters.append(waiter)
+        await waiter
+
+    def maybe_resume_reading(self) -> None:
+        if self.read_paused and not self.pipeline:
+            cycle = self.cycle
+            if cycle is None or cycle.body_len <= BODY_HIGH_WATER:
+                self.read_paused = False
+                self.transport.resume_reading()
+
+    def _pause_reading(self) -> None:
+        if not self.read_paused:
+            self.read_paused = True
+            self.transport.pause_reading()
+
+    # -- parsing -------------------------------------------------------------------------------------
+
+    def data_received(self, data: bytes) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            if self.ws_upgrade:
+                self._reject(_ERROR_WS, "Unsupported upgrade request (websocket).")
+            # another upgrade (h2c, ...) was answered as plain HTTP/1.1; what follows it is not parsed
+        except httptools.HttpParserError as exc:
+            if isinstance(exc.__context__, _HeadTooLarge):
+                self._reject(_ERROR_431, f"Request head larger than {MAX_HEAD} bytes.")
+            else:
+                self._reject(_ERROR_400, "Invalid HTTP request received.")
+
+    def _reject(self, response: bytes, message: str) -> None:
+        _error_log.warning(message)
+        if self.running is None:
+            self.transport.write(response)
+            self.transport.close()
+        else:  # a response is in flight: close after it, read nothing more
+            self.closing = True
+            self._pause_reading()
+            for cycle in self.pipeline:
+                cycle.disconnected = True
+            self.pipeline.clear()
+
+    def on_message_begin(self) -> None:
+        self.url = b""
+        self.headers = []
+        self.head_size = 0
+        self.expect_100 = False
+
+    def on_url(self, url: bytes) -> None:
+        self.url += url
+        self.head_size += len(url)
+        if self.head_size > MAX_HEAD:
+            raise _HeadTooLarge
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        name = name.lower()
+        value = value.rstrip(b" \t")
+        self.headers.append((name, value))
+        self.head_size += len(name) + len(value) + 4
+        if self.head_size > MAX_HEAD:
+            raise _HeadTooLarge
+        if name == b"expect" and value.lower() == b"100-continue":
+            self.expect_100 = True
+
+    def on_headers_complete(self) -> None:
+        parser = self.parser
+        if parser.should_upgrade():
+            for name, value in self.headers:
+                if name == b"upgrade" and value.lower() == b"websocket":
+                    self.ws_upgrade = True
+                    self.cycle = None
+                    return
+            self.closing = True  # h2c and the like: answered as HTTP/1.1, then the connection closes
+        url = self.url
+        if url[:1] == b"/":
+            raw_path, _, query = url.partition(b"?")
+            if b"#" in query:
+                query = query.partition(b"#")[0]
+        else:
+            parsed = httptools.parse_url(url)
+            raw_path, query = parsed.path or b"/", parsed.query or b""
+        path = raw_path.decode("latin-1")
+        if "%" in path:
+            path = unquote(path)
+        method = parser.get_method()
+        version = parser.get_http_version()
+        root = self.root_path
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "http_version": version,
+            "server": self.server,
+            "client": self.client,
+            "scheme": self.scheme,
+            "method": _METHODS.get(method) or method.decode("ascii"),
+            "root_path": root,
+            "path": root + path if root else path,
+            "raw_path": self.raw_root + raw_path if root else raw_path,
+            "query_string": query,
+            "headers": self.headers,
+            "state": self.app_state.copy(),
+        }
+        limit = self.limit_concurrency
+        if limit is not None and (len(self.connections) >= limit or len(self.tasks) >= limit):
+            _error_log.warning("Exceeded concurrency limit.")
+            app = _service_unavailable
+        else:
+            app = self.app
+        http10 = version == "1.0"
+        cycle = _Cycle(self, scope, app, parser.should_keep_alive(), http10)
+        cycle.expect_100 = self.expect_100
+        self.cycle = cycle
+        if self.running is None:
+            self._run(cycle)
+        else:  # pipelined: answered after the one in flight
+            self.pipeline.append(cycle)
+            self._pause_reading()
+
+    def on_body(self, body: bytes) -> None:
+        cycle = self.cycle
+        if cycle is None or cycle.complete or cycle.disconnected:
+            return
+        cycle.chunks.append(body)
+        cycle.body_len += len(body)
+        if cycle.body_len > BODY_HIGH_WATER:
+            self._pause_reading()
+        cycle.wake()
+
+    def on_message_complete(self) -> None:
+        cycle = self.cycle
+        if cycle is None:
+            return
+        cycle.more_body = False
+        cycle.wake()
+
+    # -- responses -----------------------------------------------------------------------------------
+
+    def _run(self, cycle: _Cycle) -> None:
+        self.running = cycle
+        task = self.loop.create_task(cycle.run())
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        self.server_state.total_requests += 1
+
+    def response_complete(self, cycle: _Cycle) -> None:
+        if self.running is not cycle:
+            return
+        self.running = None
+        if self.cycle is cycle:  # a body the app did not read is dropped, not buffered
+            cycle.chunks.clear()
+            cycle.body_len = 0
+        if cycle.disconnected:
+            return
+        if not cycle.keep_alive or self.closing:
+            self.transport.close()
+            return
+        if self.pipeline:
+            self._run(self.pipeline.popleft())
+            if not self.pipeline:
+                self.maybe_resume_reading()
+            return
+        if self.read_paused:
+            self.maybe_resume_reading()
+        self._arm_timer()
