@@ -41,6 +41,7 @@ class App:
         self.first_chunk_sent = asyncio.Event()
         self.after_body: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self.started = asyncio.Event()
+        self.progress = 0
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         assert scope["type"] == "http"
@@ -75,6 +76,13 @@ class App:
             self.first_chunk_sent.set()
             await asyncio.wait_for(self.release.wait(), 10)
             await send({"type": "http.response.body", "body": b"data: two\n\n", "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        elif path == "/big-stream":
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            chunk = b"z" * 65536
+            for _ in range(512):  # 32 MiB: more than the socket buffers hold
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                self.progress += 1
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         elif path == "/wait-disconnect":
             await receive()  # the (empty) body
@@ -242,6 +250,18 @@ async def test_streamed_response_arrives_chunk_by_chunk() -> None:
         assert await _read_chunk(reader) == b""
         writer.write(_get("/again"))
         assert (await _read_response(reader))[2] == b"hello"
+        writer.close()
+
+
+async def test_send_waits_while_the_client_does_not_read() -> None:
+    app = App()
+    async with serving(app) as (port, _):
+        reader, writer = await _connect(port)
+        writer.write(_get("/big-stream"))
+        await asyncio.sleep(0.3)
+        assert 0 < app.progress < 512  # send() is waiting for the transport to drain
+        status, _, body = await _read_response(reader)
+        assert status == 200 and len(body) == 512 * 65536 and app.progress == 512
         writer.close()
 
 
