@@ -390,6 +390,16 @@ async def test_http10_without_keep_alive_closes() -> None:
         writer.close()
 
 
+async def test_http10_with_keep_alive_keeps_the_connection() -> None:
+    async with serving(App()) as (port, _):
+        reader, writer = await _connect(port)
+        for _ in range(2):
+            writer.write(b"GET / HTTP/1.0\r\nconnection: keep-alive\r\n\r\n")
+            status, headers, body = await _read_response(reader)
+            assert (status, body, headers["connection"]) == (200, b"hello", "keep-alive")
+        writer.close()
+
+
 async def test_idle_keep_alive_connection_is_closed_after_the_timeout() -> None:
     async with serving(App(), timeout_keep_alive=0.3) as (port, _):
         reader, writer = await _connect(port)
