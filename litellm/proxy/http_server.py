@@ -407,7 +407,12 @@ class HttpProtocol(asyncio.Protocol):
         self.scheme = "http"
         self.url = b""
         self.headers: list[tuple[bytes, bytes]] = []
-        self.head_size = 0
+        # the head's size is bounded without per-header work: head_bound is the bytes of every chunk the
+        # pending head was fed in (the head is no larger); only when that passes MAX_HEAD is it measured
+        self.head_pending = False
+        self.head_bound = 0
+        self.head_first = 0  # the chunk the head began in
+        self.chunk_len = 0
         self.expect_100 = False
         self.cycle: _Cycle | None = None  # the request being parsed
         self.running: _Cycle | None = None  # the request being answered
@@ -506,6 +511,13 @@ class HttpProtocol(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self.idle_at = 0.0
+        self.chunk_len = size = len(data)
+        if self.head_pending:
+            self.head_bound += size
+            if self.head_bound - self.head_first > MAX_HEAD:  # what came after its first chunk is too much
+                self.head_pending = False
+                self._reject(_ERROR_431, f"Request head larger than {MAX_HEAD} bytes.")
+                return
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:
@@ -533,26 +545,26 @@ class HttpProtocol(asyncio.Protocol):
     def on_message_begin(self) -> None:
         self.url = b""
         self.headers = []
-        self.head_size = 0
         self.expect_100 = False
+        self.head_pending = True
+        self.head_bound = self.head_first = self.chunk_len
 
     def on_url(self, url: bytes) -> None:
         self.url += url
-        self.head_size += len(url)
-        if self.head_size > MAX_HEAD:
-            raise _HeadTooLarge
 
     def on_header(self, name: bytes, value: bytes) -> None:
         name = name.lower()
         value = value.rstrip(b" \t")
         self.headers.append((name, value))
-        self.head_size += len(name) + len(value) + 4
-        if self.head_size > MAX_HEAD:
-            raise _HeadTooLarge
         if name == b"expect" and value.lower() == b"100-continue":
             self.expect_100 = True
 
     def on_headers_complete(self) -> None:
+        self.head_pending = False
+        if self.head_bound > MAX_HEAD:  # it may be too large: measure it
+            size = len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers)
+            if size > MAX_HEAD:
+                raise _HeadTooLarge
         parser = self.parser
         if parser.should_upgrade():
             for name, value in self.headers:
