@@ -963,8 +963,6 @@ def _functions_into_prompt(p: Prepared, messages: list[Any]) -> list[Any]:
     return messages
 
 
-
-
 def _loads(content: bytes) -> Any:
     """``json.loads`` of a reply body (orjson where installed: :mod:`litellm.core.jsonfast`)."""
     return _jsonfast.loads(content)
