@@ -543,7 +543,29 @@ def mask_secrets(value: Any, _key: Any = None, _depth: int = 0) -> Any:
     return value
 
 
+# (key, value) pairs found clean: the same metadata (key attribution, client address, user agent, route)
+# is walked for every event a process emits. Only clean strings are remembered (never a secret or what
+# masked one); bounded, and cleared when full.
+_clean_strings: dict[tuple[Any, str], None] = {}
+_CLEAN_MAX = 8192
+_CLEAN_LEN = 256
+
+
 def _mask_str(value: str, key: Any) -> str:
+    if len(value) <= _CLEAN_LEN:
+        pair = (key, value)
+        if pair in _clean_strings:
+            return value
+        masked = _mask_str_once(value, key)
+        if masked is value:
+            if len(_clean_strings) >= _CLEAN_MAX:
+                _clean_strings.clear()
+            _clean_strings[pair] = None
+        return masked
+    return _mask_str_once(value, key)
+
+
+def _mask_str_once(value: str, key: Any) -> str:
     if key is not None and is_secret_key(key):
         return mask_secret(value) if value else value
     if not _may_hold_secret(value):

@@ -281,3 +281,27 @@ def test_scrub_text_masks_bearer_tokens_aws_and_google_keys():
 def test_scrub_text_leaves_clean_text_alone():
     text = "model gpt-4o returned 3 tokens in 0.2s"
     assert scrub_text(text) == text
+
+
+def test_mask_secrets_remembers_only_clean_strings_and_masks_the_same_every_time() -> None:
+    from litellm.core import redact
+
+    redact._clean_strings.clear()
+    secret = "sk-live-abcdefghijklmnopqrstuvwx"
+    metadata = {
+        "user_api_key_alias": "team-a",
+        "api_key": secret,
+        "note": f"Bearer {secret}",
+        "requester_ip_address": "10.0.0.1",
+        "nested": {"password": "hunter2hunter2hunter2", "tag": "blue"},
+    }
+    first = redact.mask_secrets(metadata)
+    for _ in range(3):  # remembered pairs give the same answer as the first walk
+        assert redact.mask_secrets(metadata) == first
+    assert first["api_key"] != secret and secret not in first["note"]
+    assert first["nested"]["password"] != "hunter2hunter2hunter2"
+    remembered = {value for _, value in redact._clean_strings}
+    assert remembered == {"team-a", "10.0.0.1", "blue"}  # never a secret, never what masked one
+    clean = {"a": "plain", "b": {"c": "also plain"}}
+    assert redact.mask_secrets(clean) is clean and redact.mask_secrets(clean) is clean  # copy-on-write kept
+    redact._clean_strings.clear()
