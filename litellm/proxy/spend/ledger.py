@@ -62,7 +62,8 @@ class Ledger:
         self._path: str | None = None
         self._map: mmap.mmap | None = None  # the open segment, mapped (None: plain write(2) mode)
         self._off = 0  # bytes of rows in the open segment
-        self._mappable = True  # False once the file system refused to reserve a segment
+        # False once the file system refused to reserve a segment (or the OS has no posix_fallocate: macOS)
+        self._mappable = hasattr(os, "posix_fallocate")
         self._count = 0
         self._rows: list[list[Any]] = []  # the open segment's rows, as spooled
         # our closed segments waiting for the database, with their rows (so they are not read back)

@@ -183,3 +183,25 @@ def test_full_segments_close_early_and_unreservable_file_systems_fall_back(tmp_p
     (closed_early, ids), plain = asyncio.run(run(str(tmp_path / "plain")))
     assert not plain._mappable and closed_early == 0  # write(2) per row: no segment fills up
     assert ids == sorted(f"r{i}" for i in range(30))
+
+
+def test_without_posix_fallocate_rows_are_written(tmp_path, monkeypatch) -> None:
+    """macOS has no os.posix_fallocate: the ledger writes each row with write(2) there."""
+    from litellm.proxy.spend import ledger as ledger_mod
+
+    monkeypatch.delattr(ledger_mod.os, "posix_fallocate")
+
+    async def run() -> list:
+        db = await open_database(None, str(tmp_path / "nofalloc.sqlite3"))
+        try:
+            ledger = Ledger(db, str(tmp_path / "spool"), 3600)
+            assert not ledger._mappable and ledger._map is None
+            for i in range(3):
+                ledger.append(_row(i))
+            assert await ledger.flush()
+            await ledger.close()
+            return await db.fetchall("SELECT request_id FROM litellm_spendlogs ORDER BY request_id")
+        finally:
+            await db.close()
+
+    assert [r["request_id"] for r in asyncio.run(run())] == ["r0", "r1", "r2"]
