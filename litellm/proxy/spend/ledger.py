@@ -1,22 +1,23 @@
 """The ledger writer: a write-ahead spool on disk, batched idempotent upserts, replay after a crash.
 
-Every answered request's row is appended (a JSON line, the row's values in ``COLUMNS`` order, before
-the response is sent for JSON replies, as the stream ends for streams) to this process's current *segment*
-in the spool directory, which it holds under ``flock``. A segment is a file of ``_SEGMENT_BYTES`` reserved
-on disk (``posix_fallocate``) and mapped shared into memory: appending is a copy into the page cache under
-the GIL, no system call, so the request path has no point where a logging thread can take the GIL from it
-between the upstream's answer and the client's (a ``write(2)`` there released it; measured, that cost the
-paced p50 ~0.2-0.4 ms on a 2-core box). A SIGKILL cannot lose a copied row: the pages belong to the file.
-Where the file system cannot reserve space (no ``fallocate``), rows are written with ``write(2)``.
-A full segment is closed early; a closed segment is truncated to its rows. Every
-``proxy_batch_write_at`` seconds the writer starts a new segment and upserts the closed one's rows in one
-transaction (``INSERT .. ON CONFLICT (request_id) DO NOTHING``: a replayed row never counts twice); the
-segment file is deleted only after the commit. The rows of this process's own segments are also kept in
-memory and written from there: a segment file is read back only to replay it (another process's, after a
-crash). While
-the database is down the segments stay on disk and are retried with backoff. Segments nobody holds a lock
-on belong to a dead process (SIGKILL releases flocks): any instance sharing the spool directory replays
-them. On shutdown (SIGTERM) the current segment is flushed before the process exits.
+Every answered request's row is appended (a JSON line, the row's values in ``COLUMNS`` order) to this
+process's current *segment* in the spool directory, which it holds under ``flock``: before the response
+is sent for JSON replies, as the stream ends for streams. Once appended, a SIGKILL cannot lose it.
+
+A segment is a file of ``_SEGMENT_BYTES`` reserved on disk (``posix_fallocate``: a full disk is an error
+when a segment opens, never a SIGBUS later) and mapped shared into memory, so appending is a copy into the
+page cache under the GIL: no system call on the request path, where a ``write(2)`` released the GIL to a
+logging thread between the upstream's answer and the client's (measured: ~0.2-0.4 ms of paced p50 on a
+2-core box). The pages belong to the file, so a killed process keeps its rows. A full segment is closed
+early, a closed one is cut to its rows; a row larger than a segment, a file system without ``fallocate``
+and an OS without ``posix_fallocate`` get ``write(2)`` per row.
+
+Every ``proxy_batch_write_at`` seconds the writer starts a new segment and upserts the closed one's rows in
+one transaction (``INSERT .. ON CONFLICT (request_id) DO NOTHING``: a replayed row never counts twice),
+from the rows it kept in memory; the file is deleted only after the commit. While the database is down
+the segments stay on disk and are retried with backoff. Segments nobody holds a lock on belong to a dead
+process (SIGKILL releases flocks): any instance sharing the spool directory reads and replays them. On
+shutdown (SIGTERM) the current segment is flushed before the process exits.
 
 Must not: block the request path on the database, or lose a row it accepted.
 """
@@ -64,7 +65,6 @@ class Ledger:
         self._off = 0  # bytes of rows in the open segment
         # False once the file system refused to reserve a segment (or the OS has no posix_fallocate: macOS)
         self._mappable = hasattr(os, "posix_fallocate")
-        self._count = 0
         self._rows: list[list[Any]] = []  # the open segment's rows, as spooled
         # our closed segments waiting for the database, with their rows (so they are not read back)
         self._closed: dict[str, list[list[Any]]] = {}
@@ -81,22 +81,22 @@ class Ledger:
     def append(self, row: dict[str, Any]) -> None:
         """Spool one row: once this returns, a SIGKILL cannot lose it."""
         values = [row.get(c) for c in COLUMNS]
-        line = (_encode(values) + "\n").encode()
+        line = (dumps_compact(values) + "\n").encode()
         if self._fd is None:
             self._open_segment()
+        if self._map is not None and self._off + len(line) > _SEGMENT_BYTES:
+            if self._rows:  # full: the row starts the next segment (a row never spans two)
+                self._rotate()
+            if len(line) > _SEGMENT_BYTES:  # larger than a whole segment: this one is written with write(2)
+                self._unmap()
         mapped = self._map
         if mapped is not None:
             end = self._off + len(line)
-            if end > _SEGMENT_BYTES:  # full: close it and start the next (a row never spans two)
-                self._rotate()
-                self.append(row)
-                return
             mapped[self._off : end] = line
             self._off = end
         else:
             os.write(self._fd, line)  # type: ignore[arg-type]
         self._rows.append(values)
-        self._count += 1
 
     # -- segments ---------------------------------------------------------------------------------
 
@@ -105,7 +105,7 @@ class Ledger:
         path = os.path.join(self.spool_dir, f"ledger-{self.instance}-{self._seq:08d}{_SUFFIX}")
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        self._fd, self._path, self._count, self._rows = fd, path, 0, []
+        self._fd, self._path, self._rows = fd, path, []
         self._map, self._off = None, 0
         if self._mappable:
             try:  # reserve the blocks now: a full disk is an error here, never a SIGBUS on a later copy
@@ -118,20 +118,24 @@ class Ledger:
                 self._mappable = False  # this file system: write(2) per row from now on
                 os.ftruncate(fd, 0)
 
+    def _unmap(self) -> None:
+        """Stop mapping the open segment: cut it to its rows (more go to its end with write(2))."""
+        if self._map is not None:
+            self._map.close()  # the copied rows stay in the page cache, as the file's
+            os.ftruncate(self._fd, self._off)  # type: ignore[arg-type]
+            self._map = None
+
     def _close_segment(self) -> None:
         """Unmap the open segment, cut it to its rows and close it (releasing the flock)."""
-        fd, mapped = self._fd, self._map
-        if fd is None:
+        if self._fd is None:
             return
-        if mapped is not None:
-            mapped.close()  # the copied rows stay in the page cache, as the file's
-            os.ftruncate(fd, self._off)
-        os.close(fd)
-        self._fd, self._map, self._off = None, None, 0
+        self._unmap()
+        os.close(self._fd)
+        self._fd, self._off = None, 0
 
     def _rotate(self) -> None:
         """Close the current segment (if it has rows) and start a new one."""
-        if self._fd is None or self._count == 0:
+        if self._fd is None or not self._rows:
             return
         path, rows = self._path, self._rows
         self._close_segment()  # releases the flock; the file is still ours (in _closed) until written
@@ -146,7 +150,7 @@ class Ledger:
             for line in fh.read().replace(b"\x00", b"").splitlines():
                 try:
                     row = json.loads(line)
-                except ValueError:  # a torn last line: the process died inside write(2), before answering
+                except ValueError:  # a torn last line: the process died while appending it, before answering
                     continue
                 if isinstance(row, dict):  # a segment spooled by an earlier version (one object per row)
                     row = [row.get(c) for c in COLUMNS]
@@ -244,14 +248,10 @@ class Ledger:
         except (asyncio.TimeoutError, DatabaseUnavailable):
             pass
         if self._fd is not None:
-            empty = self._count == 0
+            empty = not self._rows
             self._close_segment()
             if empty and self._path:
                 os.unlink(self._path)
-
-
-# compact JSON, orjson where installed (a row reads back the same either way)
-_encode = dumps_compact
 
 
 def _alive(name: str) -> bool:

@@ -205,3 +205,28 @@ def test_without_posix_fallocate_rows_are_written(tmp_path, monkeypatch) -> None
             await db.close()
 
     assert [r["request_id"] for r in asyncio.run(run())] == ["r0", "r1", "r2"]
+
+
+def test_a_row_larger_than_a_segment_is_spooled(tmp_path, monkeypatch) -> None:
+    from litellm.proxy.spend import ledger as ledger_mod
+
+    monkeypatch.setattr(ledger_mod, "_SEGMENT_BYTES", 1024)
+
+    async def run() -> list:
+        db = await open_database(None, str(tmp_path / "big.sqlite3"))
+        try:
+            ledger = Ledger(db, str(tmp_path / "spool"), 3600)
+            ledger.append(_row(0))
+            big = _row(1)
+            big["metadata"] = '{"note":"' + "x" * 3000 + '"}'
+            ledger.append(big)  # closes the segment of row 0, then goes into a fresh one by write(2)
+            ledger.append(_row(2))
+            assert await ledger.flush()
+            await ledger.close()
+            return await db.fetchall("SELECT request_id, metadata FROM litellm_spendlogs ORDER BY request_id")
+        finally:
+            await db.close()
+
+    rows = asyncio.run(run())
+    assert [r["request_id"] for r in rows] == ["r0", "r1", "r2"]
+    assert len(rows[1]["metadata"]) > 3000
