@@ -460,11 +460,6 @@ def _build_response(
 _NO_MOCK = object()
 
 
-# json.dumps with options builds a new encoder per call; one shared encoder gives the same bytes (its
-# encode() keeps no state between calls, so threads may share it)
-_encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
 def _serialise(p: Prepared) -> None:
     """The request body as the exact bytes sent (signed as is); content that JSON cannot carry is the
     caller's error, named, and never retried."""
@@ -473,7 +468,7 @@ def _serialise(p: Prepared) -> None:
         p.body = req.content
         return
     try:
-        p.body = _encode_json(req.body).encode("utf-8")
+        p.body = _jsonfast.dumps_exact(req.body).encode("utf-8")
     except (TypeError, ValueError, UnicodeEncodeError) as exc:
         where = _unserialisable_part(p.inputs) or "the request"
         raise _exc().BadRequestError(

@@ -9,8 +9,10 @@ Read back, it gives what ``json.dumps(value, separators=(",", ":"), default=str)
 would write its own way (datetimes, dataclasses, subclasses of str/int/dict/list) make the standard
 library write the whole value. Exceptions: NaN and infinities are written as ``null`` where orjson is
 installed (JSON has no such values; PostgreSQL's json types refuse json's ``NaN``); non-ASCII text is
-not escaped and floats may be spelled differently (``1e16`` for ``1e+16``). Not for bytes that are sent
-or signed as built: those keep ``json``'s exact output.
+not escaped and floats may be spelled differently (``1e16`` for ``1e+16``).
+
+``dumps_exact`` is ``json``'s own compact text (non-ASCII kept, non-JSON values refused), for bytes that
+are sent or signed as built (request bodies) and text that must refuse what JSON cannot carry.
 
 Must not: import orjson before the first use (``import litellm`` stays light).
 """
@@ -21,11 +23,13 @@ import json
 import re
 from typing import Any
 
-__all__ = ["dumps_compact", "loads"]
+__all__ = ["dumps_compact", "dumps_exact", "loads"]
 
 _LONG_INT = re.compile(rb"\d{19}")
 _std_decode = json.JSONDecoder().decode
 _std_encode = json.JSONEncoder(separators=(",", ":"), default=str).encode
+# one shared encoder (json.dumps with options builds one per call; encode() keeps no state between calls)
+dumps_exact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _orjson: Any = None  # the module, False when not installed, None before the first call
 
 
