@@ -65,10 +65,12 @@ def _status_line(status: int) -> bytes:
     return line
 
 
-def _plain(status: int, text: bytes) -> bytes:
+def _plain(status: int, text: bytes, defaults: Any = ()) -> bytes:
+    """A whole text/plain response that closes the connection, with ``defaults`` (name, value) headers."""
     return b"".join(
         (
             _status_line(status),
+            b"".join(b"%s: %s\r\n" % pair for pair in defaults),
             b"content-type: text/plain; charset=utf-8\r\nconnection: close\r\ncontent-length: %d\r\n\r\n"
             % len(text),
             text,
@@ -185,17 +187,7 @@ class _Cycle:
         self.started = self.complete = True
         self.head = None
         self.status = 500
-        text = b"Internal Server Error"
-        self.transport.write(
-            b"".join(
-                (
-                    _STATUS_LINES[500],
-                    b"".join(b"%s: %s\r\n" % pair for pair in self.proto.server_state.default_headers),
-                    b"content-type: text/plain; charset=utf-8\r\nconnection: close\r\ncontent-length: 21\r\n\r\n",
-                    text,
-                )
-            )
-        )
+        self.transport.write(_plain(500, b"Internal Server Error", self.proto.server_state.default_headers))
         self.keep_alive = False
         self.proto.response_complete(self)
 
