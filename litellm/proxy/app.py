@@ -24,7 +24,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from litellm.proxy.auth import Authenticator
 from litellm.proxy.backend import make_backend
 from litellm.proxy.errors import ProxyError, error_body
-from litellm.proxy.handlers import JSON, LLMRoute, RequestRecord
+from litellm.proxy.handlers import JSON, LLMRoute, RequestRecord, SinkList
 from litellm.proxy.hooks import ProxyHooks
 from litellm.proxy.setup import Runtime
 
@@ -99,7 +99,7 @@ class ProxyState:
         size = gs.get("max_request_size_mb")
         self.max_request_bytes = int(size * 1048576) if size else 0
         self.trust_forwarded = bool(gs.get("use_x_forwarded_for"))
-        self.on_request_done: list[Any] = [_metrics_sink]
+        self.on_request_done: list[Any] = SinkList([_metrics_sink])
         self.inflight = 0
         self.started = time.time()
         self.startup: list[Any] = []
@@ -125,14 +125,22 @@ def _proxy_tracer(callbacks: list[Any]) -> Any:
     return None
 
 
-def _metrics_sink(record: RequestRecord) -> None:
-    from litellm.proxy.metrics import record_request
+# litellm.proxy.metrics, imported on the first request (an import statement per call costs µs)
+_metrics: Any = None
 
+
+def _metrics_sink(record: RequestRecord) -> None:
+    global _metrics
+    metrics = _metrics
+    if metrics is None:
+        from litellm.proxy import metrics
+
+        _metrics = metrics
     if record.auth is None:
         from litellm.proxy.auth import AuthContext
 
         record.auth = AuthContext()
-    record_request(
+    metrics.record_request(
         record.auth,
         record.route,
         record.requested_model,

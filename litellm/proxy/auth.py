@@ -60,18 +60,22 @@ class AuthContext:
         """The ``user_api_key_*`` metadata fields LiteLLM's loggers read (only those that are set:
         every metadata string is scanned for secrets once per event)."""
         md = {}
-        for name, value in (
-            ("user_api_key_hash", self.api_key),
-            ("user_api_key_alias", self.key_alias),
-            ("user_api_key_user_id", self.user_id),
-            ("user_api_key_user_email", self.user_email),
-            ("user_api_key_team_id", self.team_id),
-            ("user_api_key_team_alias", self.team_alias),
-            ("user_api_key_org_id", self.org_id),
-            ("user_api_key_end_user_id", self.end_user_id),
-        ):
-            if value is not None:
-                md[name] = value
+        if self.api_key is not None:
+            md["user_api_key_hash"] = self.api_key
+        if self.key_alias is not None:
+            md["user_api_key_alias"] = self.key_alias
+        if self.user_id is not None:
+            md["user_api_key_user_id"] = self.user_id
+        if self.user_email is not None:
+            md["user_api_key_user_email"] = self.user_email
+        if self.team_id is not None:
+            md["user_api_key_team_id"] = self.team_id
+        if self.team_alias is not None:
+            md["user_api_key_team_alias"] = self.team_alias
+        if self.org_id is not None:
+            md["user_api_key_org_id"] = self.org_id
+        if self.end_user_id is not None:
+            md["user_api_key_end_user_id"] = self.end_user_id
         return md
 
 
@@ -151,12 +155,14 @@ class Authenticator:
                 type="auth_error",
             )
 
-    async def authenticate(self, request: Any, path: str) -> AuthContext:
-        """The caller of ``request`` (anything with ``.headers``), or ProxyError(401)."""
-        self.check_route(path)
+    async def authenticate(self, request: Any, path: str, headers: Any = None) -> AuthContext:
+        """The caller of ``request`` (anything with ``.headers``), or ProxyError(401). ``headers``: the
+        request's headers (anything with their ``get``) when the caller read them already."""
+        if self.allowed_routes is not None:
+            self.check_route(path)
         if path in self.public_routes:
             return self._open if not self.enabled else AuthContext()
-        key = extract_key(request.headers)
+        key = extract_key(request.headers if headers is None else headers)
         if self.custom_auth is not None:
             try:
                 result = self.custom_auth(request, key)

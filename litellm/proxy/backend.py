@@ -21,6 +21,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from litellm.calls.costing import HiddenParams
 from litellm.core import http as _http
 
 __all__ = ["Backend", "CallInfo", "DirectBackend", "RouterBackend", "UnsupportedCallType", "make_backend"]
@@ -53,6 +54,26 @@ class CallInfo:
     attempted_retries: int = 0
     attempted_fallbacks: int = 0
     max_retries: int | None = None
+
+
+def hidden_params(result: Any) -> Any:
+    """``result._hidden_params`` (``{}`` when it has none), read from a pydantic model's private dict
+    directly: pydantic's ``__getattr__`` costs µs per read."""
+    private = getattr(result, "__pydantic_private__", None)
+    if private:
+        hidden = private.get("_hidden_params")
+        if hidden is not None:
+            return hidden
+    return getattr(result, "_hidden_params", None) or {}
+
+
+# hidden params whose ``get`` is dict's own for every key but ``response_cost`` (HiddenParams prices the
+# call on that one): read through ``dict.get``, without a Python frame per key
+_PLAIN_DICTS = (dict, HiddenParams)
+
+
+def _mapping_get(mapping: Any, key: str) -> Any:
+    return mapping.get(key)
 
 
 class Backend:
@@ -243,19 +264,22 @@ class RouterBackend(Backend):
         method = getattr(self.router, call_name, None)
         if method is None:
             return await self.direct.call(call_name, model, kwargs)
-        kwargs = {k: v for k, v in kwargs.items() if k != "model"}
+        if "model" in kwargs:
+            kwargs = {k: v for k, v in kwargs.items() if k != "model"}
         result = await method(model=model, **kwargs)
-        hidden = getattr(result, "_hidden_params", None) or {}
-        extra = hidden.get("additional_headers") or {}
-        group = str(hidden.get("model_group") or model)
+        # (HiddenParams prices the call when its truthiness is read: here, as it always was)
+        hidden = hidden_params(result) or {}
+        get = dict.get if type(hidden) in _PLAIN_DICTS else _mapping_get
+        extra = get(hidden, "additional_headers") or {}
+        group = str(get(hidden, "model_group") or model)
         fallbacks = extra.get("x-litellm-attempted-fallbacks")
         if fallbacks is None:  # the Router did not say: a different group answering means a fallback ran
             fallbacks = 0 if group == self.direct.alias.get(model, model) else 1
         info = CallInfo(
             model_group=group,
-            model_id=hidden.get("model_id"),
-            api_base=hidden.get("api_base"),
-            provider=hidden.get("custom_llm_provider"),
+            model_id=get(hidden, "model_id"),
+            api_base=get(hidden, "api_base"),
+            provider=get(hidden, "custom_llm_provider"),
             attempted_retries=int(extra.get("x-litellm-attempted-retries") or 0),
             attempted_fallbacks=int(fallbacks),
         )

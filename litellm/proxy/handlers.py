@@ -19,16 +19,19 @@ import asyncio
 import contextvars
 import json
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.requests import Request
+from pydantic import BaseModel
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from litellm.calls.context import new_call_id
 from litellm.core.jsonfast import loads
-from litellm.proxy.backend import CallInfo
+from litellm.proxy.backend import _PLAIN_DICTS, CallInfo, _mapping_get
+from litellm.proxy.backend import hidden_params as _hidden
 from litellm.proxy.errors import ProxyError, error_payload
 from litellm.proxy.hooks import RejectedRequest
 
@@ -47,6 +50,7 @@ FORBIDDEN_BODY_KEYS = frozenset(
 
 JSON = "application/json"
 _DONE = b"data: [DONE]\n\n"
+_JSON_TYPE = (b"content-type", b"application/json")
 
 
 @dataclass(slots=True)
@@ -112,16 +116,29 @@ class SSEResponse:
 
 
 class RawResponse:
-    """A JSON response sent as two ASGI messages (headers encoded once, no per-header normalising)."""
+    """A JSON response sent as two ASGI messages (headers encoded once, no per-header normalising).
+
+    ``headers`` are text, or already encoded (``raw``, what :meth:`LLMRoute._raw_headers` builds)."""
 
     __slots__ = ("body", "headers", "status")
 
-    def __init__(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+    def __init__(
+        self,
+        status: int,
+        body: bytes,
+        headers: dict[str, str] | None = None,
+        *,
+        raw: dict[bytes, bytes] | None = None,
+    ) -> None:
         self.status = status
         self.body = body
-        raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-        raw += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
-        self.headers = raw
+        if raw is not None:
+            self.headers = [_JSON_TYPE, (b"content-length", b"%d" % len(body)), *raw.items()]
+            return
+        encoded = [_JSON_TYPE, (b"content-length", b"%d" % len(body))]
+        if headers:
+            encoded += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+        self.headers = encoded
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         await send({"type": "http.response.start", "status": self.status, "headers": self.headers})
@@ -133,6 +150,9 @@ def _dump(obj: Any) -> bytes:
         return obj
     dump = getattr(obj, "model_dump_json", None)
     if dump is not None:
+        if getattr(type(obj), "model_dump_json", None) is _MODEL_DUMP_JSON:
+            # what model_dump_json() returns, before its decode (the bytes its .encode() gives back)
+            return obj.__pydantic_serializer__.to_json(obj)
         return dump().encode()
     if isinstance(obj, (dict, list)):
         return json.dumps(obj, default=str).encode()
@@ -154,6 +174,9 @@ def _dump_chunk(chunk: Any) -> bytes:
     return b"data: " + body + b"\n\n"
 
 
+_MODEL_DUMP_JSON = BaseModel.model_dump_json
+
+
 def _chunk_text(chunk: Any) -> str:
     try:
         choices = chunk.choices
@@ -162,13 +185,130 @@ def _chunk_text(chunk: Any) -> str:
         return ""
 
 
-def _hidden(result: Any) -> dict[str, Any]:
-    private = getattr(result, "__pydantic_private__", None)
-    if private:
-        hidden = private.get("_hidden_params")
-        if hidden is not None:
-            return hidden
-    return getattr(result, "_hidden_params", None) or {}
+class _HeaderView:
+    """A request's headers read as Starlette's ``Headers.get`` reads them (the first of a repeated name,
+    names compared lowercased, values latin-1), from one dict built in C instead of a scan per read."""
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: list[Any]) -> None:
+        self._raw = dict(reversed(raw))
+
+    def get(self, name: str, default: Any = None) -> Any:
+        value = self._raw.get(name.lower().encode("latin-1"))
+        return default if value is None else value.decode("latin-1")
+
+
+def _headers_of(request: Request) -> Any:
+    raw = request.scope["headers"]
+    if type(raw) is list:
+        return _HeaderView(raw)
+    return request.headers  # (which makes the scope's headers a list)
+
+
+def _client_host(request: Request) -> str | None:
+    """``request.client.host`` (None without a client), without building its Address."""
+    client = request.scope.get("client")
+    if type(client) is tuple and len(client) == 2:
+        return client[0]
+    address = request.client
+    return address.host if address else None
+
+
+async def _read_body(request: Request) -> bytes:
+    """``await request.body()``: the same bytes, errors and state left in the request (the body cached
+    where Starlette looks for it), without its async generator and context manager."""
+    if getattr(request, "_stream_consumed", True) or hasattr(request, "_body"):
+        return await request.body()
+    receive = request.receive
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        kind = message["type"]
+        if kind == "http.request":
+            body = message.get("body", b"")
+            if body:
+                chunks.append(body)
+            if not message.get("more_body", False):
+                break
+        elif kind == "http.disconnect":
+            request._is_disconnected = True
+            raise ClientDisconnect()
+    request._stream_consumed = True
+    raw = request._body = b"".join(chunks)
+    return raw
+
+
+# x-litellm-* header names as sent, and the values that repeat per deployment (model group and id, api
+# base, version) encoded once: bytes-keyed, a dict of the head overwrites exactly as _headers' str-keyed one
+_H_CALL_ID = b"x-litellm-call-id"
+_H_VERSION = b"x-litellm-version"
+_H_MODEL_GROUP = b"x-litellm-model-group"
+_H_MODEL_ID = b"x-litellm-model-id"
+_H_API_BASE = b"x-litellm-model-api-base"
+_H_RETRIES = b"x-litellm-attempted-retries"
+_H_FALLBACKS = b"x-litellm-attempted-fallbacks"
+_H_MAX_RETRIES = b"x-litellm-max-retries"
+_H_COST = b"x-litellm-response-cost"
+_H_DURATION = b"x-litellm-response-duration-ms"
+_H_OVERHEAD = b"x-litellm-overhead-duration-ms"
+_MEMO_LIMIT = 4096  # the memos below see config strings and provider header names: bounded anyway
+_ENCODED: dict[str, bytes] = {}
+_API_BASES: dict[str, bytes] = {}
+_EXTRA_NAMES: dict[str, tuple[bytes, ...]] = {}
+
+
+def _encoded(text: str) -> bytes:
+    data = _ENCODED.get(text)
+    if data is None:
+        data = text.encode("latin-1")
+        if len(_ENCODED) >= _MEMO_LIMIT:
+            _ENCODED.clear()
+        _ENCODED[text] = data
+    return data
+
+
+def _encoded_api_base(api_base: Any) -> bytes:
+    """``x-litellm-model-api-base``: the api base without its query string."""
+    if type(api_base) is not str:
+        return str(api_base).split("?")[0].encode("latin-1")
+    data = _API_BASES.get(api_base)
+    if data is None:
+        data = api_base.split("?")[0].encode("latin-1")
+        if len(_API_BASES) >= _MEMO_LIMIT:
+            _API_BASES.clear()
+        _API_BASES[api_base] = data
+    return data
+
+
+def _latin1(value: Any) -> bytes:
+    """``str(value).encode("latin-1")``; an int without the str."""
+    if type(value) is int:
+        return b"%d" % value
+    return str(value).encode("latin-1")
+
+
+def _ms(value: Any) -> bytes:
+    """``f"{value:.3f}"`` encoded (a float through bytes formatting: the same digits)."""
+    if type(value) is float:
+        return b"%.3f" % value
+    return f"{value:.3f}".encode("latin-1")
+
+
+def _extra_names(key: str) -> tuple[bytes, ...]:
+    """The names a provider's or the Router's additional header is sent under (see _headers)."""
+    if key.startswith("llm_provider-"):
+        names: tuple[bytes, ...] = (key.encode("latin-1"),)
+        if key.startswith("llm_provider-x-ratelimit-"):
+            names += (key[13:].encode("latin-1"),)
+    elif key.startswith("x-litellm-"):
+        names = (key.encode("latin-1"),)
+    else:
+        names = ()
+    if len(_EXTRA_NAMES) >= _MEMO_LIMIT:
+        _EXTRA_NAMES.clear()
+    _EXTRA_NAMES[key] = names
+    return names
 
 
 class LLMRoute:
@@ -195,14 +335,14 @@ class LLMRoute:
 
     # -- input --------------------------------------------------------------------------------------
 
-    async def _body(self, request: Request) -> dict[str, Any]:
+    async def _body(self, request: Request, headers: Any) -> dict[str, Any]:
         limit = self.state.max_request_bytes
-        length = request.headers.get("content-length")
+        length = headers.get("content-length")
         if limit and length and length.isdigit() and int(length) > limit:
             raise ProxyError(413, f"Request body is larger than max_request_size_mb ({limit // 1048576} MB)")
         if self.multipart:
             return await self._form(request)
-        raw = await request.body()
+        raw = await _read_body(request)
         if limit and len(raw) > limit:
             raise ProxyError(413, f"Request body is larger than max_request_size_mb ({limit // 1048576} MB)")
         if not raw:
@@ -241,18 +381,18 @@ class LLMRoute:
                     raise ProxyError(400, f"'{key}' must be a number") from None
         return data
 
-    def _metadata(self, request: Request, body: dict[str, Any], auth: Any, route: str) -> dict[str, Any]:
+    def _metadata(
+        self, request: Request, headers: Any, body: dict[str, Any], auth: Any, route: str
+    ) -> dict[str, Any]:
         md = body.get("metadata")
         metadata = dict(md) if isinstance(md, dict) else {}
         lm = body.pop("litellm_metadata", None)
         if isinstance(lm, dict):
             metadata.update(lm)
-        client = request.client
-        headers = request.headers
         metadata.update(auth.logging_metadata())
         metadata["requester_ip_address"] = (
             headers.get("x-forwarded-for", "").split(",")[0].strip() if self.state.trust_forwarded else ""
-        ) or (client.host if client else None)
+        ) or _client_host(request)
         metadata["user_agent"] = headers.get("user-agent")
         metadata["endpoint"] = route
         return metadata
@@ -279,8 +419,9 @@ class LLMRoute:
         info: CallInfo | None = None
         data: dict[str, Any] = {}
         try:
-            auth = await state.auth.authenticate(request, route)
-            data = await self._body(request)
+            headers = _headers_of(request)
+            auth = await state.auth.authenticate(request, route, headers)
+            data = await self._body(request, headers)
             bad = FORBIDDEN_BODY_KEYS.intersection(data)
             if bad:
                 raise ProxyError(
@@ -300,7 +441,7 @@ class LLMRoute:
             admission = getattr(state, "admission", None)  # keys: access, limits, budgets (issue 15)
             if admission is not None:
                 auth = await admission(auth, data, call_id, model, route)
-            data["metadata"] = self._metadata(request, data, auth, route)
+            data["metadata"] = self._metadata(request, headers, data, auth, route)
             data["litellm_call_id"] = call_id
             hooks = state.hooks
             if hooks.pre:
@@ -311,7 +452,8 @@ class LLMRoute:
                 "atext_completion",
                 "aresponses",
             )
-            kwargs = {k: v for k, v in data.items() if k != "model"}
+            kwargs = dict(data)
+            kwargs.pop("model", None)
             if hooks.moderation:
                 moderation = asyncio.ensure_future(hooks.run_moderation(data, auth, self.hook_call_type))
                 try:
@@ -382,6 +524,65 @@ class LLMRoute:
                     headers[key] = str(value)
         return headers
 
+    def _raw_headers(
+        self, call_id: str, info: CallInfo | None, result: Any, started: float | None
+    ) -> dict[bytes, bytes]:
+        """:meth:`_headers` (the same names, values and order), encoded for the ASGI head as it is built:
+        the names are constants and what repeats per deployment is encoded once."""
+        # (the conditional expressions below are _latin1 and _ms inlined for their usual types)
+        version = self.state.version
+        headers = {
+            _H_CALL_ID: call_id.encode("latin-1"),
+            _H_VERSION: _ENCODED.get(version) or _encoded(version),
+        }
+        hidden = _hidden(result) if result is not None else {}
+        get = dict.get if type(hidden) in _PLAIN_DICTS else _mapping_get
+        if info is not None:
+            api_base = get(hidden, "api_base") or info.api_base
+            group = info.model_group
+            headers[_H_MODEL_GROUP] = _ENCODED.get(group) or _encoded(group)
+            model_id = info.model_id
+            if model_id:
+                if type(model_id) is not str:
+                    model_id = str(model_id)
+                headers[_H_MODEL_ID] = _ENCODED.get(model_id) or _encoded(model_id)
+            if api_base:
+                headers[_H_API_BASE] = _encoded_api_base(api_base)
+            n = info.attempted_retries
+            headers[_H_RETRIES] = b"%d" % n if type(n) is int else _latin1(n)
+            n = info.attempted_fallbacks
+            headers[_H_FALLBACKS] = b"%d" % n if type(n) is int else _latin1(n)
+            if info.max_retries is not None:
+                headers[_H_MAX_RETRIES] = _latin1(info.max_retries)
+        if hidden:  # (HiddenParams prices the call when its truthiness is read, as in _headers)
+            cost = hidden.get("response_cost")
+            if cost is not None:
+                headers[_H_COST] = _latin1(cost)
+            ms = get(hidden, "_response_ms")
+            if ms is not None:
+                headers[_H_DURATION] = b"%.3f" % ms if type(ms) is float else _ms(ms)
+                if started is not None:
+                    overhead = max(0.0, (time.time() - started) * 1000.0 - ms)
+                    headers[_H_OVERHEAD] = b"%.3f" % overhead if type(overhead) is float else _ms(overhead)
+            extra = get(hidden, "additional_headers")
+            if extra:
+                for key, value in extra.items():
+                    if value is None:
+                        continue
+                    names = _EXTRA_NAMES.get(key)
+                    if names is None:
+                        names = _extra_names(key)
+                    if names:
+                        if type(value) is str:
+                            data = value.encode("latin-1")
+                        elif type(value) is int:
+                            data = b"%d" % value
+                        else:
+                            data = _latin1(value)
+                        for name in names:
+                            headers[name] = data
+        return headers
+
     async def _json_response(
         self, result: Any, data: dict[str, Any], auth: Any, route: str, call_id: str, started: float,
         model: str | None, info: CallInfo | None, request: Request,
@@ -392,17 +593,22 @@ class LLMRoute:
                 result = await hooks.run_success(data, auth, result)
         except Exception as exc:
             return await self._failed(exc, data, auth, route, call_id, started, model, info)
-        headers = self._headers(call_id, info, result, started)
-        if hooks.headers:
-            headers.update(
-                await hooks.run_headers(data, auth, result, dict(request.headers), {"call_id": call_id})
-            )
-        binary = _binary(result, data) if self.maybe_binary else None
-        if binary is not None:
-            content, media_type = binary
-            response: Any = Response(content, media_type=media_type, headers=headers)
+        response: Any
+        if hooks.headers or self.maybe_binary:
+            headers = self._headers(call_id, info, result, started)
+            if hooks.headers:
+                headers.update(
+                    await hooks.run_headers(data, auth, result, dict(request.headers), {"call_id": call_id})
+                )
+            binary = _binary(result, data) if self.maybe_binary else None
+            if binary is not None:
+                content, media_type = binary
+                response = Response(content, media_type=media_type, headers=headers)
+            else:
+                response = RawResponse(200, _dump(result), headers)
         else:
-            response = RawResponse(200, _dump(result), headers)
+            raw = self._raw_headers(call_id, info, result, started)
+            response = RawResponse(200, _dump(result), raw=raw)
         self._done(
             RequestRecord(
                 call_id, route, self.call_name, auth, model, 200, started, time.time(), None, info, result
@@ -528,24 +734,91 @@ class LLMRoute:
     def _done(self, record: RequestRecord) -> None:
         if self.state.tracer is not None:
             _end_span(record)
-        for sink in self.state.on_request_done:
-            if getattr(sink, "after_response", False):
-                # bookkeeping nobody reads before the answer (metrics): run once it is written
-                try:
-                    asyncio.get_running_loop().call_soon(_run_sink, sink, record)
-                    continue
-                except RuntimeError:  # no running loop (a stream finalised at shutdown): now
-                    pass
-            _run_sink(sink, record)
+        sinks = self.state.on_request_done
+        if type(sinks) is not SinkList:
+            _run_sinks(sinks, record)
+            return
+        now, later = sinks._split or sinks.split()
+        if later:
+            # bookkeeping nobody reads before the answer (metrics): run once it is written
+            try:
+                call_soon = asyncio.get_running_loop().call_soon
+            except RuntimeError:  # no running loop (a stream finalised at shutdown): now, in order
+                _run_sinks(sinks, record)
+                return
+            for sink in later:
+                call_soon(_run_sink, sink, record)
+        for sink in now:
+            try:
+                sink(record)
+            except Exception as exc:  # a sink must never break a response
+                _sink_failed(sink, exc)
+
+
+class SinkList(list):
+    """``state.on_request_done``: a list of sinks that knows which of them run after the answer
+    (``after_response = True``, read when a sink is added), so a request does not ask each sink."""
+
+    __slots__ = ("_split",)
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._split: tuple[tuple[Any, ...], tuple[Any, ...]] | None = None
+
+    def split(self) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+        """(sinks to run at once, sinks to run after the answer), each in list order."""
+        split = self._split
+        if split is None:
+            now: list[Any] = []
+            later: list[Any] = []
+            for sink in self:
+                (later if getattr(sink, "after_response", False) else now).append(sink)
+            split = self._split = (tuple(now), tuple(later))
+        return split
+
+
+def _changes(name: str) -> Any:
+    method = getattr(list, name)
+
+    def changed(self: SinkList, *args: Any) -> Any:
+        self._split = None
+        return method(self, *args)
+
+    changed.__name__ = name
+    return changed
+
+
+for _name in (
+    "append", "extend", "insert", "remove", "pop", "clear", "sort", "reverse",
+    "__setitem__", "__delitem__", "__iadd__", "__imul__",
+):  # fmt: skip
+    setattr(SinkList, _name, _changes(_name))
+del _name
+
+
+def _run_sinks(sinks: Any, record: RequestRecord) -> None:
+    """Each sink in order, those marked ``after_response`` once the answer is written (when a loop runs)."""
+    for sink in sinks:
+        if getattr(sink, "after_response", False):
+            try:
+                asyncio.get_running_loop().call_soon(_run_sink, sink, record)
+                continue
+            except RuntimeError:  # no running loop (a stream finalised at shutdown): now
+                pass
+        _run_sink(sink, record)
 
 
 def _run_sink(sink: Any, record: RequestRecord) -> None:
     try:
         sink(record)
     except Exception as exc:  # a sink must never break a response
-        from litellm.core.log import log_rate_limited
+        _sink_failed(sink, exc)
 
-        log_rate_limited(("proxy_sink", repr(sink)), "on_request_done sink raised", error=repr(exc))
+
+def _sink_failed(sink: Any, exc: Exception) -> None:
+    from litellm.core.log import log_rate_limited
+
+    log_rate_limited(("proxy_sink", repr(sink)), "on_request_done sink raised", error=repr(exc))
 
 
 class ClientDisconnected(Exception):
@@ -554,18 +827,65 @@ class ClientDisconnected(Exception):
     status_code = 499
 
 
-async def _cancel_on_disconnect(receive: Any, task: Any, gone: list[bool]) -> None:
-    while (await receive())["type"] != "http.disconnect":
-        pass
-    gone.append(True)
-    task.cancel()
-
-
 # A call still pending after this long gets a watcher task for the client's disconnect; a quicker one
 # never pays for it (a task created, stepped, cancelled and stepped again: ~15 µs of a 2-core box's
 # request path). A client that left in the meantime is seen when the watcher starts: uvicorn keeps the
 # disconnect for the next receive().
 _WATCH_AFTER = 0.02
+
+# a pending call, as the watchdog keeps it (a list: made and read once or twice per request)
+_DUE, _TASK, _RECEIVE, _WATCHER, _GONE = range(5)
+
+
+class _Watchdog:
+    """The calls pending on one event loop, oldest first, and one timer for all of them: it starts the
+    watcher of each call still pending ``_WATCH_AFTER`` seconds after it began (a timer per request is
+    a handle made, armed and cancelled per request; uvloop's is a libuv timer opened and closed)."""
+
+    __slots__ = ("armed", "loop", "pending")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.pending: deque[list[Any]] = deque()
+        self.armed = False
+
+    def watch(self, task: Any, receive: Any) -> list[Any]:
+        due = self.loop.time() + _WATCH_AFTER
+        entry = [due, task, receive, None, False]
+        self.pending.append(entry)
+        if not self.armed:
+            self.armed = True
+            self.loop.call_at(due, self._due)
+        return entry
+
+    def _due(self) -> None:
+        pending = self.pending
+        now = self.loop.time()
+        while pending:
+            entry = pending[0]
+            if entry[_TASK] is not None and entry[_DUE] > now:
+                self.loop.call_at(entry[_DUE], self._due)
+                return
+            pending.popleft()
+            if entry[_TASK] is not None:  # still waiting for its answer
+                entry[_WATCHER] = self.loop.create_task(_cancel_on_disconnect(entry))
+        self.armed = False
+
+
+# (loop, its watchdog): one loop per process in the proxy; another loop gets its own watchdog
+_watchdog: tuple[Any, _Watchdog | None] = (None, None)
+
+
+async def _cancel_on_disconnect(entry: list[Any]) -> None:
+    receive = entry[_RECEIVE]
+    if receive is None:  # answered before this watcher started
+        return
+    while (await receive())["type"] != "http.disconnect":
+        pass
+    task = entry[_TASK]
+    if task is not None:
+        entry[_GONE] = True
+        task.cancel()
 
 
 async def _unless_disconnected(call: Any, receive: Any) -> Any:
@@ -573,18 +893,18 @@ async def _unless_disconnected(call: Any, receive: Any) -> Any:
     (closing the upstream connection) and raise ClientDisconnected. The request body was read already,
     so the only message ``receive`` can still deliver is the disconnect. A call pending for more than
     ``_WATCH_AFTER`` seconds gets one watcher task."""
-    current = asyncio.current_task()
-    gone: list[bool] = []
+    global _watchdog
     loop = asyncio.get_running_loop()
-    watcher: list[Any] = []
-    timer = loop.call_later(
-        _WATCH_AFTER,
-        lambda: watcher.append(loop.create_task(_cancel_on_disconnect(receive, current, gone))),
-    )
+    owner, watchdog = _watchdog
+    if owner is not loop or watchdog is None:
+        watchdog = _Watchdog(loop)
+        _watchdog = (loop, watchdog)
+    current = asyncio.current_task(loop)
+    entry = watchdog.watch(current, receive)
     try:
         return await call
     except asyncio.CancelledError:
-        if not gone:
+        if not entry[_GONE]:
             raise
         uncancel = getattr(current, "uncancel", None)  # 3.11+: our own cancel is turned into an error
         if uncancel is not None:
@@ -593,9 +913,10 @@ async def _unless_disconnected(call: Any, receive: Any) -> Any:
             "the client disconnected before the answer; the upstream request was cancelled"
         ) from None
     finally:
-        timer.cancel()
-        if watcher:
-            watcher[0].cancel()
+        entry[_TASK] = entry[_RECEIVE] = None  # answered: no watcher from now on
+        watcher = entry[_WATCHER]
+        if watcher is not None:
+            watcher.cancel()
 
 
 # the current request's SERVER span (set per request task; SSE producers inherit it)
