@@ -77,9 +77,14 @@ class _Lane:
     # lane goes away with the logger.
     __slots__ = (
         "__weakref__",
+        "async_task",
         "counters",
         "current",
+        "expired",
         "fast_runs",
+        "guard",
+        "hook_cancelling",
+        "hook_deadline",
         "hung_until",
         "lock",
         "name",
@@ -102,6 +107,12 @@ class _Lane:
         self.hung_until = 0.0  # after an async hook timed out: events are dropped until then (monotonic)
         self.saturated = False  # its backlog was full: emit drops its events at once until half drained
         self.current: _Task | None = None  # the task its pool thread or loop task is running (for exit)
+        # (loop thread only) the async hook deadline, see LaneRunner._run_async_lane
+        self.async_task: Any = None  # the asyncio task running this lane's async hooks, while it runs
+        self.guard: Any = None  # the TimerHandle that times out this lane's async hooks, while armed
+        self.hook_deadline = 0.0  # when the async hook being awaited times out (monotonic); 0: none
+        self.hook_cancelling = 0  # async_task.cancelling() when that hook started
+        self.expired = False  # the guard cancelled async_task for the hook being awaited
 
 
 def lane_refusal(lane: _Lane) -> str | None:
@@ -385,57 +396,111 @@ class LaneRunner:
         import asyncio
 
         # the loop holds tasks weakly: keep each lane's task until it ends, or it may vanish mid-hook
+        # (the task drops itself from the set as it ends: a done callback would cost a loop iteration)
         task = asyncio.get_running_loop().create_task(self._run_async_lane(lane))
         self._async_tasks.add(task)
-        task.add_done_callback(self._async_tasks.discard)
 
     async def _run_async_lane(self, lane: _Lane) -> None:
         import asyncio
 
-        timeout_cm = getattr(asyncio, "timeout", None)
-        while True:
-            task = self._next_task(lane, want_async=True)
-            if task is None:
-                return
-            if task is False:
-                self._pool.submit(lambda: self._run_sync_lane(lane))
-                return
-            error: Exception | None = None
-            lane.current = task
-            try:
-                awaitable = task.fn(*task.args)
-                if hasattr(awaitable, "__await__"):
-                    if timeout_cm is not None:  # 3.11+: no extra task per hook, unlike wait_for
-                        async with timeout_cm(self.hook_timeout):
+        current = asyncio.current_task()
+        # 3.11+: one timer per lane (the guard, armed about once per ``hook_timeout`` while the lane is
+        # busy) times its hooks out, instead of an ``asyncio.timeout`` per hook (a Timeout and a
+        # TimerHandle scheduled and cancelled: ~15 calls per event). The guard cancels this task as
+        # ``asyncio.timeout`` would, and the cancellation becomes a TimeoutError by the same rule: only
+        # when no other cancellation of the task came in meanwhile (``uncancel``).
+        guarded = current is not None and hasattr(current, "uncancel")
+        cancelled_error = asyncio.CancelledError
+        monotonic = time.monotonic
+        lane.async_task = current
+        try:
+            while True:
+                task = self._next_task(lane, want_async=True)
+                if task is None:
+                    return
+                if task is False:
+                    self._pool.submit(lambda: self._run_sync_lane(lane))
+                    return
+                error: Exception | None = None
+                lane.current = task
+                try:
+                    awaitable = task.fn(*task.args)
+                    if not hasattr(awaitable, "__await__"):
+                        pass
+                    elif guarded:
+                        lane.hook_deadline = monotonic() + self.hook_timeout
+                        lane.hook_cancelling = current.cancelling()  # type: ignore[union-attr]
+                        if lane.guard is None:
+                            lane.guard = current.get_loop().call_later(  # type: ignore[union-attr]
+                                self.hook_timeout, self._guard_lane, lane
+                            )
+                        try:
                             await awaitable
+                        except BaseException as exc:
+                            lane.hook_deadline = 0.0
+                            if lane.expired:
+                                lane.expired = False
+                                expired = current.uncancel() <= lane.hook_cancelling  # type: ignore[union-attr]
+                                if expired and type(exc) is cancelled_error:
+                                    raise TimeoutError from exc
+                            raise
+                        lane.hook_deadline = 0.0
+                        if lane.expired:  # the hook swallowed the guard's cancellation and returned
+                            lane.expired = False
+                            current.uncancel()  # type: ignore[union-attr]
                     else:
                         await asyncio.wait_for(awaitable, self.hook_timeout)
-            except asyncio.TimeoutError:
-                lane.counters.add("timed_out")
-                with lane.lock:
-                    abandoned = list(lane.pending)
-                    lane.pending.clear()
-                    lane.hung_until = time.monotonic() + self.hook_timeout
-                if abandoned:
-                    lane.counters.drop("hung", len(abandoned))
-                    for dropped in abandoned:
-                        self._task_done(dropped.seq)
-                _log.log_once(
-                    ("hook_timeout", lane.name, task.hook),
-                    "async callback hook timed out and was cancelled; its backlog is dropped and its "
-                    "events are dropped (counted, reason 'hung') for one timeout period",
-                    callback=lane.name,
-                    hook=task.hook,
-                    timeout=self.hook_timeout,
-                    dropped=len(abandoned),
-                )
-                self._task_done(task.seq)
-                continue
-            except Exception as exc:
-                error = exc
-            finally:
-                lane.current = None
-            self._account(lane, task, error)
+                except asyncio.TimeoutError:
+                    self._async_timed_out(lane, task)
+                    continue
+                except Exception as exc:
+                    error = exc
+                finally:
+                    lane.current = None
+                if error is None:
+                    lane.counters.delivered_by_loop += 1  # one writer: this loop (see CallbackCounters)
+                    self._task_done(task.seq)
+                else:
+                    self._account(lane, task, error)
+        finally:
+            lane.async_task = None
+            self._async_tasks.discard(current)
+
+    def _guard_lane(self, lane: _Lane) -> None:
+        """(loop) The lane's guard fired: cancel the hook being awaited if it is past its deadline, else
+        wait for the deadline of the one running now, if any (a lane between runs needs no guard)."""
+        lane.guard = None
+        deadline = lane.hook_deadline
+        task = lane.async_task
+        if not deadline or task is None or lane.expired:
+            return
+        left = deadline - time.monotonic()
+        if left > 0:
+            lane.guard = task.get_loop().call_later(left, self._guard_lane, lane)
+            return
+        lane.expired = True
+        task.cancel()
+
+    def _async_timed_out(self, lane: _Lane, task: _Task) -> None:
+        lane.counters.add("timed_out")
+        with lane.lock:
+            abandoned = list(lane.pending)
+            lane.pending.clear()
+            lane.hung_until = time.monotonic() + self.hook_timeout
+        if abandoned:
+            lane.counters.drop("hung", len(abandoned))
+            for dropped in abandoned:
+                self._task_done(dropped.seq)
+        _log.log_once(
+            ("hook_timeout", lane.name, task.hook),
+            "async callback hook timed out and was cancelled; its backlog is dropped and its "
+            "events are dropped (counted, reason 'hung') for one timeout period",
+            callback=lane.name,
+            hook=task.hook,
+            timeout=self.hook_timeout,
+            dropped=len(abandoned),
+        )
+        self._task_done(task.seq)
 
     def _account(self, lane: _Lane, task: _Task, error: Exception | None) -> None:
         if error is None:

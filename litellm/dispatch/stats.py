@@ -21,6 +21,7 @@ class CallbackCounters:
 
     __slots__ = (
         "delivered",
+        "delivered_by_loop",
         "delivered_by_router",
         "dropped",
         "fail_closed_by",
@@ -35,6 +36,8 @@ class CallbackCounters:
         # Deliveries by the dispatcher's router thread, added without the lock: only the router writes
         # it (one router at a time), and a lock per hook was a measurable share of the router's work.
         self.delivered_by_router = 0
+        # Likewise deliveries by the dispatcher's event loop thread (async hooks), its only writer.
+        self.delivered_by_loop = 0
         self.failed = 0
         self.timed_out = 0
         self.dropped: dict[str, int] = {}
@@ -56,7 +59,7 @@ class CallbackCounters:
     def snapshot(self) -> dict:
         with self.lock:
             return {
-                "delivered": self.delivered + self.delivered_by_router,
+                "delivered": self.delivered + self.delivered_by_router + self.delivered_by_loop,
                 "failed": self.failed,
                 "dropped": dict(self.dropped),
                 "timed_out": self.timed_out,

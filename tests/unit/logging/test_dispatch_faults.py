@@ -184,6 +184,100 @@ def test_a_hung_async_hook_is_cancelled_at_the_timeout_its_backlog_dropped_and_c
         d.shutdown(5)
 
 
+class AsyncSleeper(CustomLogger):
+    """Each hook sleeps ``delay`` (well within the timeout, but several add up to more than it)."""
+
+    def __init__(self, delay):
+        super().__init__()
+        self.delay = delay
+        self.done = 0
+
+    async def async_log_success_event(self, kwargs, response_obj, start_time, end_time):
+        await asyncio.sleep(self.delay)
+        self.done += 1
+
+
+class AsyncSwallower(CustomLogger):
+    """Its first hook swallows the cancellation and returns; the hooks after it are quick."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls = 0
+        self.swallowed = 0
+
+    async def async_log_success_event(self, kwargs, response_obj, start_time, end_time):
+        self.calls += 1
+        if self.calls == 1:
+            try:
+                await asyncio.sleep(30)
+            except asyncio.CancelledError:
+                self.swallowed += 1
+
+
+class AsyncTimeoutRaiser(CustomLogger):
+    """Raises TimeoutError itself (a client's own timeout): handled like a hook that timed out."""
+
+    async def async_log_success_event(self, kwargs, response_obj, start_time, end_time):
+        raise asyncio.TimeoutError
+
+
+def test_async_hooks_are_timed_each_not_by_their_sum():
+    # five hooks of 0.08 s in one lane run take 0.4 s together: none of them is past the 0.2 s timeout
+    d = dispatch_mod.Dispatcher(hook_timeout=0.2)
+    try:
+        sleeper = AsyncSleeper(0.08)
+        for _ in range(5):
+            d.emit_success(ctx_for(sleeper, is_async=True))
+        assert d.flush(5)
+        stats = d.stats()["per_callback"]["AsyncSleeper"]
+        assert sleeper.done == 5 and stats["delivered"] == 5 and stats["timed_out"] == 0
+    finally:
+        d.shutdown(5)
+
+
+def test_a_hung_async_hook_is_cancelled_no_sooner_than_the_timeout():
+    d = dispatch_mod.Dispatcher(hook_timeout=0.3)
+    try:
+        hanger = AsyncHanger()
+        started = time.monotonic()
+        d.emit_success(ctx_for(hanger, is_async=True))
+        assert d.flush(5)
+        took = time.monotonic() - started
+        assert hanger.cancelled == 1 and 0.3 <= took < 2.0
+        assert d.stats()["per_callback"]["AsyncHanger"]["timed_out"] == 1
+    finally:
+        d.shutdown(5)
+
+
+def test_an_async_hook_that_swallows_the_cancellation_stands_and_its_lane_goes_on():
+    # as under asyncio.timeout: no TimeoutError when the hook returns normally after the cancellation
+    d = dispatch_mod.Dispatcher(hook_timeout=0.2)
+    try:
+        swallower = AsyncSwallower()
+        for _ in range(3):
+            d.emit_success(ctx_for(swallower, is_async=True))
+        assert d.flush(5)
+        stats = d.stats()["per_callback"]["AsyncSwallower"]
+        assert swallower.swallowed == 1 and swallower.calls == 3
+        assert stats["delivered"] == 3 and stats["timed_out"] == 0
+        d.emit_success(ctx_for(swallower, is_async=True))  # the lane's task was not left cancelled
+        assert d.flush(5) and swallower.calls == 4
+    finally:
+        d.shutdown(5)
+
+
+def test_an_async_hook_raising_timeout_error_counts_as_timed_out():
+    d = dispatch_mod.Dispatcher(hook_timeout=5.0)
+    try:
+        raiser, good = AsyncTimeoutRaiser(), Sink()
+        d.emit_success(ctx_for(raiser, good, is_async=True))
+        assert d.flush(5)
+        stats = d.stats()["per_callback"]
+        assert stats["AsyncTimeoutRaiser"]["timed_out"] == 1 and stats["Sink"]["delivered"] == 1
+    finally:
+        d.shutdown(5)
+
+
 def test_a_hung_logging_hook_times_out_and_the_event_still_reaches_destinations():
     release = threading.Event()
 
