@@ -512,12 +512,20 @@ def mask_secrets(value: Any, _key: Any = None, _depth: int = 0) -> Any:
         return value
     if kind is dict or (kind is not list and kind is not tuple and isinstance(value, Mapping)):
         out: dict | None = None
+        clean = _clean_strings
         for k, v in value.items():
             vkind = type(v)
             if vkind is str:
+                # a string remembered clean under this key is kept (_mask_str's first look, inlined:
+                # metadata is mostly such strings, walked for every event)
+                known = clean.get(k)
+                if known is not None and v in known:
+                    continue
                 new: Any = _mask_str(v, k)
             elif v is None or vkind is int or vkind is float or vkind is bool:
                 continue
+            elif (vkind is dict or vkind is list) and not v:
+                continue  # empty: nothing to mask (mask_secrets would return it as is)
             else:
                 new = mask_secrets(v, k, _depth + 1)
             if new is not v:
@@ -543,26 +551,38 @@ def mask_secrets(value: Any, _key: Any = None, _depth: int = 0) -> Any:
     return value
 
 
-# (key, value) pairs found clean: the same metadata (key attribution, client address, user agent, route)
-# is walked for every event a process emits. Only clean strings are remembered (never a secret or what
-# masked one); bounded, and cleared when full.
-_clean_strings: dict[tuple[Any, str], None] = {}
+# Strings found clean, by the key they were found under: the same metadata (key attribution, client
+# address, user agent, route) is walked for every event a process emits. Only clean strings are
+# remembered (never a secret or what masked one); bounded (_CLEAN_MAX strings), and cleared when full.
+# A set per key, not (key, value) pairs: the hot look-up then builds no tuple.
+_clean_strings: dict[Any, set[str]] = {}
+_clean_count = 0
 _CLEAN_MAX = 8192
 _CLEAN_LEN = 256
 
 
 def _mask_str(value: str, key: Any) -> str:
     if len(value) <= _CLEAN_LEN:
-        pair = (key, value)
-        if pair in _clean_strings:
+        known = _clean_strings.get(key)
+        if known is not None and value in known:
             return value
         masked = _mask_str_once(value, key)
         if masked is value:
-            if len(_clean_strings) >= _CLEAN_MAX:
-                _clean_strings.clear()
-            _clean_strings[pair] = None
+            _remember_clean(key, value)
         return masked
     return _mask_str_once(value, key)
+
+
+def _remember_clean(key: Any, value: str) -> None:
+    global _clean_count
+    if _clean_count >= _CLEAN_MAX:
+        _clean_strings.clear()
+        _clean_count = 0
+    known = _clean_strings.get(key)
+    if known is None:
+        known = _clean_strings[key] = set()
+    known.add(value)
+    _clean_count += 1
 
 
 def _mask_str_once(value: str, key: Any) -> str:

@@ -19,7 +19,7 @@ Must not: mutate its inputs, log, read settings, or import anything above ``lite
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 from litellm.core.redact import (
     is_secret_key,
@@ -36,37 +36,55 @@ __all__ = ["mask_event_secrets", "strip_content"]
 
 _HEADER_KEYS = ("headers", "extra_headers")
 
+# Parameter names that are neither credentials (is_secret_key) nor header dicts: _mask_shallow leaves
+# their values alone whatever they are, so a params dict with only such names is returned at once.
+# Only str names found plain are added; bounded (names are a program's own, few).
+_plain_keys: set = set()
+_PLAIN_KEYS_MAX = 1024
+_NO_KEYS: frozenset = frozenset()
+
+
+def _is_mapping(value: Any) -> TypeGuard[Mapping]:
+    # a dict first: isinstance against the Mapping ABC costs several times a type check
+    return type(value) is dict or (value is not None and isinstance(value, Mapping))
+
+
+def _url_to_mask(url: Any) -> bool:
+    # what mask_url returns unchanged (anything but a str with "@" or "?") is not worth the call
+    return isinstance(url, str) and ("@" in url or "?" in url)
+
 
 def mask_event_secrets(kwargs: dict) -> dict:
     """``kwargs`` with secrets in URLs and metadata masked (the same dict when there is nothing to mask)."""
     changes: dict[str, Any] = {}
-    api_base = kwargs.get("api_base")
-    if api_base:
+    get = kwargs.get
+    api_base = get("api_base")
+    if api_base and _url_to_mask(api_base):
         masked = mask_url(api_base)
         if masked is not api_base:
             changes["api_base"] = masked
     memo: dict[int, Any] = {}  # the same metadata dict sits in kwargs and litellm_params: walked once
-    metadata = kwargs.get("metadata")
+    metadata = get("metadata")
     if metadata:
-        masked = _masked_metadata(metadata, memo)
+        masked = memo[id(metadata)] = mask_secrets(metadata)
         if masked is not metadata:
             changes["metadata"] = masked
-    params = kwargs.get("litellm_params")
-    if isinstance(params, Mapping) and params:
+    params = get("litellm_params")
+    if _is_mapping(params) and params:
         masked = _mask_litellm_params(params, memo)
         if masked is not params:
             changes["litellm_params"] = masked
-    optional = kwargs.get("optional_params")
-    if isinstance(optional, Mapping) and optional:
+    optional = get("optional_params")
+    if _is_mapping(optional) and optional:
         masked = _mask_shallow(optional)
         if masked is not optional:
             changes["optional_params"] = masked
-    payload = kwargs.get("standard_logging_object")
-    if isinstance(payload, Mapping):
+    payload = get("standard_logging_object")
+    if _is_mapping(payload):
         masked = _mask_payload(payload, metadata, memo)
         if masked is not payload:
             changes["standard_logging_object"] = masked
-    traceback_text = kwargs.get("traceback_exception")
+    traceback_text = get("traceback_exception")
     if isinstance(traceback_text, str) and traceback_text:
         masked = scrub_text(traceback_text)
         if masked != traceback_text:
@@ -88,7 +106,7 @@ def _masked_metadata(metadata: Any, memo: dict[int, Any]) -> Any:
 def _mask_litellm_params(params: Mapping, memo: dict[int, Any]) -> Mapping:
     changes: dict[str, Any] = {}
     api_base = params.get("api_base")
-    if api_base:
+    if api_base and _url_to_mask(api_base):
         masked = mask_url(api_base)
         if masked is not api_base:
             changes["api_base"] = masked
@@ -110,18 +128,30 @@ def _mask_litellm_params(params: Mapping, memo: dict[int, Any]) -> Mapping:
 def _mask_shallow(params: Mapping, skip: tuple = ()) -> Mapping:
     """Top-level credential-named entries masked and header dicts scrubbed (params are flat and large:
     a tool schema is not walked)."""
+    plain = _plain_keys if type(params) is dict else _NO_KEYS  # (another Mapping's keys may not hash)
+    if plain and params.keys() <= plain:  # the usual case: the same few plain names event after event
+        return params
     out: dict | None = None
     for key, value in params.items():
+        if key in plain:
+            continue
+        header = key in _HEADER_KEYS
+        if not header and not is_secret_key(key):
+            if type(key) is str and len(_plain_keys) < _PLAIN_KEYS_MAX:
+                _plain_keys.add(key)
+            continue
         if key in skip or value is None or value == "":
             continue
-        if key in _HEADER_KEYS and isinstance(value, Mapping):
+        if header:
+            if not isinstance(value, Mapping):
+                continue
             new: Any = scrub_headers(value)
             if new == dict(value):
                 continue
-        elif is_secret_key(key) and not isinstance(value, (bool, int, float)):
-            new = mask_secret(value) if isinstance(value, str) else "****"
-        else:
+        elif isinstance(value, (bool, int, float)):
             continue
+        else:
+            new = mask_secret(value) if isinstance(value, str) else "****"
         if out is None:
             out = dict(params)
         out[key] = new
@@ -130,12 +160,13 @@ def _mask_shallow(params: Mapping, skip: tuple = ()) -> Mapping:
 
 def _mask_payload(payload: Mapping, call_metadata: Any, memo: dict[int, Any]) -> Mapping:
     changes: dict[str, Any] = {}
-    api_base = payload.get("api_base")
-    if api_base:
+    get = payload.get
+    api_base = get("api_base")
+    if api_base and _url_to_mask(api_base):
         masked = mask_url(api_base)
         if masked is not api_base:
             changes["api_base"] = masked
-    metadata = payload.get("metadata")
+    metadata = get("metadata")
     if metadata:
         if call_metadata and id(call_metadata) in memo and metadata == call_metadata:
             # the payload's metadata is a copy of the call's (same keys, same values): already walked
@@ -145,24 +176,23 @@ def _mask_payload(payload: Mapping, call_metadata: Any, memo: dict[int, Any]) ->
             masked = mask_secrets(metadata)
         if masked is not metadata:
             changes["metadata"] = masked
-    hidden = payload.get("hidden_params")
-    if isinstance(hidden, Mapping) and hidden.get("api_base"):
+    hidden = get("hidden_params")
+    if _is_mapping(hidden) and hidden.get("api_base"):
         masked = mask_url(hidden["api_base"])
         if masked is not hidden["api_base"]:
             changes["hidden_params"] = {**hidden, "api_base": masked}
-    model_parameters = payload.get("model_parameters")
-    if isinstance(model_parameters, Mapping) and model_parameters:
+    model_parameters = get("model_parameters")
+    if _is_mapping(model_parameters) and model_parameters:
         masked = _mask_shallow(model_parameters)
         if masked is not model_parameters:
             changes["model_parameters"] = masked
-    for key in ("error_str",):
-        text = payload.get(key)
-        if isinstance(text, str) and text:
-            masked = scrub_text(text)
-            if masked != text:
-                changes[key] = masked
-    error_info = payload.get("error_information")
-    if isinstance(error_info, Mapping) and error_info:
+    text = get("error_str")
+    if isinstance(text, str) and text:
+        masked = scrub_text(text)
+        if masked != text:
+            changes["error_str"] = masked
+    error_info = get("error_information")
+    if _is_mapping(error_info) and error_info:
         fixed = {k: (scrub_text(v) if isinstance(v, str) else v) for k, v in error_info.items()}
         if fixed != dict(error_info):
             changes["error_information"] = fixed

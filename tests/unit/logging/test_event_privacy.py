@@ -182,3 +182,26 @@ class Sink(CustomLogger):
     def wait_for(self, n, timeout=5.0):
         with self.cond:
             return self.cond.wait_for(lambda: len(self.events) >= n, timeout)
+
+
+def test_mask_shallow_gives_the_same_answer_once_names_are_known_plain(monkeypatch):
+    # _mask_shallow remembers names that are neither credentials nor header dicts; a dict of only such
+    # names is returned at once. Every answer must equal the first, full walk's.
+    from litellm.dispatch import privacy
+
+    monkeypatch.setattr(privacy, "_plain_keys", set())
+    cases = [
+        {"temperature": 0.2, "max_tokens": 5, "tools": [{"name": "t"}], "user": "u"},
+        {"api_key": "sk-abcdefghijklmnopqrstuvwx", "temperature": 0.2},
+        {"headers": {"Authorization": "Bearer abcdefghijklmnop"}, "extra_headers": "not a dict"},
+        {"client_secret": True, "session_token": 3, "password": "", "secret": None},
+        {1: "a", (2, 3): "b", "seed": 7},
+        {"temperature": 0.1, "x_api_key": ["k1", "k2"]},
+    ]
+    first = [copy.deepcopy(privacy._mask_shallow(case)) for case in cases]
+    assert privacy._plain_keys >= {"temperature", "max_tokens", "tools", "user", "seed"}
+    assert not privacy._plain_keys & {"api_key", "headers", "extra_headers", "client_secret", "x_api_key"}
+    for _ in range(2):
+        assert [privacy._mask_shallow(case) for case in cases] == first
+    assert privacy._mask_shallow(cases[0]) is cases[0]  # nothing to mask: the same dict
+    assert first[1]["api_key"] != cases[1]["api_key"] and first[5]["x_api_key"] == "****"

@@ -300,7 +300,7 @@ def test_mask_secrets_remembers_only_clean_strings_and_masks_the_same_every_time
         assert redact.mask_secrets(metadata) == first
     assert first["api_key"] != secret and secret not in first["note"]
     assert first["nested"]["password"] != "hunter2hunter2hunter2"
-    remembered = {value for _, value in redact._clean_strings}
+    remembered = {value for values in redact._clean_strings.values() for value in values}
     assert remembered == {"team-a", "10.0.0.1", "blue"}  # never a secret, never what masked one
     clean = {"a": "plain", "b": {"c": "also plain"}}
     assert redact.mask_secrets(clean) is clean and redact.mask_secrets(clean) is clean  # copy-on-write kept
