@@ -304,11 +304,26 @@ class CallContext:
     def build_kwargs(self) -> dict[str, Any]:
         if self._kwargs is not None:
             return self._kwargs
-        kwargs = self.pre_call_kwargs()
-        kwargs["end_time"] = self.end_dt
-        kwargs["completion_start_time"] = (
-            datetime.fromtimestamp(self.completion_start_time) if self.completion_start_time else None
-        )
+        # pre_call_kwargs() and then the end of the call, as one literal: same keys, same order
+        fromtimestamp = datetime.fromtimestamp
+        kwargs = {
+            "model": self.provider_model or self.model,
+            "messages": self._messages_for_logging(),
+            "optional_params": self.optional_params,
+            "litellm_params": self._litellm_params(),
+            "litellm_call_id": self.litellm_call_id,
+            "call_type": self.call_type,
+            "stream": self.stream,
+            "start_time": fromtimestamp(self.start_time),
+            "custom_llm_provider": self.custom_llm_provider,
+            "api_base": self.api_base,
+            "user": self.user,
+            "metadata": self.metadata,
+            "end_time": fromtimestamp(self.end_time or time.time()),
+            "completion_start_time": (
+                fromtimestamp(self.completion_start_time) if self.completion_start_time else None
+            ),
+        }
         response = self.result
         assembled_now = None
         if response is not None and not self.stream and getattr(self.callbacks, "_success_lh", None):
@@ -369,7 +384,8 @@ class CallContext:
         if usage is not None:
             usage_source = "counted" if dict.get(hidden_src, "usage_counted") else "provider"
         metadata = dict(self.metadata)
-        tags = metadata.get("tags") or []
+        metadata_get = metadata.get
+        tags = metadata_get("tags") or []
         if response is not None and not failed:
             if self.turn_off_message_logging:
                 from litellm.core.redact import redact_response_obj
@@ -385,17 +401,24 @@ class CallContext:
         else:
             response_obj = None
         hidden = hidden_src
+        cache_key = self.cache_key or hidden.get("cache_key")
+        response_cost = cost.response_cost if cost is not None else (0.0 if failed else None)
+        optional_params = self.optional_params
+        if type(optional_params) is dict and not optional_params and not self.stream:
+            model_parameters: dict[str, Any] = {}  # what _model_parameters() makes of no params
+        else:
+            model_parameters = self._model_parameters()
         payload: StandardLoggingPayload = {
             "id": self.litellm_call_id,
             "trace_id": self.trace_id,
-            "session_id": metadata.get("session_id"),
+            "session_id": metadata_get("session_id"),
             "litellm_call_id": self.litellm_call_id,
             "call_type": self.call_type,
             "stream": self.stream,
             # why a stream ended before the provider finished it ("closed", "cancelled", "interrupted")
             "stream_incomplete": self.incomplete,
             "status": "failure" if failed else "success",
-            "response_cost": cost.response_cost if cost is not None else (0.0 if failed else None),
+            "response_cost": response_cost,
             "cost_breakdown": cost.breakdown if cost is not None else None,
             "response_cost_failure_debug_info": (
                 {
@@ -422,26 +445,26 @@ class CallContext:
             "model": self.provider_model or self.model,
             "model_id": self.model_id,
             # LiteLLM: the Router's model group, "" outside a Router (dashboards group by it)
-            "model_group": metadata.get("model_group") or "",
+            "model_group": metadata_get("model_group") or "",
             "api_base": self.api_base or "",
             "metadata": metadata,
             "cache_hit": self.cache_hit,  # None when no cache was consulted (as LiteLLM)
-            "cache_key": self.cache_key or hidden.get("cache_key"),
+            "cache_key": cache_key,
             "saved_cache_cost": self.saved_cache_cost,
             "request_tags": list(tags) if isinstance(tags, (list, tuple)) else [str(tags)],
-            "end_user": self.user or metadata.get("user_api_key_end_user_id"),
-            "requester_ip_address": metadata.get("requester_ip_address"),
-            "user_agent": metadata.get("user_agent"),
+            "end_user": self.user or metadata_get("user_api_key_end_user_id"),
+            "requester_ip_address": metadata_get("requester_ip_address"),
+            "user_agent": metadata_get("user_agent"),
             "messages": messages if messages is not None else self._messages_for_logging(),
             "response": response_obj,
             "error_str": scrub(str(self.exception)) if failed else None,
             "error_information": error_information(self.exception, self.custom_llm_provider)
             if failed
             else None,
-            "model_parameters": self._model_parameters(),
+            "model_parameters": model_parameters,
             "guardrail_information": None,
             "standard_built_in_tools_params": {
-                "web_search_options": self.optional_params.get("web_search_options"),
+                "web_search_options": optional_params.get("web_search_options"),
                 "file_search": None,
             },
             "status_fields": {
@@ -451,9 +474,9 @@ class CallContext:
             "request_model_access_groups": [],
             "hidden_params": {
                 "model_id": self.model_id,
-                "cache_key": self.cache_key or hidden.get("cache_key"),
+                "cache_key": cache_key,
                 "api_base": self.api_base,
-                "response_cost": cost.response_cost if cost is not None else (0.0 if failed else None),
+                "response_cost": response_cost,
                 "additional_headers": hidden.get("additional_headers") or {},
                 "litellm_model_name": self.model,  # as the caller passed it, prefix included
                 "usage_object": (

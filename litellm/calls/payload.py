@@ -119,12 +119,12 @@ def scrub(text: str) -> str:
 def usage_numbers(usage: Any) -> tuple[int, int, int]:
     if usage is None:
         return 0, 0, 0
-    is_dict = isinstance(usage, dict)
-
-    def get(name: str) -> Any:
-        return usage.get(name) if is_dict else getattr(usage, name, None)
-
     # chat usage names the parts prompt/completion; the Responses API names them input/output
-    p = int(get("prompt_tokens") or get("input_tokens") or 0)
-    c = int(get("completion_tokens") or get("output_tokens") or 0)
-    return p, c, int(get("total_tokens") or (p + c))
+    if isinstance(usage, dict):
+        get = usage.get
+        p = int(get("prompt_tokens") or get("input_tokens") or 0)
+        c = int(get("completion_tokens") or get("output_tokens") or 0)
+        return p, c, int(get("total_tokens") or (p + c))
+    p = int(getattr(usage, "prompt_tokens", None) or getattr(usage, "input_tokens", None) or 0)
+    c = int(getattr(usage, "completion_tokens", None) or getattr(usage, "output_tokens", None) or 0)
+    return p, c, int(getattr(usage, "total_tokens", None) or (p + c))
