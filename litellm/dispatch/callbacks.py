@@ -142,15 +142,18 @@ class _Target:
         """
         sync_hook, async_hook = self.routes[kind]
         if is_async_call and async_hook is not None:
-            return self.hook(async_hook), True, async_hook
-        if sync_hook is not None:
-            return self.hook(sync_hook), False, sync_hook
-        if async_hook is not None:
-            return self.hook(async_hook), True, async_hook
-        return None
+            name, is_async = async_hook, True
+        elif sync_hook is not None:
+            name, is_async = sync_hook, False
+        elif async_hook is not None:
+            name, is_async = async_hook, True
+        else:
+            return None
+        obj = self._ref()  # (hook() inlined: this runs for every callback of every event)
+        return (obj if name == "__call__" else getattr(obj, name)), is_async, name
 
     def wants_redaction(self) -> bool:
-        obj = self.obj
+        obj = self._ref()
         return (
             bool(getattr(obj, "turn_off_message_logging", False))
             or getattr(obj, "message_logging", True) is False

@@ -451,7 +451,7 @@ class Dispatcher(LaneRunner, LoggingHookStage, ExitSettlement):
     def _route_loop(self) -> None:
         queue = self._queue
         wake = self._wake
-        lock = self._cond
+        lock = self._lock  # the lock under self._cond: entered directly (Condition's are Python calls)
         lingering = 0  # empty looks in a row since the last event (see _LINGER)
         batched = 0  # events routed since the async lanes were last started
         while True:
@@ -459,7 +459,7 @@ class Dispatcher(LaneRunner, LoggingHookStage, ExitSettlement):
                 item = queue.popleft() if queue else None
                 self._in_transit = item[0] if item is not None else None
                 if item is None and self._waiters:
-                    lock.notify_all()
+                    self._cond.notify_all()
             if item is None:
                 self._start_async_batch()
                 batched = 0
@@ -544,26 +544,27 @@ class Dispatcher(LaneRunner, LoggingHookStage, ExitSettlement):
         redact_all = bool(
             settings.turn_off_message_logging or getattr(ctx, "turn_off_message_logging", False)
         )
-        redacted: tuple | None = None
+        plain = (kwargs, result, start, end)
+        redacted: tuple | None = None  # the content-free copy, made once for the loggers that want it
         tasks: list[_Task] = []
         lane_for = self._lane_for
-        plain = (kwargs, result, start, end)
-
-        def redacted_args() -> tuple:
-            nonlocal redacted
-            if redacted is None:
-                redacted = (_redact.redact_kwargs(kwargs), _redact.redact_response_obj(result), start, end)
-            return redacted
 
         for target in post:
-            args = redacted_args() if redact_all or target.wants_redaction() else plain
+            if redact_all or target.wants_redaction():
+                args = redacted = redacted or _redacted_args(plain)
+            else:
+                args = plain
             tasks.append(_Task(seq, lane_for(target), target.hook(target.post), args, False, target.post))
         for target in targets:
             if target.config_error is not None:  # a misconfigured destination: dropped, counted
                 self._counters_for(target.name).drop(target.config_reason)
                 continue
             if kind == _PRE:
-                kw = redacted_args()[0] if redact_all or target.wants_redaction() else kwargs
+                if redact_all or target.wants_redaction():
+                    redacted = redacted or _redacted_args(plain)
+                    kw = redacted[0]
+                else:
+                    kw = kwargs
                 lane = lane_for(target)
                 if target.is_logger:
                     messages = kw.get("messages", ctx.messages)
@@ -586,7 +587,10 @@ class Dispatcher(LaneRunner, LoggingHookStage, ExitSettlement):
             if picked is None:
                 continue
             fn, fn_is_async, hook = picked
-            args = redacted_args() if redact_all or target.wants_redaction() else plain
+            if redact_all or target.wants_redaction():
+                args = redacted = redacted or _redacted_args(plain)
+            else:
+                args = plain
             tasks.append(_Task(seq, lane_for(target), fn, args, fn_is_async, hook))
         if tasks:
             self._deliver(seq, tasks)
@@ -729,6 +733,12 @@ class Dispatcher(LaneRunner, LoggingHookStage, ExitSettlement):
         # The parent's threads do not exist here and its queued events are the parent's to deliver.
         self._start_lock = threading.Lock()
         self._reset_state()
+
+
+def _redacted_args(plain: tuple) -> tuple:
+    """(kwargs, result, start, end) with message and response content removed."""
+    kwargs, result, start, end = plain
+    return (_redact.redact_kwargs(kwargs), _redact.redact_response_obj(result), start, end)
 
 
 _live_dispatchers: weakref.WeakSet[Dispatcher] = weakref.WeakSet()
