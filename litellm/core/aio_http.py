@@ -155,10 +155,17 @@ class Headers(Mapping[str, str]):
     def _pairs(self) -> list[tuple[str, str]]:
         items = self._items
         if items is None:
-            items = self._items = [
-                (name.decode("utf-8", "surrogateescape"), value.decode("utf-8", "surrogateescape"))
-                for name, value in self._raw
-            ]
+            raw = self._raw
+            # Valid UTF-8 (nearly always) decodes to the same text strictly as with surrogate escapes,
+            # and ~a third cheaper without the arguments: ~20 pairs a reply, read on every call.
+            try:
+                items = [(name.decode(), value.decode()) for name, value in raw]
+            except UnicodeDecodeError:
+                items = [
+                    (name.decode("utf-8", "surrogateescape"), value.decode("utf-8", "surrogateescape"))
+                    for name, value in raw
+                ]
+            self._items = items
         return items
 
     def _lookup(self) -> dict[str, str]:

@@ -4,6 +4,8 @@ headers mapping, how a connection parses a reply fed to it, and when the default
 from __future__ import annotations
 
 import asyncio
+import random
+import zlib
 from typing import Any
 
 import httpx
@@ -291,3 +293,52 @@ def test_litellm_async_transport_aiohttp_sends_everything_through_aiohttp(monkey
     assert DefaultAsyncTransport()._load() is False
     monkeypatch.delenv("LITELLM_ASYNC_TRANSPORT")
     assert DefaultAsyncTransport()._load() is not False
+
+
+async def test_a_wait_is_completed_and_detached_by_the_reply_or_the_timeout():
+    conn, _ = _connection()
+    conn.start(b"GET / HTTP/1.1\r\n\r\n", False)
+    waiting = conn.wait(30.0)
+    conn.data_received(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    await waiting
+    assert conn._waiter is None and conn.state == _aio_conn.DONE
+    conn, _ = _connection()
+    conn.start(b"GET / HTTP/1.1\r\n\r\n", False)
+    waiting = conn.wait(30.0)
+    conn.timed_out()
+    with pytest.raises(httpx.ReadTimeout, match=r"fed\.example:80"):
+        await waiting
+    assert conn._waiter is None
+
+
+async def test_the_body_encoding_is_found_among_many_headers_and_only_by_its_name():
+    body = zlib.compress(b"hello")
+    for headers in (
+        b"X-Sixteen-Chars!: gzip\r\nContent-Encoding: Deflate \r\n",  # a 16-byte name first
+        b"content-encoding: deflate\r\n" + b"".join(b"X-H%d: %d\r\n" % (i, i) for i in range(20)),
+    ):
+        conn, _ = _connection()
+        conn.start(b"GET / HTTP/1.1\r\n\r\n", False)
+        conn.data_received(b"HTTP/1.1 200 OK\r\n%sContent-Length: %d\r\n\r\n%s" % (headers, len(body), body))
+        assert conn.state == _aio_conn.DONE and bytes(conn.buffer) == b"hello"
+    conn, _ = _connection()
+    conn.start(b"GET / HTTP/1.1\r\n\r\n", False)
+    conn.data_received(b"HTTP/1.1 200 OK\r\nX-Sixteen-Chars!: gzip\r\nContent-Length: 2\r\n\r\nok")
+    assert conn._encoding is None and bytes(conn.buffer) == b"ok"
+
+
+def test_headers_decode_as_each_name_and_value_decoded_alone():
+    rng = random.Random(5)
+    alphabet = bytes(range(1, 256)) + b"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80" * 8  # some valid UTF-8 too
+    for _ in range(3000):
+        raw = [
+            (
+                bytes(rng.choices(alphabet, k=rng.randint(0, 6))),
+                bytes(rng.choices(alphabet, k=rng.randint(0, 9))),
+            )
+            for _ in range(rng.randint(0, 6))
+        ]
+        if rng.random() < 0.1:  # never from the parser, but handled
+            raw.append((b"x-nul", b"a\x00b"))
+        want = [(n.decode("utf-8", "surrogateescape"), v.decode("utf-8", "surrogateescape")) for n, v in raw]
+        assert aio_http.Headers(raw).items() == want
