@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import inspect
 import time
+from types import CoroutineType
 from typing import Any
 
 from litellm.calls.registry import CALLS, get_call
@@ -61,9 +62,10 @@ class DirectPath:
             group, deps, _, wildcard = self.table.resolve(model)
         except LookupError:
             return None
-        request = RoutingRequest(group)
+        # the request a strategy sees, made only when one looks at it (not for a lone deployment)
+        request = RoutingRequest(group) if strategy.needs_tokens else None
         skipped: dict[str, str] = {}
-        if strategy.needs_tokens:  # the token estimate only (no tag or context-window filter here)
+        if request is not None:  # the token estimate only (no tag or context-window filter here)
             deps = self._static_filter(deps, kwargs, request, skipped, group)
         now = time.time()
         s = None
@@ -82,7 +84,7 @@ class DirectPath:
                 index, reason = 0, "only candidate"
             else:
                 try:
-                    index, reason = strategy.pick(deps, stats, request)
+                    index, reason = strategy.pick(deps, stats, request or RoutingRequest(group))
                 except NoDeploymentWithinLimits:
                     return None
             dep = deps[index]
@@ -93,7 +95,7 @@ class DirectPath:
             routing = {"chosen": dep.id, "deployment": dep.model, "reason": reason, "skipped": skipped}
         else:
             try:
-                picked = self._pick_fast(group, deps, request, _NOT_FAILED, skipped)
+                picked = self._pick_fast(group, deps, request or RoutingRequest(group), _NOT_FAILED, skipped)
             except Exception:  # no capacity and the like: the flow raises it again, with its fallbacks
                 return None
             if picked is None:
@@ -158,7 +160,8 @@ class DirectPath:
         started = time.perf_counter()
         try:
             result = get_call(call_type)(**kw)
-            if inspect.isawaitable(result):
+            # a coroutine as a rule: known awaitable without inspect's call
+            if type(result) is CoroutineType or inspect.isawaitable(result):
                 result = await result
         except Exception as exc:
             self.state.release(dep.id)

@@ -157,7 +157,7 @@ def current_hooks() -> HookSet:
     callbacks = settings.callbacks
     if not callbacks:
         return _EMPTY
-    key = tuple(id(cb) for cb in callbacks)
+    key = tuple(map(id, callbacks))  # map, not a generator: this runs on every router request
     if _cached.key != key:
         _cached = HookSet(list(callbacks))
     return _cached

@@ -50,7 +50,7 @@ def recorder(monkeypatch):
     return rec
 
 
-def make_router(strategy: str, first_mock: object = "hi", **kw) -> Router:
+def make_router(strategy: str, first_mock: object = "hi", deployments: int = 2, **kw) -> Router:
     model_list = [
         {
             "model_name": "g",
@@ -64,7 +64,7 @@ def make_router(strategy: str, first_mock: object = "hi", **kw) -> Router:
             },
             "model_info": {"id": f"dep-{i}"},
         }
-        for i in range(2)
+        for i in range(deployments)
     ]
     router = Router(model_list=model_list, routing_strategy=strategy, **kw)
     router.strategy.rng = random.Random(3)
@@ -131,6 +131,35 @@ def test_a_failed_first_attempt_retries_in_the_flow_like_the_flow_itself(strateg
     assert got == want
     assert got_dep0 == want_dep0
     assert got_dep0[0] == 0  # the failed attempt's slot was released
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_a_lone_deployment_and_a_cooled_one_give_what_the_flow_gives(strategy, recorder):
+    # the direct path's other branches: the "only candidate" pick (no RoutingRequest made) and a
+    # deployment cooling down (the pick through _pick_fast)
+    def prepared(deployments: int) -> Router:
+        router = make_router(strategy, deployments=deployments)
+        if deployments == 2:
+            router.state.set_cooldown("dep-0", 60, "test")
+        return router
+
+    for deployments in (1, 2):
+        direct = prepared(deployments)
+        got = observed(direct, direct.completion(model="g", messages=MSGS), recorder)
+        flow = prepared(deployments)
+        want = observed(flow, via_flow(flow), recorder)
+        assert got == want
+        assert got["model_id"] == ("dep-0" if deployments == 1 else "dep-1")
+
+        async def main(deployments: int = deployments) -> tuple[dict, dict]:
+            direct = prepared(deployments)
+            got = observed(direct, await direct.acompletion(model="g", messages=MSGS), recorder)
+            flow = prepared(deployments)
+            response = await drive_async(flow, flow.flow("acompletion", "g", {"messages": MSGS}, True))
+            return got, observed(flow, response, recorder)
+
+        got, want = asyncio.run(main())
+        assert got == want
 
 
 def test_async_direct_path_matches_the_async_flow(recorder):
