@@ -14,6 +14,7 @@ request (a metrics problem is logged, never a failed call).
 from __future__ import annotations
 
 import os
+from bisect import bisect_left
 from typing import Any
 
 from litellm.integrations.custom_logger import CustomLogger
@@ -107,6 +108,25 @@ def _child(name: str, labels: tuple[str, ...]) -> Any:
     return child
 
 
+def _success_path(labels: tuple[str, ...]) -> tuple[Any, ...]:
+    """What a successful request updates for one label set: the request counter's value, then the latency
+    histogram's sum, bucket values and bounds (prometheus_client's own value objects, so its locks, its
+    multiprocess files and its exposition stay exactly as ``inc()``/``observe()`` leave them)."""
+    total = _child("litellm_proxy_total_requests_metric", labels[:10])
+    latency = _child("litellm_request_total_latency_metric", (*labels[:7], labels[10]))
+    try:
+        value, hsum, buckets, bounds = total._value, latency._sum, latency._buckets, latency._upper_bounds
+    except AttributeError:  # another prometheus_client layout: its public API
+        return (None, total, latency)
+    if len(buckets) != len(bounds) or total._labelvalues != labels[:10]:
+        return (None, total, latency)
+    return (value, hsum, tuple(buckets), tuple(bounds))
+
+
+# the label strings of a successful request -> _success_path (a dict hit per request)
+_paths: dict[tuple[str, ...], tuple[Any, ...]] = {}
+
+
 def record_request(
     auth: Any,
     route: str,
@@ -118,14 +138,47 @@ def record_request(
 ) -> None:
     """Proxy-level metrics for one finished request (every route that calls a model)."""
     try:
+        if exc is None and status < 400:
+            # total-requests labels, then the latency histogram's model ("" for None, as _s)
+            v = auth.end_user_id
+            labels = (
+                "" if v is None else str(v),
+                "" if (v := auth.api_key) is None else str(v),
+                "" if (v := auth.key_alias) is None else str(v),
+                "" if requested_model is None else str(requested_model),
+                "" if (v := auth.team_id) is None else str(v),
+                "" if (v := auth.team_alias) is None else str(v),
+                "" if (v := auth.user_id) is None else str(v),
+                str(status),
+                "" if (v := auth.user_email) is None else str(v),
+                route,
+                "" if model is None else str(model),
+            )
+            path = _paths.get(labels)
+            if path is None:
+                if len(_paths) > 20000:  # bounded like _children
+                    _paths.clear()
+                path = _paths[labels] = _success_path(labels)
+            value = path[0]
+            if value is None:
+                path[1].inc()
+                path[2].observe(seconds)
+                return
+            # Counter.inc() and Histogram.observe() without their per-call checks (a labelled child is
+            # always observable; the amount is 1; no exemplar): the same value updates, in the same order
+            value.inc(1)
+            path[1].inc(seconds)
+            bounds = path[3]
+            i = bisect_left(bounds, seconds)
+            # observe() counts the first bucket whose bound >= seconds, and none for NaN
+            if i < len(bounds) and seconds <= bounds[i]:
+                path[2][i].inc(1)
+            return
         base = (_s(auth.end_user_id), _s(auth.api_key), _s(auth.key_alias), _s(requested_model),
                 _s(auth.team_id), _s(auth.team_alias), _s(auth.user_id))  # fmt: skip
         _child("litellm_proxy_total_requests_metric", (*base, str(status), _s(auth.user_email), route)).inc()
-        if exc is not None or status >= 400:
-            error = type(exc).__name__ if exc else ""
-            _child("litellm_proxy_failed_requests_metric", (*base, str(status), error, route)).inc()
-        else:
-            _child("litellm_request_total_latency_metric", (*base, _s(model))).observe(seconds)
+        error = type(exc).__name__ if exc else ""
+        _child("litellm_proxy_failed_requests_metric", (*base, str(status), error, route)).inc()
     except Exception as err:  # metrics never fail a request
         from litellm.core.log import log_rate_limited
 
