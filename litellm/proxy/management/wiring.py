@@ -19,6 +19,7 @@ from typing import Any
 from litellm.integrations.custom_logger import CustomLogger
 from litellm.proxy.errors import ProxyError
 from litellm.proxy.management.settings import StateSettings
+from litellm.proxy.spend.rows import build_values, prices_for, usage_of
 
 __all__ = ["ManagementState", "attach"]
 
@@ -153,8 +154,6 @@ class ManagementState:
         """A stream whose upstream ended: its row, written ahead of the final ``[DONE]``."""
         from types import SimpleNamespace
 
-        from litellm.proxy.spend.rows import build_row
-
         model_id = (_hidden(stream) or {}).get("model_id")
         group = data.get("model")
         if model_id is None:
@@ -169,12 +168,12 @@ class ManagementState:
         )  # fmt: skip
         spend, prompt, completion, _ = self._cost(record, ticket)
         if self.ledger is not None:
-            row = build_row(
+            values = build_values(
                 record, spend=spend, prompt_tokens=prompt, completion_tokens=completion, cache_hit=False,
                 tags=ticket.tags, request_md=ticket.request_md,
                 deployment=self.deployment_params.get(str(model_id), {}).get("model"),
             )  # fmt: skip
-            self.ledger.append(row)
+            self.ledger.append_values(values)
         ticket.spooled = (spend, prompt + completion)
 
     def sink(self, record: Any) -> None:
@@ -189,20 +188,21 @@ class ManagementState:
             spend, prompt, completion, cache_hit = 0.0, 0, 0, False
         else:
             spend, prompt, completion, cache_hit = self._cost(record, ticket)
-        if self.ledger is not None:
-            from litellm.proxy.spend.rows import build_row
-
-            row = build_row(
-                record, spend=spend, prompt_tokens=prompt, completion_tokens=completion, cache_hit=cache_hit,
-                tags=ticket.tags, request_md=ticket.request_md,
-                deployment=self.deployment_params.get(str(getattr(record.info, "model_id", None)), {}).get("model"),
+        ledger = self.ledger
+        if ledger is not None:
+            info = record.info
+            deployment = None
+            if not getattr(info, "litellm_model", None):  # the row's deployment is the Router's model then
+                deployment = self.deployment_params.get(str(getattr(info, "model_id", None)), {}).get("model")
+            ledger.append_values(
+                build_values(
+                    record, spend=spend, prompt_tokens=prompt, completion_tokens=completion, cache_hit=cache_hit,
+                    tags=ticket.tags, request_md=ticket.request_md, deployment=deployment,
+                )
             )  # fmt: skip
-            self.ledger.append(row)
         self.admission.finish(ticket, spend, prompt + completion)
 
     def _cost(self, record: Any, ticket: Any) -> tuple[float, int, int, bool]:
-        from litellm.proxy.spend.rows import prices_for, usage_of
-
         response = record.response
         if ticket.meter is not None:  # a stream: what was sent (an aborted one pays for what it got)
             info = record.info
@@ -216,9 +216,11 @@ class ManagementState:
         if response is None or record.exception is not None:
             return 0.0, 0, 0, False
         hidden = _hidden(response)
-        cost = hidden.get("response_cost") if hidden else None
+        if hidden:  # (once: the response's HiddenParams prices the call on its first read)
+            cost, cache_hit = hidden.get("response_cost"), bool(hidden.get("cache_hit"))
+        else:
+            cost, cache_hit = None, False
         prompt, completion = usage_of(response)
-        cache_hit = bool(hidden.get("cache_hit")) if hidden else False
         return float(cost or 0.0), prompt, completion, cache_hit
 
     def _prompt(self, record: Any, ticket: Any) -> int:

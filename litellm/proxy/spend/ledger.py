@@ -80,7 +80,11 @@ class Ledger:
 
     def append(self, row: dict[str, Any]) -> None:
         """Spool one row: once this returns, a SIGKILL cannot lose it."""
-        values = [row.get(c) for c in COLUMNS]
+        self.append_values([row.get(c) for c in COLUMNS])
+
+    def append_values(self, values: list[Any]) -> None:
+        """:meth:`append` for a row already in ``COLUMNS`` order (``spend.rows.build_values``); the ledger
+        keeps the list."""
         line = (dumps_compact(values) + "\n").encode()
         if self._fd is None:
             self._open_segment()

@@ -15,25 +15,24 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["StreamMeter", "build_row", "prices_for", "usage_of"]
+from litellm.core.jsonfast import dumps_compact
+
+__all__ = ["StreamMeter", "build_row", "build_values", "prices_for", "usage_of"]
 
 _KEEP_METADATA = 40  # fields of request metadata kept on a row (bounded rows)
 
 
-def _get(obj: Any, name: str) -> Any:
-    if obj is None:
-        return None
-    if isinstance(obj, dict):
-        return obj.get(name)
-    return getattr(obj, name, None)
-
-
 def usage_of(response: Any) -> tuple[int, int]:
-    usage = _get(response, "usage")
+    usage = response.get("usage") if isinstance(response, dict) else getattr(response, "usage", None)
     if usage is None:
         return 0, 0
-    prompt = _get(usage, "prompt_tokens") or _get(usage, "input_tokens") or 0
-    completion = _get(usage, "completion_tokens") or _get(usage, "output_tokens") or 0
+    if isinstance(usage, dict):
+        get = usage.get
+        prompt = get("prompt_tokens") or get("input_tokens") or 0
+        completion = get("completion_tokens") or get("output_tokens") or 0
+    else:
+        prompt = getattr(usage, "prompt_tokens", None) or getattr(usage, "input_tokens", None) or 0
+        completion = getattr(usage, "completion_tokens", None) or getattr(usage, "output_tokens", None) or 0
     return int(prompt), int(completion)
 
 
@@ -137,39 +136,65 @@ def build_row(
     record: Any, *, spend: float, deployment: str | None = None, prompt_tokens: int, completion_tokens: int, cache_hit: bool,
     tags: list[str], request_md: dict[str, Any] | None,
 ) -> dict[str, Any]:  # fmt: skip
+    """The row as a dict of ``ledger.COLUMNS`` (see :func:`build_values`)."""
+    from litellm.proxy.spend.ledger import COLUMNS
+
+    values = build_values(
+        record, spend=spend, deployment=deployment, prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens, cache_hit=cache_hit, tags=tags, request_md=request_md,
+    )  # fmt: skip
+    return dict(zip(COLUMNS, values, strict=True))
+
+
+def build_values(
+    record: Any, *, spend: float, deployment: str | None = None, prompt_tokens: int, completion_tokens: int, cache_hit: bool,
+    tags: list[str], request_md: dict[str, Any] | None,
+) -> list[Any]:  # fmt: skip
+    """One request's row as the values of ``ledger.COLUMNS``, in that order (what the ledger spools: built
+    as a list, no dict per request)."""
     auth = record.auth
     info = record.info
-    ok = record.status < 400 and record.exception is None
+    status = record.status
+    ok = status < 400 and record.exception is None
     start, end = record.started, record.ended or time.time()
-    return {
-        "request_id": record.call_id,
-        "call_type": record.call_type,
-        "api_key": getattr(auth, "api_key", None),
-        "key_alias": getattr(auth, "key_alias", None),
-        "user_id": getattr(auth, "user_id", None),
-        "team_id": getattr(auth, "team_id", None),
-        "organization_id": getattr(auth, "org_id", None),
-        "end_user": getattr(auth, "end_user_id", None),
-        "model": record.requested_model,
-        "model_group": getattr(info, "model_group", None),
-        "model_id": getattr(info, "model_id", None),
-        "deployment": getattr(info, "litellm_model", None) or deployment,
-        "prompt_tokens": int(prompt_tokens),
-        "completion_tokens": int(completion_tokens),
-        "total_tokens": int(prompt_tokens) + int(completion_tokens),
-        "spend": float(spend),
-        "cache_hit": 1 if cache_hit else 0,
-        "status": "success" if ok else ("aborted" if record.status == 499 else "failure"),
-        "http_status": int(record.status),
-        "start_time": start,
-        "end_time": end,
-        "day": day_of(start),
-        "request_tags": _json(list(tags)),
-        "metadata": _json(_metadata(request_md, auth.logging_metadata() if auth is not None else {})),
-    }
-
-
-def _json(value: Any) -> str:
-    from litellm.core.jsonfast import dumps_compact
-
-    return dumps_compact(value)
+    try:  # an AuthContext has every field: attribute reads, not getattr with a default
+        api_key, key_alias, user_id = auth.api_key, auth.key_alias, auth.user_id
+        team_id, org_id, end_user = auth.team_id, auth.org_id, auth.end_user_id
+    except AttributeError:  # no caller (None), or a caller object without some of them
+        api_key, key_alias = getattr(auth, "api_key", None), getattr(auth, "key_alias", None)
+        user_id, team_id = getattr(auth, "user_id", None), getattr(auth, "team_id", None)
+        org_id, end_user = getattr(auth, "org_id", None), getattr(auth, "end_user_id", None)
+    try:
+        model_group, model_id, litellm_model = info.model_group, info.model_id, info.litellm_model
+    except AttributeError:
+        model_group, model_id = getattr(info, "model_group", None), getattr(info, "model_id", None)
+        litellm_model = getattr(info, "litellm_model", None)
+    prompt, completion = int(prompt_tokens), int(completion_tokens)
+    auth_md = auth.logging_metadata() if auth is not None else {}
+    return [
+        record.call_id,
+        record.call_type,
+        api_key,
+        key_alias,
+        user_id,
+        team_id,
+        org_id,
+        end_user,
+        record.requested_model,
+        model_group,
+        model_id,
+        litellm_model or deployment,
+        prompt,
+        completion,
+        prompt + completion,
+        float(spend),
+        1 if cache_hit else 0,
+        "success" if ok else ("aborted" if status == 499 else "failure"),
+        int(status),
+        start,
+        end,
+        _day(int(start // 86400)),  # day_of(start)
+        "[]" if type(tags) is list and not tags else dumps_compact(list(tags)),
+        # _metadata without request metadata is a copy of auth_md: this one is ours already
+        dumps_compact(_metadata(request_md, auth_md) if request_md else auth_md),
+    ]
