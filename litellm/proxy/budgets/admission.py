@@ -176,7 +176,9 @@ class Admission:
     ) -> Any:
         mgmt = self.mgmt
         now = time.time()
-        end_user_id = data.get("user") if isinstance(data.get("user"), str) else None
+        end_user_id = data.get("user")
+        if not isinstance(end_user_id, str):
+            end_user_id = None
         key = getattr(auth, "key", None)
         if key is not None:
             auth = auth.derive(end_user_id)
@@ -230,31 +232,22 @@ class Admission:
         if s.global_max_budget:
             _budget("global", {"max_budget": s.global_max_budget, "budget_duration": s.global_budget_duration, "created_at": 0}, now, budgets, soft)  # fmt: skip
         md = data.get("metadata")
-        tags = (md or {}).get("tags") if isinstance(md, dict) else None
+        if not isinstance(md, dict):
+            md = None
+        tags = md.get("tags") if md else None
         tags = [str(t) for t in tags] if isinstance(tags, list) else []
-        for t in (key or {}).get("tags") or ():  # the key's tags count too (LiteLLM's tag spend)
-            if t not in tags:
-                tags.append(t)
-        ticket = Ticket(
-            call_id,
-            tags=tags,
-            request_md=md if isinstance(md, dict) else None,
-            started=now,
-            route=route,
-        )
-        amount = 0.0
-        if budgets:
-            ticket.prompt_estimate, amount = self.estimate(model, data)
+        if key:
+            for t in key.get("tags") or ():  # the key's tags count too (LiteLLM's tag spend)
+                if t not in tags:
+                    tags.append(t)
+        prompt_estimate, amount = self.estimate(model, data) if budgets else (0, 0.0)
         if (limits or budgets) and mgmt.admitter is not None:  # Redis: one script for both
             refusal = await mgmt.admitter.admit(call_id, limits, budgets, amount)
             if refusal is not None:
                 raise budget_error(refusal)
-            ticket.limit_checks, ticket.budget_checks = limits, budgets
-            ticket.reserved = amount
         else:
             if limits:
                 await mgmt.limiter.acquire(limits)
-                ticket.limit_checks = limits
             if budgets:
                 try:
                     refusal = await mgmt.counters.reserve(call_id, budgets, amount)
@@ -266,9 +259,11 @@ class Admission:
                     if limits:
                         self._spawn(mgmt.limiter.release(limits, 0))
                     raise budget_error(refusal)
-                ticket.budget_checks, ticket.reserved = budgets, amount
-        ticket.soft = soft
-        self.tickets[call_id] = ticket
+        # admitted: every check it holds was acquired / reserved (the ticket is made only now)
+        self.tickets[call_id] = Ticket(
+            call_id, budget_checks=budgets, limit_checks=limits, reserved=amount, prompt_estimate=prompt_estimate,
+            tags=tags, request_md=md, soft=soft, started=now, route=route,
+        )  # fmt: skip
         return auth
 
     def estimate(self, model: str | None, data: dict[str, Any]) -> tuple[int, float]:

@@ -13,7 +13,9 @@ Must not: store, cache or log a secret (only the SHA-256 hash), or decide budget
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
+import operator
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,12 +40,13 @@ class KeyAuth(AuthContext):
 
     def derive(self, end_user_id: str | None) -> KeyAuth:
         """A per-request copy (the cached object is shared by concurrent requests)."""
-        copy = KeyAuth(**{name: getattr(self, name) for name in _SLOTS})
+        copy = KeyAuth(*_init_values(self))
         copy.end_user_id = end_user_id
         return copy
 
 
-_SLOTS = tuple(f for cls in KeyAuth.__mro__ for f in getattr(cls, "__slots__", ()) if not f.startswith("__"))
+# every field, in __init__'s order: one C call reads them all for the positional copy in derive()
+_init_values = operator.attrgetter(*(f.name for f in dataclasses.fields(KeyAuth)))
 
 _KEY_COLUMNS = (
     "token, key_name, key_alias, user_id, team_id, organization_id, blocked, expires, budget_reset_at, "
