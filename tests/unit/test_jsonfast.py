@@ -92,3 +92,26 @@ def test_dumps_compact_writes_nan_as_null(impl) -> None:
         assert jsonfast.dumps_compact([math.nan, math.inf]) == "[null,null]"
     else:  # without orjson the standard library's NaN (documented)
         assert jsonfast.dumps_compact([math.nan]) == "[NaN]"
+
+
+def test_long_digit_run_check_matches_the_regex() -> None:
+    """The digit-run check loads() uses before orjson answers as re.search(rb"\\d{19}") does."""
+    import random
+    import re
+
+    pattern = re.compile(rb"\d{19}")
+    rng = random.Random(7)
+    alphabet = b"0123456789 .-e:\xd9\xb0\xef\xbc\x90a"  # with non-ASCII digits' UTF-8 bytes
+    samples = [b"", b"1" * 18, b"1" * 19, b"x" + b"9" * 19 + b"x", b"1" * 18 + b"\xd9\xa01"]
+    for _ in range(3000):
+        samples.append(bytes(rng.choice(alphabet) for _ in range(rng.randrange(0, 60))))
+        samples.append(b"5" * rng.randrange(15, 22) + bytes(rng.choice(alphabet) for _ in range(5)))
+    for raw in samples:
+        fast = raw.translate(jsonfast._DIGITS_TO_ZERO).find(jsonfast._LONG_RUN) >= 0
+        assert fast == (pattern.search(raw) is not None), raw
+
+
+@pytest.mark.parametrize("digits", [18, 19, 20, 25])
+def test_loads_long_integers_as_json(impl, digits) -> None:
+    text = b'{"n": %s, "m": -%s, "s": "%s"}' % ((b"7" * digits,) * 3)
+    assert _same(jsonfast.loads(text), json.loads(text))
