@@ -132,6 +132,8 @@ def normalise_call_type(call_type: str | None) -> str:
     """The pricing family of a LiteLLM call type ("acompletion" -> "chat", "aimage_generation" -> ...)."""
     if not call_type:
         return "chat"
+    if type(call_type) is str:  # the pipeline's own names: no enum value to read
+        return _CALL_TYPE_FAMILY.get(call_type, "chat")
     value = getattr(call_type, "value", call_type)  # LiteLLM's CallTypes enum members
     return _CALL_TYPE_FAMILY.get(str(value), "chat")
 
@@ -184,7 +186,13 @@ def _meta_for(key: str | None, entry: Mapping[str, Any]) -> _EntryMeta:
     if key is None:
         return _EntryMeta(entry)
     meta = _meta_cache.get(key)
-    if meta is None or meta.entry is not entry or meta.fingerprint != _fingerprint(entry):
+    if (
+        meta is None
+        or meta.entry is not entry
+        # _fingerprint(entry), inline: this runs for every priced call
+        or meta.fingerprint
+        != (len(entry), entry.get("input_cost_per_token"), entry.get("output_cost_per_token"))
+    ):
         if len(_meta_cache) > 10_000:
             _meta_cache.clear()
         meta = _EntryMeta(entry)
@@ -275,7 +283,7 @@ def _compute(
     if found is None:
         found = price_map.resolve_entry(model, provider)
     key, entry = found if found is not None else (None, None)
-    merged = _merge_custom(entry, custom_pricing)
+    merged = _merge_custom(entry, custom_pricing) if custom_pricing else None
     family = normalise_call_type(call_type)
     tokens = read_usage(usage)
     tier = service_tier or tokens.service_tier or _field(response, "service_tier")
@@ -349,6 +357,8 @@ def _result(parts: _Parts, key: str | None, entry: dict[str, Any] | None) -> Cos
 def _field(obj: Any, name: str) -> Any:
     if obj is None:
         return None
+    if type(obj) is dict:  # the common case first: isinstance against the Mapping ABC is slow
+        return obj.get(name)
     if isinstance(obj, Mapping):
         return obj.get(name)
     return getattr(obj, name, None)
@@ -358,7 +368,8 @@ def _token_cost(
     meta: _EntryMeta, t: TokenCounts, tier: str | None, provider: Any, extra: Mapping[str, Any]
 ) -> _Parts:
     entry = meta.entry
-    suffix = _rates.tier_suffix(tier) if tier else None
+    # _rates.tier_suffix(tier), inline (every priced call): "default" and "auto" have no suffix
+    suffix = _rates.SERVICE_TIER_SUFFIX.get(str(tier).lower()) if tier else None
     label = (
         _rates.select_threshold(meta.thresholds, t.prompt, provider in _rates.INCLUSIVE_THRESHOLD_PROVIDERS)
         if meta.thresholds
@@ -374,8 +385,13 @@ def _token_cost(
         r = cached
     cached_audio = t.cache_read_audio
     cached_text = t.cache_read - cached_audio
-    audio_in = max(t.audio_in - cached_audio, 0)
-    text_in = max(t.prompt - t.cache_read - t.cache_write - audio_in - t.image_in, 0)
+    # token counts are ints: "x if x > 0 else 0" is max(x, 0) without the builtin call
+    audio_in = t.audio_in - cached_audio
+    if audio_in < 0:
+        audio_in = 0
+    text_in = t.prompt - t.cache_read - t.cache_write - audio_in - t.image_in
+    if text_in < 0:
+        text_in = 0
     input_cost = text_in * r.input + audio_in * r.audio_in + t.image_in * r.image_in
     per_request = entry.get("input_cost_per_request")
     if per_request:  # a flat fee per call (Perplexity online models)
