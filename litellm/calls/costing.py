@@ -6,6 +6,8 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
+from litellm.core.types import ModelResponse
+
 
 @dataclass(slots=True)
 class _NoCost:
@@ -33,24 +35,64 @@ def cost_for(ctx: Any, response: Any) -> Any:
 
 
 def _priced(ctx: Any, response: Any) -> Any:
-    from litellm.cost.calculator import compute_cost
-
+    compute_cost = _compute_cost or _load_calculator()
     try:
+        raw_usage = ctx.raw_usage
+        usage = raw_usage if raw_usage is not None and not ctx.stream else getattr(response, "usage", None)
+        if type(response) is ModelResponse and ctx.call_type in _WEAK_OK and _TIER_IS_EXTRA:
+            # beyond usage, a chat completion's price reads only the reply's service_tier (see
+            # _reply_tier): that one value is passed, in a dict the calculator reads without getattr
+            response = {"service_tier": _reply_tier(response)}
+        metadata = ctx.metadata
+        base_model = metadata.get("base_model") if metadata else None
+        custom_pricing = ctx.custom_pricing
+        if not base_model:
+            base_model = custom_pricing.get("base_model") if custom_pricing else None
+        optional_params = ctx.optional_params
         return compute_cost(
             model=ctx.provider_model or ctx.model,
             custom_llm_provider=ctx.custom_llm_provider,
             call_type=ctx.call_type,
-            usage=ctx.raw_usage
-            if ctx.raw_usage is not None and not ctx.stream
-            else getattr(response, "usage", None),
+            usage=usage,
             response=response,
-            custom_pricing=ctx.custom_pricing,
-            base_model=(ctx.metadata or {}).get("base_model") or (ctx.custom_pricing or {}).get("base_model"),
-            service_tier=(ctx.optional_params or {}).get("service_tier"),
+            custom_pricing=custom_pricing,
+            base_model=base_model,
+            service_tier=optional_params.get("service_tier") if optional_params else None,
             extra={},
         )
     except Exception as exc:  # a pricing bug must never fail a call or lose the event
         return _NoCost(failure_reason=f"{type(exc).__name__}: {exc}")
+
+
+_compute_cost: Any = None
+
+
+def _load_calculator() -> Any:
+    global _compute_cost
+    from litellm.cost.calculator import compute_cost
+
+    _compute_cost = compute_cost
+    return compute_cost
+
+
+_ABSENT: Any = object()
+# ModelResponse declares no service_tier: a reply's is an extra field, which getattr reaches through
+# pydantic's __getattr__ (an AttributeError raised and caught inside whenever the reply has none)
+_TIER_IS_EXTRA = (
+    not hasattr(ModelResponse, "service_tier")
+    and "service_tier" not in ModelResponse.model_fields
+    and "service_tier" not in ModelResponse.__private_attributes__
+)
+
+
+def _reply_tier(response: ModelResponse) -> Any:
+    """``getattr(response, "service_tier", None)``, read where pydantic keeps an undeclared field: the
+    instance dict (set with object.__setattr__), else the extras."""
+    value = response.__dict__.get("service_tier", _ABSENT)
+    if value is _ABSENT:
+        extra = response.__pydantic_extra__
+        value = extra.get("service_tier") if extra else None
+    return value
 
 
 # call types whose price needs nothing of the response beyond the dict it was built from (see below)
@@ -81,6 +123,7 @@ class HiddenParams(dict):
     def _materialise(self) -> None:
         ctx = self._ctx
         if ctx is None:
+            self.__class__ = _Priced  # type: ignore[assignment]
             return
         self._ctx = None
         if ctx.cost is None:
@@ -92,6 +135,9 @@ class HiddenParams(dict):
             ctx.cost = cost_for(ctx, response)
         self._response = None
         dict.__setitem__(self, "response_cost", ctx.cost.response_cost)
+        # Priced: from now on a plain dict. Readers call get/len/iter a dozen times per proxied request,
+        # and dict's own methods spare each of those a Python call (same slots, so the class can change).
+        self.__class__ = _Priced  # type: ignore[assignment]
 
     def __getitem__(self, key: Any) -> Any:
         if key == "response_cost":
@@ -144,4 +190,15 @@ class HiddenParams(dict):
 
     def __reduce__(self) -> Any:
         self._materialise()
+        return (dict, (dict(dict.items(self)),))
+
+
+class _Priced(dict):
+    """A :class:`HiddenParams` once priced: dict's own methods, the same copy and pickle results."""
+
+    __slots__ = ("_ctx", "_response", "_weak")
+
+    __hash__ = None
+
+    def __reduce__(self) -> Any:
         return (dict, (dict(dict.items(self)),))
