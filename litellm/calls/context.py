@@ -304,26 +304,12 @@ class CallContext:
     def build_kwargs(self) -> dict[str, Any]:
         if self._kwargs is not None:
             return self._kwargs
-        # pre_call_kwargs() and then the end of the call, as one literal: same keys, same order
         fromtimestamp = datetime.fromtimestamp
-        kwargs = {
-            "model": self.provider_model or self.model,
-            "messages": self._messages_for_logging(),
-            "optional_params": self.optional_params,
-            "litellm_params": self._litellm_params(),
-            "litellm_call_id": self.litellm_call_id,
-            "call_type": self.call_type,
-            "stream": self.stream,
-            "start_time": fromtimestamp(self.start_time),
-            "custom_llm_provider": self.custom_llm_provider,
-            "api_base": self.api_base,
-            "user": self.user,
-            "metadata": self.metadata,
-            "end_time": fromtimestamp(self.end_time or time.time()),
-            "completion_start_time": (
-                fromtimestamp(self.completion_start_time) if self.completion_start_time else None
-            ),
-        }
+        kwargs = self.pre_call_kwargs()
+        kwargs["end_time"] = fromtimestamp(self.end_time or time.time())
+        kwargs["completion_start_time"] = (
+            fromtimestamp(self.completion_start_time) if self.completion_start_time else None
+        )
         response = self.result
         assembled_now = None
         if response is not None and not self.stream and getattr(self.callbacks, "_success_lh", None):

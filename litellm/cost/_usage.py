@@ -84,9 +84,6 @@ def _getter(obj: Any) -> Any:
 
 def read_usage(usage: Any) -> TokenCounts:
     """Normalise ``usage`` (see module docstring) into :class:`TokenCounts`."""
-    # Runs once per priced call. Counts are read inline as ``v if type(v) is int and v >= 0 else
-    # _int(v)`` (the same value _int gives, without a call for the usual non-negative int), and a
-    # field the shape usually lacks (None) keeps TokenCounts' 0, which is what _int(None) gives.
     t = TokenCounts()
     if usage is None:
         return t
@@ -108,13 +105,9 @@ def read_usage(usage: Any) -> TokenCounts:
 
     prompt_raw = get("prompt_tokens")
     has_prompt_tokens = prompt_raw is not None
-    if not has_prompt_tokens:
-        prompt_raw = get("input_tokens")
-    prompt = prompt_raw if type(prompt_raw) is int and prompt_raw >= 0 else _int(prompt_raw)
-    v = get("completion_tokens")
-    if v is None:
-        v = get("output_tokens")
-    t.completion = v if type(v) is int and v >= 0 else _int(v)
+    prompt = _int(prompt_raw) if has_prompt_tokens else _int(get("input_tokens"))
+    completion = get("completion_tokens")
+    t.completion = _int(completion if completion is not None else get("output_tokens"))
 
     ptd = get("prompt_tokens_details")
     if ptd is None:
@@ -122,25 +115,18 @@ def read_usage(usage: Any) -> TokenCounts:
     pget = None
     if ptd is not None:
         pget = ptd.get if type(ptd) is dict or isinstance(ptd, Mapping) else _getter(ptd)
-        v = pget("cached_tokens")
-        cached = v if type(v) is int and v >= 0 else _int(v)
-        v = pget("cache_creation_tokens")
-        written = 0 if v is None else v if type(v) is int and v >= 0 else _int(v)
-        if not written:
-            v = pget("cache_write_tokens")
-            if v is not None:
-                written = v if type(v) is int and v >= 0 else _int(v)
+        cached = _int(pget("cached_tokens"))
+        written = _int(pget("cache_creation_tokens")) or _int(pget("cache_write_tokens"))
     else:
         cached = written = 0
 
     top_read = get("cache_read_input_tokens")
     top_write = get("cache_creation_input_tokens")
     anthropic_style = top_read is not None or top_write is not None
-    if anthropic_style:
-        if not cached:
-            cached = _int(top_read)
-        if not written:
-            written = _int(top_write)
+    if not cached:
+        cached = _int(top_read)
+    if not written:
+        written = _int(top_write)
 
     if not has_prompt_tokens and anthropic_style:
         # raw Anthropic usage: input_tokens counts only the uncached, unwritten part of the prompt
@@ -161,12 +147,8 @@ def read_usage(usage: Any) -> TokenCounts:
         t.cache_write_1h = min(_int(_field(details, "ephemeral_1h_input_tokens")), written)
 
     if pget is not None:
-        v = pget("audio_tokens")
-        if v is not None:
-            t.audio_in = v if type(v) is int and v >= 0 else _int(v)
-        v = pget("image_tokens")
-        if v is not None:
-            t.image_in = v if type(v) is int and v >= 0 else _int(v)
+        t.audio_in = _int(pget("audio_tokens"))
+        t.image_in = _int(pget("image_tokens"))
         if cached:
             t.cache_read_audio = min(_int(_field(pget("cached_tokens_details"), "audio_tokens")), cached)
 
@@ -174,21 +156,13 @@ def read_usage(usage: Any) -> TokenCounts:
     if ctd is None:
         ctd = get("output_tokens_details")
     if ctd is not None:
-        cget = ctd.get if type(ctd) is dict or isinstance(ctd, Mapping) else _getter(ctd)
-        v = cget("reasoning_tokens")
-        if v is not None:
-            t.reasoning = v if type(v) is int and v >= 0 else _int(v)
-        v = cget("audio_tokens")
-        if v is not None:
-            t.audio_out = v if type(v) is int and v >= 0 else _int(v)
-        v = cget("image_tokens")
-        if v is not None:
-            t.image_out = v if type(v) is int and v >= 0 else _int(v)
+        t.reasoning = _int(_field(ctd, "reasoning_tokens"))
+        t.audio_out = _int(_field(ctd, "audio_tokens"))
+        t.image_out = _int(_field(ctd, "image_tokens"))
     # Anthropic's server-side tools and LiteLLM's normalised field of the same name
     server_tools = get("server_tool_use")
     if server_tools is not None:
         t.web_search_requests = _int(_field(server_tools, "web_search_requests"))
     tier = get("service_tier")
-    if tier is not None:
-        t.service_tier = tier if isinstance(tier, str) else None
+    t.service_tier = tier if isinstance(tier, str) else None
     return t

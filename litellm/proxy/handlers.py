@@ -489,47 +489,16 @@ class LLMRoute:
     def _headers(
         self, call_id: str, info: CallInfo | None, result: Any, started: float | None = None
     ) -> dict[str, str]:
-        state = self.state
-        headers = {"x-litellm-call-id": call_id, "x-litellm-version": state.version}
-        hidden = _hidden(result) if result is not None else {}
-        if info is not None:
-            api_base = hidden.get("api_base") or info.api_base
-            headers["x-litellm-model-group"] = info.model_group
-            if info.model_id:
-                headers["x-litellm-model-id"] = str(info.model_id)
-            if api_base:
-                headers["x-litellm-model-api-base"] = str(api_base).split("?")[0]
-            headers["x-litellm-attempted-retries"] = str(info.attempted_retries)
-            headers["x-litellm-attempted-fallbacks"] = str(info.attempted_fallbacks)
-            if info.max_retries is not None:
-                headers["x-litellm-max-retries"] = str(info.max_retries)
-        if hidden:
-            cost = hidden.get("response_cost")
-            if cost is not None:
-                headers["x-litellm-response-cost"] = str(cost)
-            ms = hidden.get("_response_ms")
-            if ms is not None:
-                headers["x-litellm-response-duration-ms"] = f"{ms:.3f}"
-                if started is not None:  # the proxy's own share of the request's time so far
-                    overhead = max(0.0, (time.time() - started) * 1000.0 - ms)
-                    headers["x-litellm-overhead-duration-ms"] = f"{overhead:.3f}"
-            for key, value in (hidden.get("additional_headers") or {}).items():
-                if value is None:
-                    continue
-                if key.startswith("llm_provider-"):
-                    headers[key] = str(value)
-                    if key.startswith("llm_provider-x-ratelimit-"):  # also as the provider named them,
-                        headers[key[13:]] = str(value)  # as LiteLLM's proxy (and OpenAI) send them
-                elif key.startswith("x-litellm-"):
-                    headers[key] = str(value)
-        return headers
+        """The response headers as text (for header hooks, streams, binary replies and errors)."""
+        raw = self._raw_headers(call_id, info, result, started)
+        return {k.decode("latin-1"): v.decode("latin-1") for k, v in raw.items()}
 
     def _raw_headers(
         self, call_id: str, info: CallInfo | None, result: Any, started: float | None
     ) -> dict[bytes, bytes]:
-        """:meth:`_headers` (the same names, values and order), encoded for the ASGI head as it is built:
-        the names are constants and what repeats per deployment is encoded once."""
-        # (the conditional expressions below are _latin1 and _ms inlined for their usual types)
+        """The x-litellm-* headers (and the provider's rate-limit headers, as ``llm_provider-<name>`` and
+        under their own name), encoded for the ASGI head as they are built: the names are constants and
+        what repeats per deployment is encoded once."""
         version = self.state.version
         headers = {
             _H_CALL_ID: call_id.encode("latin-1"),
@@ -548,22 +517,20 @@ class LLMRoute:
                 headers[_H_MODEL_ID] = _ENCODED.get(model_id) or _encoded(model_id)
             if api_base:
                 headers[_H_API_BASE] = _encoded_api_base(api_base)
-            n = info.attempted_retries
-            headers[_H_RETRIES] = b"%d" % n if type(n) is int else _latin1(n)
-            n = info.attempted_fallbacks
-            headers[_H_FALLBACKS] = b"%d" % n if type(n) is int else _latin1(n)
+            headers[_H_RETRIES] = _latin1(info.attempted_retries)
+            headers[_H_FALLBACKS] = _latin1(info.attempted_fallbacks)
             if info.max_retries is not None:
                 headers[_H_MAX_RETRIES] = _latin1(info.max_retries)
-        if hidden:  # (HiddenParams prices the call when its truthiness is read, as in _headers)
+        if hidden:  # (HiddenParams prices the call when its truthiness is read)
             cost = hidden.get("response_cost")
             if cost is not None:
                 headers[_H_COST] = _latin1(cost)
             ms = get(hidden, "_response_ms")
             if ms is not None:
-                headers[_H_DURATION] = b"%.3f" % ms if type(ms) is float else _ms(ms)
+                headers[_H_DURATION] = _ms(ms)
                 if started is not None:
                     overhead = max(0.0, (time.time() - started) * 1000.0 - ms)
-                    headers[_H_OVERHEAD] = b"%.3f" % overhead if type(overhead) is float else _ms(overhead)
+                    headers[_H_OVERHEAD] = _ms(overhead)
             extra = get(hidden, "additional_headers")
             if extra:
                 for key, value in extra.items():
@@ -573,12 +540,7 @@ class LLMRoute:
                     if names is None:
                         names = _extra_names(key)
                     if names:
-                        if type(value) is str:
-                            data = value.encode("latin-1")
-                        elif type(value) is int:
-                            data = b"%d" % value
-                        else:
-                            data = _latin1(value)
+                        data = _latin1(value)
                         for name in names:
                             headers[name] = data
         return headers

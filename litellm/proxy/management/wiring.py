@@ -17,6 +17,7 @@ import time
 from typing import Any
 
 from litellm.integrations.custom_logger import CustomLogger
+from litellm.proxy.backend import hidden_params as _hidden
 from litellm.proxy.errors import ProxyError
 from litellm.proxy.management.settings import StateSettings
 from litellm.proxy.spend.rows import build_values, prices_for, usage_of
@@ -232,15 +233,6 @@ _CALL_TYPES = {
     "/completions": "atext_completion",
     "/responses": "aresponses",
 }
-
-
-def _hidden(result: Any) -> dict[str, Any]:
-    private = getattr(result, "__pydantic_private__", None)
-    if private:
-        hidden = private.get("_hidden_params")
-        if hidden is not None:
-            return hidden
-    return getattr(result, "_hidden_params", None) or {}
 
 
 def _find_slack(callbacks: list[Any]) -> Any:
