@@ -181,10 +181,13 @@ class Authenticator:
                 "Authentication Error, No api key passed in. Send it as 'Authorization: Bearer <key>'.",
                 type="auth_error",
             )
-        if self.is_master(key):
+        # one SHA-256 of the presented key: its digest is compared with the master key's in constant time
+        # (as is_master does), its hex is the virtual key's hash (as hash_token gives)
+        presented = hashlib.sha256(key.encode())
+        if hmac.compare_digest(presented.digest(), self._master_digest):
             return AuthContext(api_key=self._master_hash, user_role="proxy_admin", is_master=True)
         if self.key_store is not None:
-            ctx = await self.key_store.lookup(hash_token(key))
+            ctx = await self.key_store.lookup(presented.hexdigest())
             if ctx is not None:
                 return ctx
         raise ProxyError(401, "Authentication Error, Invalid proxy server token passed.", type="auth_error")

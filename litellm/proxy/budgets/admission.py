@@ -33,6 +33,7 @@ __all__ = ["Admission", "Ticket", "period_of"]
 
 _NO_DURATION_TTL = 400 * 86400.0
 _LLM_ROUTE_GROUPS = {"llm_api_routes", "openai_routes"}
+_NO_IDENT: Any = object()  # _budget's ident of a scope that is its kind alone ("global")
 
 
 @dataclass(slots=True)
@@ -77,13 +78,16 @@ def period_of(anchor: float | None, duration: str | None, now: float) -> tuple[f
 
 
 def _budget(
-    scope: str, spec: dict[str, Any] | None, now: float, checks: list[BudgetCheck], soft: list
+    kind: str, ident: Any, spec: dict[str, Any] | None, now: float, checks: list[BudgetCheck], soft: list
 ) -> None:
+    """The budget check of scope ``kind:ident`` (``kind`` alone when ``ident`` is ``_NO_IDENT``), when
+    ``spec`` has a budget (the scope's text is built only then: most callers have none)."""
     if not spec:
         return
     max_budget, soft_budget = spec.get("max_budget"), spec.get("soft_budget")
     if max_budget is None and soft_budget is None:
         return
+    scope = kind if ident is _NO_IDENT else f"{kind}:{ident}"
     start, length = period_of(spec.get("created_at"), spec.get("budget_duration"), now)
     ttl = length * 2 + 3600 if length != float("inf") else _NO_DURATION_TTL
     checks.append(BudgetCheck(scope, start, None if max_budget is None else float(max_budget), ttl))
@@ -91,13 +95,14 @@ def _budget(
         soft.append((scope, float(soft_budget)))
 
 
-def _limit(scope: str, spec: dict[str, Any] | None, checks: list[LimitCheck]) -> None:
+def _limit(kind: str, ident: Any, spec: dict[str, Any] | None, checks: list[LimitCheck]) -> None:
+    """The limit check of scope ``kind:ident``, when ``spec`` has a limit (as :func:`_budget`)."""
     if not spec:
         return
     rpm, tpm, par = spec.get("rpm_limit"), spec.get("tpm_limit"), spec.get("max_parallel_requests")
     if rpm is None and tpm is None and par is None:
         return
-    checks.append(LimitCheck(scope, rpm, tpm, par))
+    checks.append(LimitCheck(f"{kind}:{ident}", rpm, tpm, par))
 
 
 class Admission:
@@ -193,26 +198,27 @@ class Admission:
         soft: list[tuple[str, float]] = []
         if key is not None:
             h = auth.api_key
-            _budget(f"key:{h}", key, now, budgets, soft)
-            _limit(f"key:{h}", key, limits)
+            _budget("key", h, key, now, budgets, soft)
+            _limit("key", h, key, limits)
             mmb = (key.get("model_max_budget") or {}).get(model or "")
             if mmb is not None:
                 spec = mmb if isinstance(mmb, dict) else {"max_budget": mmb}
                 _budget(
-                    f"key_model:{h}:{model}",
+                    "key_model",
+                    f"{h}:{model}",
                     {"created_at": key.get("created_at"), **spec},
                     now,
                     budgets,
                     soft,
                 )
             if auth.user:
-                _budget(f"user:{auth.user_id}", auth.user, now, budgets, soft)
-                _limit(f"user:{auth.user_id}", auth.user, limits)
+                _budget("user", auth.user_id, auth.user, now, budgets, soft)
+                _limit("user", auth.user_id, auth.user, limits)
             if auth.team:
-                _budget(f"team:{auth.team_id}", auth.team, now, budgets, soft)
-                _limit(f"team:{auth.team_id}", auth.team, limits)
+                _budget("team", auth.team_id, auth.team, now, budgets, soft)
+                _limit("team", auth.team_id, auth.team, limits)
             if auth.org:
-                _budget(f"org:{auth.org_id}", auth.org, now, budgets, soft)
+                _budget("org", auth.org_id, auth.org, now, budgets, soft)
         if end_user_id:
             customer = await mgmt.customer(end_user_id)
             if customer is not None:
@@ -226,11 +232,11 @@ class Admission:
                         f"customer not allowed to access model {model}",
                         type="customer_model_access_denied",
                     )
-                _budget(f"end_user:{end_user_id}", customer, now, budgets, soft)
-                _limit(f"end_user:{end_user_id}", customer, limits)
+                _budget("end_user", end_user_id, customer, now, budgets, soft)
+                _limit("end_user", end_user_id, customer, limits)
         s = mgmt.settings
         if s.global_max_budget:
-            _budget("global", {"max_budget": s.global_max_budget, "budget_duration": s.global_budget_duration, "created_at": 0}, now, budgets, soft)  # fmt: skip
+            _budget("global", _NO_IDENT, {"max_budget": s.global_max_budget, "budget_duration": s.global_budget_duration, "created_at": 0}, now, budgets, soft)  # fmt: skip
         md = data.get("metadata")
         if not isinstance(md, dict):
             md = None

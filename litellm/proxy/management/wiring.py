@@ -97,6 +97,9 @@ class ManagementState:
             self.redis = aredis.Redis.from_url(s.redis_url, socket_timeout=5, socket_connect_timeout=3)
         self.keys = KeyStore(self.db, self.redis, prefix=s.redis_prefix, ttl=s.key_cache_ttl)
         self.keys.allow_on_db_unavailable = s.allow_on_db_unavailable
+        # the Authenticator's key store is this object: from now on its lookup is the KeyStore's own (one
+        # coroutine per request instead of this class's wrapper around it)
+        self.lookup = self.keys.lookup  # type: ignore[method-assign]
         if self.redis is not None:
             self.counters = RedisBudgetCounters(self.redis, s.redis_prefix, s.reservation_ttl)
             self.limiter = RedisLimiter(self.redis, s.redis_prefix, s.rate_limit_window)
@@ -179,7 +182,7 @@ class ManagementState:
 
     def sink(self, record: Any) -> None:
         """on_request_done: one ledger row per admitted request, then settle its budgets and limits."""
-        ticket = self.admission.take(record.call_id)
+        ticket = self.admission.tickets.pop(record.call_id, None)  # Admission.take, without its frame
         if ticket is None or record.auth is None:
             return  # refused before admission (auth, bad input, limits, budget): no row, nothing to settle
         if ticket.spooled is not None:  # a finished stream: its row is on disk already

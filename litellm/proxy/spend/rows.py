@@ -31,8 +31,13 @@ def usage_of(response: Any) -> tuple[int, int]:
         prompt = get("prompt_tokens") or get("input_tokens") or 0
         completion = get("completion_tokens") or get("output_tokens") or 0
     else:
-        prompt = getattr(usage, "prompt_tokens", None) or getattr(usage, "input_tokens", None) or 0
-        completion = getattr(usage, "completion_tokens", None) or getattr(usage, "output_tokens", None) or 0
+        try:  # a Usage has both (attribute reads: no getattr call per field)
+            prompt, completion = usage.prompt_tokens, usage.completion_tokens
+        except AttributeError:
+            prompt = getattr(usage, "prompt_tokens", None)
+            completion = getattr(usage, "completion_tokens", None)
+        prompt = prompt or getattr(usage, "input_tokens", None) or 0
+        completion = completion or getattr(usage, "output_tokens", None) or 0
     return int(prompt), int(completion)
 
 
