@@ -239,3 +239,53 @@ def test_usage_of_raises_as_before_on_a_usage_that_is_not_a_number() -> None:
         _old_usage_of(bad)
     with pytest.raises(ValueError):
         usage_of(bad)
+
+
+# -- model access ---------------------------------------------------------------------------------
+
+
+def _old_check_model(adm: admission.Admission, auth: Any, model: str | None) -> None:
+    if not model:
+        return
+    key_models = auth.models or []
+    if not adm.allowed(key_models, model):
+        raise ProxyError(
+            401,
+            f"key not allowed to access model. This key can only access models={key_models}. Tried to access {model}",
+            type="key_model_access_denied",
+            param="model",
+        )
+    team = getattr(auth, "team", None)
+    if team and not adm.allowed(team.get("models"), model):
+        raise ProxyError(
+            401,
+            f"team not allowed to access model. This team can only access models={team.get('models')}. Tried to access {model}",
+            type="team_model_access_denied",
+            param="model",
+        )
+
+
+def test_model_access_matches_the_old_check() -> None:
+    model_list = [
+        {
+            "model_name": "gpt",
+            "litellm_params": {"model": "openai/gpt"},
+            "model_info": {"access_groups": ["g1"]},
+        },
+        {"model_name": "claude", "litellm_params": {"model": "anthropic/c"}, "model_info": {}},
+    ]
+    adm = admission.Admission(SimpleNamespace(backend=SimpleNamespace(model_list=model_list)))
+    key_models: list[Any] = [None, [], ["gpt"], ["*"], ["all-proxy-models"], ["g1"], ["openai/*"], ["claude"]]
+    teams: list[Any] = [None, {}, {"models": []}, {"models": ["claude"]}, {"models": ["g1"]}]
+    for models in key_models:
+        for team in teams:
+            for model in (None, "", "gpt", "claude", "openai/x", "other"):
+                auth = SimpleNamespace(models=models, team=team)
+                outcomes = []
+                for check in (adm._check_model, lambda a, m: _old_check_model(adm, a, m)):
+                    try:
+                        check(auth, model)
+                        outcomes.append(None)
+                    except ProxyError as exc:
+                        outcomes.append((exc.status_code, str(exc), exc.type))
+                assert outcomes[0] == outcomes[1], (models, team, model)

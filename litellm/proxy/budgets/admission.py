@@ -142,7 +142,7 @@ class Admission:
         if not model:
             return
         key_models = auth.models or []
-        if not self.allowed(key_models, model):
+        if key_models and not self.allowed(key_models, model):  # (allowed() is True for no models)
             raise ProxyError(
                 401,
                 f"key not allowed to access model. This key can only access models={key_models}. Tried to access {model}",
