@@ -167,7 +167,8 @@ class CallContext:
         self.model = model
         self.stream = stream
         self.callbacks = callbacks
-        self.messages = messages
+        # the ``messages`` setter's rule, without the property call on the request path
+        self._messages = snapshot(messages) if callbacks is not None else messages
         self.metadata = metadata or {}
         self.optional_params = optional_params
         self.litellm_call_id = litellm_call_id or new_call_id()
@@ -230,7 +231,7 @@ class CallContext:
         return datetime.fromtimestamp(self.end_time or time.time())
 
     def _litellm_params(self) -> dict[str, Any]:
-        return {
+        params = {
             "metadata": self.metadata,
             "litellm_call_id": self.litellm_call_id,
             "litellm_trace_id": self.trace_id,
@@ -239,15 +240,17 @@ class CallContext:
             "model_id": self.model_id,
             "stream": self.stream,
             "otel_parent_context": self.otel_parent,
-            **({"custom_pricing": True} if self.custom_pricing else {}),
         }
+        if self.custom_pricing:
+            params["custom_pricing"] = True
+        return params
 
     def _messages_for_logging(self) -> Any:
         if not self.turn_off_message_logging:
-            return self.messages
+            return self._messages
         from litellm.core.redact import redact_messages
 
-        return redact_messages(self.messages)
+        return redact_messages(self._messages)
 
     @property
     def logged_model(self) -> str:
@@ -265,7 +268,7 @@ class CallContext:
             "litellm_call_id": self.litellm_call_id,
             "call_type": self.call_type,
             "stream": self.stream,
-            "start_time": self.start_dt,
+            "start_time": datetime.fromtimestamp(self.start_time),  # self.start_dt, without the property
             "custom_llm_provider": self.custom_llm_provider,
             "api_base": self.api_base,
             "user": self.user,

@@ -329,7 +329,11 @@ class Dispatcher(LaneRunner, LoggingHookStage, ExitSettlement):
             if target.config_error is not None:
                 continue
             cached = target.lane_cache
-            if cached is None or cached[0] != token or lane_refusal(cached[1]) is None:
+            if cached is None or cached[0] != token:
+                return False
+            lane = cached[1]
+            # a lane with none of lane_refusal's flags set accepts: the usual answer, without the call
+            if not (lane.stuck or lane.hung_until or lane.saturated) or lane_refusal(lane) is None:
                 return False
         for target in targets:
             if target.config_error is not None:
