@@ -225,6 +225,8 @@ def _credentials(adapter: Any, provider: str, model: str, lp: dict[str, Any], ne
 
 
 def _optional_params(adapter: Any, model: str, call: _Call, drop: bool) -> dict[str, Any]:
+    if not call.openai:  # nothing to check (a proxied chat call as a rule): split_params would give {}
+        return {**call.extra}
     params = (_prov or _providers()).split_params(adapter, model, call.openai, drop)
     if call.extra:
         params = {**params, **call.extra}
@@ -921,8 +923,11 @@ async def arun(spec: CallSpec, model: str, inputs: dict[str, Any], kwargs: dict[
 
 def _build_chat(p: Prepared) -> Any:
     lp = p.call.lp
-    headers = dict(settings.headers or {})
-    headers.update(lp.get("extra_headers") or lp.get("headers") or {})
+    extra = lp.get("extra_headers") or lp.get("headers")
+    headers = None
+    if settings.headers or extra:  # else no dict is built
+        headers = dict(settings.headers or {})
+        headers.update(extra or {})
     messages = p.inputs["messages"]
     if settings.add_function_to_prompt or lp.get("add_function_to_prompt"):
         messages = _functions_into_prompt(p, messages)
