@@ -96,11 +96,16 @@ def enrich(p: Prepared, result: Any) -> None:
         _apply(p, result, parsed, started, headers)
 
 
-async def aenrich(p: Prepared, result: Any) -> None:
-    """Poll a pending answer until it finishes (async)."""
+def aenrich(p: Prepared, result: Any) -> Any:
+    """Poll a pending answer until it finishes (async): the coroutine to await, None when the adapter
+    has no follow-up (every adapter but Replicate's: no coroutine is made per call)."""
     follow = _follow(p)
     if follow is None:
-        return
+        return None
+    return _apoll(p, result, follow)
+
+
+async def _apoll(p: Prepared, result: Any, follow: Any) -> None:
     parsed = p.ctx.raw_response
     interval = float(getattr(p.adapter, "poll_interval_s", 0.5))
     deadline = _deadline(p)

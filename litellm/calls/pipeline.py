@@ -63,6 +63,7 @@ _PRICING_KEYS = (
     "input_cost_per_second",
     "output_cost_per_second",
 )
+_PRICING_ARGS = frozenset((*_PRICING_KEYS, "base_model"))
 
 # module-setting keys per provider (litellm.openai_key, ...), consulted after the call's own api_key
 _PROVIDER_KEY_SETTINGS = {
@@ -241,6 +242,8 @@ def _metadata(lp: dict[str, Any]) -> dict[str, Any]:
 
 
 def _custom_pricing(lp: dict[str, Any]) -> dict[str, Any] | None:
+    if _PRICING_ARGS.isdisjoint(lp):  # no pricing argument (a C-level check, the common case)
+        return None
     pricing = {k: lp[k] for k in _PRICING_KEYS if lp.get(k) is not None}
     if lp.get("base_model"):
         pricing["base_model"] = lp["base_model"]
@@ -255,10 +258,12 @@ def _timeout(lp: dict[str, Any]) -> Any:
 
 
 def _num_retries(lp: dict[str, Any]) -> int:
-    for value in (lp.get("num_retries"), lp.get("max_retries"), settings.num_retries):
-        if value is not None:
-            return max(0, int(value))
-    return 0
+    value = lp.get("num_retries")
+    if value is None:
+        value = lp.get("max_retries")
+        if value is None:
+            value = settings.num_retries
+    return 0 if value is None else max(0, int(value))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -545,7 +550,9 @@ def _prepare(
     )
     p.ctx = ctx
     model_info = lp.get("model_info")
-    ctx.model_id = lp.get("model_id") or (model_info.get("id") if isinstance(model_info, Mapping) else None)
+    ctx.model_id = lp.get("model_id") or (
+        model_info.get("id") if type(model_info) is dict or isinstance(model_info, Mapping) else None
+    )
     ctx.custom_pricing = _custom_pricing(lp)
     p.timeout = _timeout(lp)
     p.retries = _num_retries(lp)
@@ -902,7 +909,9 @@ async def arun(spec: CallSpec, model: str, inputs: dict[str, Any], kwargs: dict[
         try:
             result = spec.parse(p, content, reply.headers, started)
             if spec.aenrich is not None:
-                await spec.aenrich(p, result)
+                pending = spec.aenrich(p, result)
+                if pending is not None:
+                    await pending
         except Exception as exc:
             mapped = map_exception(exc, p.provider, p.model, p.adapter)
             _finish_failure(p.ctx, mapped, p.attempt)

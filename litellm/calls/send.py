@@ -269,7 +269,8 @@ async def asend(p: Any) -> tuple[Any, Any, float]:
     while True:
         reply = None
         try:
-            wire = await awire_request(p)
+            # without request auth nothing is awaited: no coroutine to make and run
+            wire = wire_request(p) if p.request.auth is None else await awire_request(p)
             started = time.time()
             reply = await transport.send(wire, timeout=attempt_timeout(p), stream=p.stream)
             if reply.status >= 400:

@@ -45,7 +45,7 @@ class CallSpec:
     item_cache: bool = False
     #: (prepared, response) -> None: more work before the event (e.g. pricing a finished batch)
     enrich: Callable[[Prepared, Any], None] | None = None
-    #: the async twin of ``enrich`` (awaited)
+    #: the async twin of ``enrich``: returns an awaitable (awaited) or None (nothing more to do)
     aenrich: Callable[[Prepared, Any], Any] | None = None
     #: (prepared, open reply or None, mock chunk dicts or None) -> the stream object the caller
     #: iterates; None = the chat stream wrapper

@@ -147,6 +147,13 @@ def _openai_supported(model: str) -> frozenset[str]:
     return _BASE_PARAMS | {"reasoning_effort"}
 
 
+@lru_cache(maxsize=1024)
+def _openai_supported_without(model: str, unsupported: frozenset[str]) -> frozenset[str]:
+    """``_openai_supported(model) - unsupported``, made once per model (a set difference per call
+    otherwise; the provider rows' sets are frozen)."""
+    return _openai_supported(model) - unsupported
+
+
 # --------------------------------------------------------------------------------------------------
 # Errors
 # --------------------------------------------------------------------------------------------------
@@ -225,7 +232,7 @@ class OpenAICompatAdapter:
     def supported_params(self, model: str) -> frozenset[str]:
         spec = self.spec
         if spec.openai_model_rules:
-            return _openai_supported(model) - spec.unsupported
+            return _openai_supported_without(model, spec.unsupported)
         supported = self._static_supported
         if spec._reasoning_re is not None and spec._reasoning_re.search(model):
             supported = supported | {"reasoning_effort"}

@@ -126,3 +126,151 @@ def test_build_chat_request_unchanged_end_to_end() -> None:
             extra_body=None,
         )
         assert (req.url, req.headers, req.body) == (expected.url, expected.headers, expected.body)
+
+
+def _old_custom_pricing(lp: dict[str, Any]) -> dict[str, Any] | None:
+    pricing = {k: lp[k] for k in pipeline._PRICING_KEYS if lp.get(k) is not None}
+    if lp.get("base_model"):
+        pricing["base_model"] = lp["base_model"]
+    return pricing or None
+
+
+def _old_num_retries(lp: dict[str, Any]) -> int:
+    for value in (lp.get("num_retries"), lp.get("max_retries"), settings.num_retries):
+        if value is not None:
+            return max(0, int(value))
+    return 0
+
+
+LPS = [
+    {},
+    {"api_key": "k", "metadata": {}},
+    {"input_cost_per_token": None},
+    {"input_cost_per_token": 0.0},
+    {"input_cost_per_token": 1e-6, "output_cost_per_token": 2e-6},
+    {"input_cost_per_second": 0.1, "output_cost_per_second": None},
+    {"base_model": ""},
+    {"base_model": None, "output_cost_per_second": 3},
+    {"base_model": "gpt-4o"},
+    {"base_model": "gpt-4o", "input_cost_per_token": 1e-6},
+    {"num_retries": None},
+    {"num_retries": 0},
+    {"num_retries": "3"},
+    {"num_retries": -2},
+    {"max_retries": 4},
+    {"num_retries": None, "max_retries": 2.7},
+    {"num_retries": 1, "max_retries": 5},
+    {"max_retries": None},
+]
+
+
+@pytest.mark.parametrize("module_retries", [None, 0, 2, "5"])
+def test_custom_pricing_and_retries_match(monkeypatch: pytest.MonkeyPatch, module_retries: Any) -> None:
+    monkeypatch.setattr(settings, "num_retries", module_retries)
+    for lp in LPS:
+        assert pipeline._custom_pricing(lp) == _old_custom_pricing(lp), lp
+        assert pipeline._num_retries(lp) == _old_num_retries(lp), lp
+        assert type(pipeline._num_retries(lp)) is type(_old_num_retries(lp))
+
+
+def test_model_id_from_model_info_of_any_mapping() -> None:
+    from types import MappingProxyType
+
+    for info, expected in (
+        ({"id": "a"}, "a"),
+        (MappingProxyType({"id": "b"}), "b"),
+        ("x", None),
+        (None, None),
+    ):
+        kwargs = {"api_key": "sk-x", "model_info": info, "mock_response": "hi"}
+        p = pipeline._prepare(pipeline.COMPLETION, "openai/gpt-4o-mini", {"messages": []}, kwargs, False)
+        assert p.ctx.model_id == expected
+
+
+def test_openai_supported_params_match_set_difference() -> None:
+    from litellm.providers.openai_compat import PROVIDERS, _openai_supported
+
+    models = ["gpt-4o", "gpt-4o-mini", "o1", "o3-mini", "o4-mini", "gpt-5", "gpt-5-chat-latest", "gpt-5-mini",
+              "gpt-3.5-turbo", "ft:gpt-4o:org", "my-model", "openai/o1", "azure/gpt-5"]  # fmt: skip
+    checked = 0
+    for name, spec in PROVIDERS.items():
+        if not spec.openai_model_rules:
+            continue
+        adapter = resolve(f"{name}/x").adapter
+        for model in models:
+            got = adapter.supported_params(model)
+            assert got == _openai_supported(model) - spec.unsupported, (name, model)
+            assert adapter.supported_params(model) is got  # made once
+            checked += 1
+    assert checked >= len(models)
+
+
+def test_aenrich_makes_no_coroutine_without_follow_up() -> None:
+    import asyncio
+
+    from litellm.calls import follow_ups
+
+    p = pipeline._prepare(
+        pipeline.COMPLETION,
+        "openai/gpt-4o-mini",
+        {"messages": []},
+        {"api_key": "sk-x", "mock_response": "hi"},
+        True,
+    )
+    assert follow_ups.aenrich(p, object()) is None
+
+    class Polling:
+        poll_interval_s = 0.0
+
+        def follow_up_request(self, model: str, parsed: Any, creds: Any, *, stream: bool) -> None:
+            seen.append(parsed)
+            return None  # finished: nothing more to send
+
+    seen: list[Any] = []
+    p.adapter = Polling()
+    p.ctx.raw_response = {"id": "job"}
+    pending = follow_ups.aenrich(p, object())
+    assert asyncio.iscoroutine(pending)
+    assert asyncio.run(pending) is None
+    assert seen == [{"id": "job"}]
+
+
+def test_arun_awaits_an_async_aenrich_and_skips_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Specs with an ``async def`` aenrich (batches, assistants, resources) are still awaited."""
+    import asyncio
+    import dataclasses
+
+    calls: list[str] = []
+
+    async def async_enrich(p: Any, result: Any) -> None:
+        calls.append("async")
+
+    def sync_none(p: Any, result: Any) -> None:
+        calls.append("none")
+
+    class Reply:
+        status = 200
+        headers: dict[str, str] = {}
+
+        async def read(self) -> bytes:
+            return b'{"id":"x","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}'
+
+        def release(self) -> None:
+            pass
+
+    class Transport:
+        async def send(self, request: Any, *, timeout: Any, stream: bool) -> Any:
+            calls.append("send")
+            return Reply()
+
+    for hook, expected in ((async_enrich, ["send", "async"]), (sync_none, ["send", "none"])):
+        calls.clear()
+        spec = dataclasses.replace(pipeline.COMPLETION, aenrich=hook)
+        kwargs = {"api_key": "sk-x", "api_base": "http://127.0.0.1:9/v1", "client": Transport()}
+        result = asyncio.run(
+            pipeline.arun(
+                spec, "openai/gpt-4o-mini", {"messages": [{"role": "user", "content": "q"}]}, kwargs
+            )
+        )
+        assert result.choices[0].message.content == "hi"
+        assert calls == expected
