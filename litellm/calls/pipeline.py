@@ -894,7 +894,8 @@ async def arun(spec: CallSpec, model: str, inputs: dict[str, Any], kwargs: dict[
     """An async call of any type, start to finish (a cancelled call still leaves its one record)."""
     p = _prepare(spec, model, inputs, kwargs, is_async=True)
     try:
-        hit = await _acache_lookup(p)
+        # without a cache no lookup coroutine is made (each is an object the cyclic GC counts)
+        hit = await _acache_lookup(p) if settings.cache is not None else None
         if hit is not None:
             return _from_cache(p, hit)
         if p.mock is not _NO_MOCK:
@@ -920,7 +921,8 @@ async def arun(spec: CallSpec, model: str, inputs: dict[str, Any], kwargs: dict[
         if p.ctx.exception is None and p.ctx.result is None:
             _finish_failure(p.ctx, _interrupted(exc, p), p.attempt)
         raise
-    result = await _acache_store(p, result)
+    if p.cache_key is not None or p.items is not None:  # else _acache_store returns result as is
+        result = await _acache_store(p, result)
     _finish_success(p.ctx, result, p.attempt)
     return result
 

@@ -70,7 +70,7 @@ class DirectPath:
         now = time.time()
         s = None
         if not strategy.needs_stats and not self._budget_periods and now >= st.cooled_until:
-            stats = [BLANK_STATS] * len(deps)  # only cooldowns would be read, and none is active
+            stats = None  # only cooldowns would be read, and none is active: blank, made if a strategy picks
         else:
             stats = st.snapshot([d.id for d in deps], self._budget_periods, strategy.needs_stats)
             for s in stats:
@@ -83,6 +83,8 @@ class DirectPath:
             if len(deps) == 1 and not strategy.enforces_limits:
                 index, reason = 0, "only candidate"
             else:
+                if stats is None:
+                    stats = [BLANK_STATS] * len(deps)
                 try:
                     index, reason = strategy.pick(deps, stats, request or RoutingRequest(group))
                 except NoDeploymentWithinLimits:

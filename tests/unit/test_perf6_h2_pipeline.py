@@ -274,3 +274,51 @@ def test_arun_awaits_an_async_aenrich_and_skips_none(monkeypatch: pytest.MonkeyP
         )
         assert result.choices[0].message.content == "hi"
         assert calls == expected
+
+
+def test_arun_reaches_the_cache_only_when_one_is_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No lookup/store coroutine without a cache; with one, a miss is stored and the next call is a hit."""
+    import asyncio
+
+    from litellm.caching import Cache
+
+    seen: list[str] = []
+    lookup, store = pipeline._acache_lookup, pipeline._acache_store
+
+    async def spy_lookup(p: Any) -> Any:
+        seen.append("lookup")
+        return await lookup(p)
+
+    async def spy_store(p: Any, response: Any) -> Any:
+        seen.append("store")
+        return await store(p, response)
+
+    monkeypatch.setattr(pipeline, "_acache_lookup", spy_lookup)
+    monkeypatch.setattr(pipeline, "_acache_store", spy_store)
+    kwargs = {"api_key": "sk-x", "mock_response": "hello"}
+    msgs = [{"role": "user", "content": "cache me"}]
+    asyncio.run(pipeline.acompletion("openai/gpt-4o-mini", msgs, **kwargs))
+    assert seen == []
+    monkeypatch.setattr(settings, "cache", Cache(type="local"))
+
+    class Reply:
+        status = 200
+        headers: dict[str, str] = {}
+
+        async def read(self) -> bytes:
+            return b'{"id":"x","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}'
+
+        def release(self) -> None:
+            pass
+
+    class Transport:
+        async def send(self, request: Any, *, timeout: Any, stream: bool) -> Any:
+            seen.append("send")
+            return Reply()
+
+    sent = {"api_key": "sk-x", "api_base": "http://127.0.0.1:9/v1", "client": Transport(), "caching": True}
+    first = asyncio.run(pipeline.acompletion("openai/gpt-4o-mini", msgs, **sent))
+    second = asyncio.run(pipeline.acompletion("openai/gpt-4o-mini", msgs, **sent))
+    assert seen == ["lookup", "send", "store", "lookup"]
+    assert second._hidden_params.get("cache_hit") is True
+    assert second.choices[0].message.content == first.choices[0].message.content == "hi"
