@@ -13,7 +13,7 @@ Must not: send, sleep, log or read the environment (the pipeline does).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["CallSpec", "Prepared"]
@@ -50,10 +50,11 @@ class CallSpec:
     #: (prepared, open reply or None, mock chunk dicts or None) -> the stream object the caller
     #: iterates; None = the chat stream wrapper
     make_stream: Callable[[Prepared, Any, Any], Any] | None = None
+    #: "a" + name, made once (read for every async call)
+    async_name: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def async_name(self) -> str:
-        return "a" + self.name
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "async_name", "a" + self.name)
 
 
 class Prepared:

@@ -322,3 +322,16 @@ def test_arun_reaches_the_cache_only_when_one_is_set(monkeypatch: pytest.MonkeyP
     assert seen == ["lookup", "send", "store", "lookup"]
     assert second._hidden_params.get("cache_hit") is True
     assert second.choices[0].message.content == first.choices[0].message.content == "hi"
+
+
+def test_call_spec_async_name_is_a_plus_name() -> None:
+    import dataclasses
+
+    from litellm.calls.registry import CALLS
+
+    specs = [pipeline.COMPLETION, pipeline.EMBEDDING, dataclasses.replace(pipeline.COMPLETION, name="other")]
+    for spec in specs:
+        assert spec.async_name == "a" + spec.name
+    assert dataclasses.replace(pipeline.COMPLETION) == pipeline.COMPLETION
+    assert "async_name" not in repr(pipeline.COMPLETION)
+    assert len(CALLS) > 2
