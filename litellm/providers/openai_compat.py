@@ -310,7 +310,6 @@ class OpenAICompatAdapter:
         spec = self.spec
         body: dict[str, Any] = {"model": self.wire_model(model), "messages": messages}
         renames = self._renames
-        max_to_completion = spec.openai_model_rules and openai_family(model) in ("o", "gpt5")
         for key, value in optional_params.items():
             if value is None or key == "stream":
                 continue
@@ -323,7 +322,8 @@ class OpenAICompatAdapter:
                 value = normalize_response_format(value)
             elif key == "tool_choice" and isinstance(value, str) and value in self._tool_choice_renames:
                 value = self._tool_choice_renames[value]
-            elif key == "max_tokens" and max_to_completion:
+            elif key == "max_tokens" and spec.openai_model_rules and openai_family(model) in ("o", "gpt5"):
+                # the model's family is read only when there is a max_tokens to rename
                 key = "max_completion_tokens"
             body[renames.get(key, key)] = value
         if spec.name == "deepseek" and "reasoning_effort" in body and "thinking" not in body:

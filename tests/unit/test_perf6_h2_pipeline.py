@@ -335,3 +335,63 @@ def test_call_spec_async_name_is_a_plus_name() -> None:
     assert dataclasses.replace(pipeline.COMPLETION) == pipeline.COMPLETION
     assert "async_name" not in repr(pipeline.COMPLETION)
     assert len(CALLS) > 2
+
+
+def _old_build_body(self: Any, model: str, messages: list, optional_params: Any, *, stream: bool) -> dict:
+    from litellm.providers.openai_compat import normalize_response_format, openai_family
+
+    spec = self.spec
+    body: dict[str, Any] = {"model": self.wire_model(model), "messages": messages}
+    renames = self._renames
+    max_to_completion = spec.openai_model_rules and openai_family(model) in ("o", "gpt5")
+    for key, value in optional_params.items():
+        if value is None or key == "stream":
+            continue
+        if key == "stream_options":
+            if stream:
+                body[key] = value
+            continue
+        if key == "response_format":
+            value = normalize_response_format(value)
+        elif key == "tool_choice" and isinstance(value, str) and value in self._tool_choice_renames:
+            value = self._tool_choice_renames[value]
+        elif key == "max_tokens" and max_to_completion:
+            key = "max_completion_tokens"
+        body[renames.get(key, key)] = value
+    if spec.name == "deepseek" and "reasoning_effort" in body and "thinking" not in body:
+        if body["reasoning_effort"] != "none":
+            body["thinking"] = {"type": "enabled"}
+    for key, value in spec.body_defaults:
+        body.setdefault(key, value)
+    if stream:
+        body["stream"] = True
+    return body
+
+
+def test_openai_compat_build_body_matches_old() -> None:
+    from litellm.providers.openai_compat import PROVIDERS
+
+    models = ["gpt-4o", "o1", "o3-mini", "gpt-5", "gpt-5-chat-latest", "my-model", "deepseek-reasoner"]
+    params_list = [
+        {},
+        {"max_tokens": 10},
+        {"max_tokens": None, "temperature": 0.1},
+        {"max_tokens": 5, "stream_options": {"include_usage": True}, "stream": True},
+        {"tool_choice": "required", "response_format": {"type": "json_object"}, "max_completion_tokens": 3},
+        {"reasoning_effort": "low", "max_tokens": 7},
+    ]
+    checked = 0
+    for name in PROVIDERS:
+        try:
+            adapter = resolve(f"{name}/x").adapter
+        except Exception:
+            continue
+        if not hasattr(adapter, "build_body"):
+            continue
+        for model, params, stream in itertools.product(models, params_list, (False, True)):
+            msgs = [{"role": "user", "content": "q"}]
+            new = adapter.build_body(model, msgs, dict(params), stream=stream)
+            old = _old_build_body(adapter, model, msgs, dict(params), stream=stream)
+            assert new == old and list(new) == list(old), (name, model, params, stream)
+            checked += 1
+    assert checked > 100
