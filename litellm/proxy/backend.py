@@ -21,7 +21,6 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from litellm.calls.costing import HiddenParams
 from litellm.core import http as _http
 
 __all__ = ["Backend", "CallInfo", "DirectBackend", "RouterBackend", "UnsupportedCallType", "make_backend"]
@@ -65,15 +64,6 @@ def hidden_params(result: Any) -> Any:
         if hidden is not None:
             return hidden
     return getattr(result, "_hidden_params", None) or {}
-
-
-# hidden params whose ``get`` is dict's own for every key but ``response_cost`` (HiddenParams prices the
-# call on that one): read through ``dict.get``, without a Python frame per key
-_PLAIN_DICTS = (dict, HiddenParams)
-
-
-def _mapping_get(mapping: Any, key: str) -> Any:
-    return mapping.get(key)
 
 
 class Backend:
@@ -269,17 +259,17 @@ class RouterBackend(Backend):
         result = await method(model=model, **kwargs)
         # (HiddenParams prices the call when its truthiness is read: here, as it always was)
         hidden = hidden_params(result) or {}
-        get = dict.get if type(hidden) in _PLAIN_DICTS else _mapping_get
-        extra = get(hidden, "additional_headers") or {}
-        group = str(get(hidden, "model_group") or model)
+        get = hidden.get  # (a priced HiddenParams is a plain dict: dict's own get, no Python frame)
+        extra = get("additional_headers") or {}
+        group = str(get("model_group") or model)
         fallbacks = extra.get("x-litellm-attempted-fallbacks")
         if fallbacks is None:  # the Router did not say: a different group answering means a fallback ran
             fallbacks = 0 if group == self.direct.alias.get(model, model) else 1
         info = CallInfo(
             model_group=group,
-            model_id=get(hidden, "model_id"),
-            api_base=get(hidden, "api_base"),
-            provider=get(hidden, "custom_llm_provider"),
+            model_id=get("model_id"),
+            api_base=get("api_base"),
+            provider=get("custom_llm_provider"),
             attempted_retries=int(extra.get("x-litellm-attempted-retries") or 0),
             attempted_fallbacks=int(fallbacks),
         )

@@ -30,10 +30,11 @@ from starlette.responses import Response
 
 from litellm.calls.context import new_call_id
 from litellm.core.jsonfast import loads
-from litellm.proxy.backend import _PLAIN_DICTS, CallInfo, _mapping_get
+from litellm.proxy.backend import CallInfo
 from litellm.proxy.backend import hidden_params as _hidden
 from litellm.proxy.errors import ProxyError, error_payload
 from litellm.proxy.hooks import RejectedRequest
+from litellm.proxy.http_server import _Cycle
 
 __all__ = ["LLMRoute", "RequestRecord", "SSEResponse"]
 
@@ -505,9 +506,9 @@ class LLMRoute:
             _H_VERSION: _ENCODED.get(version) or _encoded(version),
         }
         hidden = _hidden(result) if result is not None else {}
-        get = dict.get if type(hidden) in _PLAIN_DICTS else _mapping_get
+        get = hidden.get
         if info is not None:
-            api_base = get(hidden, "api_base") or info.api_base
+            api_base = get("api_base") or info.api_base
             group = info.model_group
             headers[_H_MODEL_GROUP] = _ENCODED.get(group) or _encoded(group)
             model_id = info.model_id
@@ -525,13 +526,13 @@ class LLMRoute:
             cost = hidden.get("response_cost")
             if cost is not None:
                 headers[_H_COST] = _latin1(cost)
-            ms = get(hidden, "_response_ms")
+            ms = get("_response_ms")
             if ms is not None:
                 headers[_H_DURATION] = _ms(ms)
                 if started is not None:
                     overhead = max(0.0, (time.time() - started) * 1000.0 - ms)
                     headers[_H_OVERHEAD] = _ms(overhead)
-            extra = get(hidden, "additional_headers")
+            extra = get("additional_headers")
             if extra:
                 for key, value in extra.items():
                     if value is None:
@@ -789,6 +790,8 @@ class ClientDisconnected(Exception):
     status_code = 499
 
 
+_GONE_MESSAGE = "the client disconnected before the answer; the upstream request was cancelled"
+
 # A call still pending after this long gets a watcher task for the client's disconnect; a quicker one
 # never pays for it (a task created, stepped, cancelled and stepped again: ~15 µs of a 2-core box's
 # request path). A client that left in the meantime is seen when the watcher starts: uvicorn keeps the
@@ -850,11 +853,20 @@ async def _cancel_on_disconnect(entry: list[Any]) -> None:
         task.cancel()
 
 
-async def _unless_disconnected(call: Any, receive: Any) -> Any:
+def _unless_disconnected(call: Any, receive: Any) -> Any:
     """Await ``call`` (the upstream request) in this task; if the client disconnects first, cancel it
     (closing the upstream connection) and raise ClientDisconnected. The request body was read already,
-    so the only message ``receive`` can still deliver is the disconnect. A call pending for more than
-    ``_WATCH_AFTER`` seconds gets one watcher task."""
+    so the only message ``receive`` can still deliver is the disconnect. Under the proxy's own HTTP
+    server the connection cancels the call itself when the client leaves (no timer, no watcher task);
+    under another ASGI server a call pending for more than ``_WATCH_AFTER`` seconds gets one watcher
+    task. (Returns the coroutine to await.)"""
+    cycle = getattr(receive, "__self__", None)
+    if type(cycle) is _Cycle:
+        return _cancelled_by_connection(call, cycle)
+    return _watched(call, receive)
+
+
+async def _watched(call: Any, receive: Any) -> Any:
     global _watchdog
     loop = asyncio.get_running_loop()
     owner, watchdog = _watchdog
@@ -871,14 +883,35 @@ async def _unless_disconnected(call: Any, receive: Any) -> Any:
         uncancel = getattr(current, "uncancel", None)  # 3.11+: our own cancel is turned into an error
         if uncancel is not None:
             uncancel()
-        raise ClientDisconnected(
-            "the client disconnected before the answer; the upstream request was cancelled"
-        ) from None
+        raise ClientDisconnected(_GONE_MESSAGE) from None
     finally:
         entry[_TASK] = entry[_RECEIVE] = None  # answered: no watcher from now on
         watcher = entry[_WATCHER]
         if watcher is not None:
             watcher.cancel()
+
+
+async def _cancelled_by_connection(call: Any, cycle: _Cycle) -> Any:
+    """``_unless_disconnected`` under the proxy's HTTP server: the connection cancels this task when the
+    client leaves while ``call`` is pending (a client already gone is not waited for)."""
+    if cycle.disconnected:
+        close = getattr(call, "close", None)
+        if close is not None:  # never started: nothing goes upstream
+            close()
+        raise ClientDisconnected(_GONE_MESSAGE)
+    current = cycle.cancel_on_disconnect = asyncio.current_task()
+    try:
+        return await call
+    except asyncio.CancelledError:
+        if not cycle.cancelled_on_disconnect:
+            raise
+        cycle.cancelled_on_disconnect = False
+        uncancel = getattr(current, "uncancel", None)  # 3.11+: our own cancel is turned into an error
+        if uncancel is not None:
+            uncancel()
+        raise ClientDisconnected(_GONE_MESSAGE) from None
+    finally:
+        cycle.cancel_on_disconnect = None
 
 
 # the current request's SERVER span (set per request task; SSE producers inherit it)

@@ -142,6 +142,10 @@ class _Cycle:
     chunked = False
     no_body = False
     app_connection = False
+    # a task to cancel if the client leaves while it waits (the app's pending upstream call); the app
+    # sets it, and reads ``cancelled_on_disconnect`` to tell that cancel from any other
+    cancel_on_disconnect: asyncio.Task[Any] | None = None
+    cancelled_on_disconnect = False
 
     def __init__(
         self, proto: HttpProtocol, scope: dict[str, Any], app: Any, keep_alive: bool, http10: bool
@@ -437,6 +441,11 @@ class HttpProtocol(asyncio.Protocol):
             if cycle is not None and not cycle.disconnected:
                 cycle.disconnected = True
                 cycle.wake()
+                task = cycle.cancel_on_disconnect
+                if task is not None:
+                    cycle.cancel_on_disconnect = None
+                    cycle.cancelled_on_disconnect = True
+                    task.cancel()
         self.pipeline.clear()
         self.write_paused = False
         self._release_drain()
