@@ -540,8 +540,8 @@ class LLMRoute:
                     names = _EXTRA_NAMES.get(key)
                     if names is None:
                         names = _extra_names(key)
-                    if names:
-                        data = _latin1(value)
+                    if names:  # (a provider's header value is a str: encoded without a call)
+                        data = value.encode("latin-1") if type(value) is str else _latin1(value)
                         for name in names:
                             headers[name] = data
         return headers

@@ -146,6 +146,10 @@ class _Cycle:
     # sets it, and reads ``cancelled_on_disconnect`` to tell that cancel from any other
     cancel_on_disconnect: asyncio.Task[Any] | None = None
     cancelled_on_disconnect = False
+    # the app starts with the first bytes of the body (or the request's end): a head that arrived alone
+    # (most clients write head and body apart) is not answered by a task that only waits in receive()
+    may_hold = True  # False for 100-continue (the client waits for us) and upgrades (no body parsed)
+    held = False  # answered next, its app not started yet
 
     def __init__(
         self, proto: HttpProtocol, scope: dict[str, Any], app: Any, keep_alive: bool, http10: bool
@@ -159,6 +163,7 @@ class _Cycle:
         self.http10 = http10
 
     def wake(self) -> None:
+        """Resume ``receive()`` if it waits (callers on the per-request path test ``waiter`` first)."""
         waiter = self.waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
@@ -284,7 +289,8 @@ class _Cycle:
         self.complete = True
         if self.length is not None and self.sent != self.length and not self.no_body:
             self.keep_alive = False  # framing is broken: the client cannot find the next response
-        self.wake()
+        if self.waiter is not None:
+            self.wake()
         self.proto.response_complete(self)
 
     def _start(self, status: int, headers: Any) -> None:
@@ -440,6 +446,8 @@ class HttpProtocol(asyncio.Protocol):
         for cycle in (self.running, self.cycle, *self.pipeline):
             if cycle is not None and not cycle.disconnected:
                 cycle.disconnected = True
+                if cycle.held:  # its app sees the disconnect, as one started at once would
+                    self._launch(cycle)
                 cycle.wake()
                 task = cycle.cancel_on_disconnect
                 if task is not None:
@@ -539,6 +547,8 @@ class HttpProtocol(asyncio.Protocol):
         else:  # a response is in flight: close after it, read nothing more
             self.closing = True
             self._pause_reading()
+            if self.running.held:  # no more of its body comes: its app starts (and may answer)
+                self._launch(self.running)
             for cycle in self.pipeline:
                 cycle.disconnected = True
             self.pipeline.clear()
@@ -611,7 +621,9 @@ class HttpProtocol(asyncio.Protocol):
             app = self.app
         http10 = version == "1.0"
         cycle = _Cycle(self, scope, app, parser.should_keep_alive(), http10)
-        cycle.expect_100 = self.expect_100
+        if self.expect_100 or self.closing:
+            cycle.may_hold = False
+            cycle.expect_100 = self.expect_100
         self.cycle = cycle
         if self.running is None:
             self._run(cycle)
@@ -627,23 +639,37 @@ class HttpProtocol(asyncio.Protocol):
         cycle.body_len += len(body)
         if cycle.body_len > BODY_HIGH_WATER:
             self._pause_reading()
-        cycle.wake()
+        if cycle.held:
+            self._launch(cycle)
+        elif cycle.waiter is not None:
+            cycle.wake()
 
     def on_message_complete(self) -> None:
         cycle = self.cycle
         if cycle is None:
             return
         cycle.more_body = False
-        cycle.wake()
+        if cycle.held:
+            self._launch(cycle)
+        elif cycle.waiter is not None:
+            cycle.wake()
 
     # -- responses -----------------------------------------------------------------------------------
 
     def _run(self, cycle: _Cycle) -> None:
+        """Answer ``cycle`` next: its app starts now, or with its body's first bytes (see ``held``)."""
         self.running = cycle
+        self.server_state.total_requests += 1
+        if cycle.more_body and not cycle.chunks and cycle.may_hold and not cycle.disconnected:
+            cycle.held = True
+            return
+        self._launch(cycle)
+
+    def _launch(self, cycle: _Cycle) -> None:
+        cycle.held = False
         task = self.loop.create_task(cycle.run())
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
-        self.server_state.total_requests += 1
 
     def response_complete(self, cycle: _Cycle) -> None:
         if self.running is not cycle:
