@@ -119,9 +119,10 @@ class SSEResponse:
 class RawResponse:
     """A JSON response sent as two ASGI messages (headers encoded once, no per-header normalising).
 
-    ``headers`` are text, or already encoded (``raw``, what :meth:`LLMRoute._raw_headers` builds)."""
+    ``headers`` are text, or already encoded (``raw``, what :meth:`LLMRoute._raw_headers` builds).
+    ``after``: (sinks, record) run once the body is sent (see :meth:`LLMRoute._done`)."""
 
-    __slots__ = ("body", "headers", "status")
+    __slots__ = ("after", "body", "headers", "status")
 
     def __init__(
         self,
@@ -133,6 +134,7 @@ class RawResponse:
     ) -> None:
         self.status = status
         self.body = body
+        self.after: tuple[tuple[Any, ...], RequestRecord] | None = None
         if raw is not None:
             self.headers = [_JSON_TYPE, (b"content-length", b"%d" % len(body)), *raw.items()]
             return
@@ -142,8 +144,16 @@ class RawResponse:
         self.headers = encoded
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        await send({"type": "http.response.start", "status": self.status, "headers": self.headers})
-        await send({"type": "http.response.body", "body": self.body})
+        try:
+            await send({"type": "http.response.start", "status": self.status, "headers": self.headers})
+            await send({"type": "http.response.body", "body": self.body})
+        finally:
+            after = self.after
+            if after is not None:
+                self.after = None
+                sinks, record = after
+                for sink in sinks:
+                    _run_sink(sink, record)
 
 
 def _dump(obj: Any) -> bytes:
@@ -575,7 +585,8 @@ class LLMRoute:
         self._done(
             RequestRecord(
                 call_id, route, self.call_name, auth, model, 200, started, time.time(), None, info, result
-            )
+            ),
+            response if type(response) is RawResponse else None,
         )
         return response
 
@@ -694,7 +705,9 @@ class LLMRoute:
             return SSEResponse(one(), headers)
         return Response(json.dumps(body).encode(), media_type=JSON, headers=headers)
 
-    def _done(self, record: RequestRecord) -> None:
+    def _done(self, record: RequestRecord, response: RawResponse | None = None) -> None:
+        """Run the request's sinks; those marked ``after_response`` once the answer is written: by
+        ``response`` after its body when given (no loop callback), else in a loop callback."""
         if self.state.tracer is not None:
             _end_span(record)
         sinks = self.state.on_request_done
@@ -702,7 +715,9 @@ class LLMRoute:
             _run_sinks(sinks, record)
             return
         now, later = sinks._split or sinks.split()
-        if later:
+        if later and response is not None:
+            response.after = (later, record)
+        elif later:
             # bookkeeping nobody reads before the answer (metrics): run once it is written
             try:
                 call_soon = asyncio.get_running_loop().call_soon

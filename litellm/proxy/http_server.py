@@ -150,6 +150,7 @@ class _Cycle:
     # (most clients write head and body apart) is not answered by a task that only waits in receive()
     may_hold = True  # False for 100-continue (the client waits for us) and upgrades (no body parsed)
     held = False  # answered next, its app not started yet
+    task: asyncio.Task[None]  # running run(), in server_state.tasks until run() ends
 
     def __init__(
         self, proto: HttpProtocol, scope: dict[str, Any], app: Any, keep_alive: bool, http10: bool
@@ -189,6 +190,8 @@ class _Cycle:
             elif not self.complete and not self.disconnected:
                 _error_log.error("ASGI callable returned without completing response.")
                 self.transport.close()
+        finally:  # (not a done callback: that is one more loop callback per request)
+            self.proto.tasks.discard(self.task)
 
     def _send_500(self) -> None:
         if self.disconnected:
@@ -667,9 +670,8 @@ class HttpProtocol(asyncio.Protocol):
 
     def _launch(self, cycle: _Cycle) -> None:
         cycle.held = False
-        task = self.loop.create_task(cycle.run())
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        task = cycle.task = self.loop.create_task(cycle.run())
+        self.tasks.add(task)  # until run() ends (uvicorn's shutdown cancels what is left and stops)
 
     def response_complete(self, cycle: _Cycle) -> None:
         if self.running is not cycle:
