@@ -225,7 +225,18 @@ class ProxyApp:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         kind = scope["type"]
         if kind == "http":
-            response = await self._dispatch(scope, receive)
+            path = scope["path"]
+            handler = self.llm.get(path)
+            if handler is not None and scope["method"] == "POST":
+                # an LLM route (what _dispatch finds first), without _dispatch's coroutine in between
+                state = self.state
+                state.inflight += 1
+                try:
+                    response = await handler(Request(scope, receive), path)
+                finally:
+                    state.inflight -= 1
+            else:
+                response = await self._dispatch(scope, receive)
             await response(scope, receive, send)
         elif kind == "lifespan":
             await self._lifespan(receive, send)

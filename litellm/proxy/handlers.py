@@ -145,8 +145,10 @@ class RawResponse:
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         try:
-            await send({"type": "http.response.start", "status": self.status, "headers": self.headers})
-            await send({"type": "http.response.body", "body": self.body})
+            cycle = getattr(send, "__self__", None)  # the proxy's HTTP server: no ASGI messages needed
+            if type(cycle) is not _Cycle or not cycle.respond(self.status, self.headers, self.body):
+                await send({"type": "http.response.start", "status": self.status, "headers": self.headers})
+                await send({"type": "http.response.body", "body": self.body})
         finally:
             after = self.after
             if after is not None:

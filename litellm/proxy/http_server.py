@@ -280,6 +280,20 @@ class _Cycle:
         if not more:
             self._finish()
 
+    def respond(self, status: int, headers: Any, body: bytes) -> bool:
+        """What ``send`` does with ``http.response.start`` and then one final ``http.response.body``,
+        without the two messages and coroutines. False, with nothing done, when they must go through
+        ``send`` (a response already started, or writes paused: send waits for the drain)."""
+        if self.started or self.proto.write_paused:
+            return False
+        if not self.disconnected:
+            self._start(status, headers)
+            head = self.head
+            self.head = None
+            self._first_body(head, body, False)  # type: ignore[arg-type]
+            self._finish()
+        return True
+
     def _counted(self, body: bytes) -> None:
         length = self.length
         if length is not None:
