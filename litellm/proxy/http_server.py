@@ -150,7 +150,7 @@ class _Cycle:
     # (most clients write head and body apart) is not answered by a task that only waits in receive()
     may_hold = True  # False for 100-continue (the client waits for us) and upgrades (no body parsed)
     held = False  # answered next, its app not started yet
-    task: asyncio.Task[None]  # running run(), in server_state.tasks until run() ends
+    task: asyncio.Task[None] | None = None  # running run(), in server_state.tasks until run() ends
 
     def __init__(
         self, proto: HttpProtocol, scope: dict[str, Any], app: Any, keep_alive: bool, http10: bool
