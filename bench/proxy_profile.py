@@ -44,18 +44,11 @@ _spec = importlib.util.spec_from_file_location("proxy_bench", Path(__file__).wit
 pb = importlib.util.module_from_spec(_spec)  # type: ignore[arg-type]
 _spec.loader.exec_module(pb)  # type: ignore[union-attr]
 
-MASTER = "sk-bench-1234"
-CONFIG = """
-model_list:
-  - model_name: bench-model
-    litellm_params: {{model: openai/gpt-4o-mini, api_base: "{base}", api_key: sk-upstream}}
-litellm_settings:
-  callbacks: ["custom_callbacks.proxy_handler_instance"]
-general_settings:
-  master_key: sk-bench-1234
-  proxy_batch_write_at: 1
-{extra}
-"""
+_spec = importlib.util.spec_from_file_location("proxy_ledger_keys", Path(__file__).with_name("proxy_ledger_keys.py"))
+lk = importlib.util.module_from_spec(_spec)  # type: ignore[arg-type]
+_spec.loader.exec_module(lk)  # type: ignore[union-attr]
+
+MASTER, CONFIG = lk.MASTER, lk.CONFIG  # the same proxy set-up as bench/proxy_ledger_keys.py
 SETUPS = {"master": "  disable_spend_logs: true", "key+sqlite": ""}
 
 
@@ -136,7 +129,7 @@ def callgrind_mode(args: Any, tmp: Path, base: str, env: dict) -> dict[str, Any]
     out_dir = Path(args.keep) if args.keep else tmp / "cg"
     out_dir.mkdir(parents=True, exist_ok=True)
     prefix = ["valgrind", "--tool=callgrind", "--separate-threads=yes", f"--callgrind-out-file={out_dir}/callgrind.out.%p"]
-    env = {**env, "PYTHONMALLOC": "malloc"}  # not needed for counts, but keeps valgrind's view of memory honest
+    env = {**env, "PYTHONMALLOC": "malloc"}  # valgrind's advice for CPython (the counts were taken with it)
     proc, port, key = start(args.setup, tmp, base, env, prefix)
     try:
         with httpx.Client(timeout=120) as client:

@@ -26,9 +26,13 @@ DEFAULT_PUBLIC_ROUTES = frozenset(
 )
 
 
+def _sha256(token: str) -> Any:
+    return hashlib.sha256(token.encode())
+
+
 def hash_token(token: str) -> str:
     """LiteLLM's key hash: SHA-256 hex of the raw key (what logs, metrics and the DB see)."""
-    return hashlib.sha256(token.encode()).hexdigest()
+    return _sha256(token).hexdigest()
 
 
 @dataclass(slots=True)
@@ -139,9 +143,11 @@ class Authenticator:
         return self._master_digest is not None or self.custom_auth is not None
 
     def is_master(self, key: str) -> bool:
-        if self._master_digest is None:
-            return False
-        return hmac.compare_digest(hashlib.sha256(key.encode()).digest(), self._master_digest)
+        return self._master_digest is not None and self._is_master_digest(_sha256(key).digest())
+
+    def _is_master_digest(self, digest: bytes) -> bool:
+        """Constant time, and independent of the key's length: two 32-byte digests are compared."""
+        return hmac.compare_digest(digest, self._master_digest)  # type: ignore[arg-type]
 
     def check_route(self, path: str) -> None:
         if (
@@ -181,10 +187,9 @@ class Authenticator:
                 "Authentication Error, No api key passed in. Send it as 'Authorization: Bearer <key>'.",
                 type="auth_error",
             )
-        # one SHA-256 of the presented key: its digest is compared with the master key's in constant time
-        # (as is_master does), its hex is the virtual key's hash (as hash_token gives)
-        presented = hashlib.sha256(key.encode())
-        if hmac.compare_digest(presented.digest(), self._master_digest):
+        # hashed once: the digest is checked against the master key's, the hex is the virtual key's hash
+        presented = _sha256(key)
+        if self._is_master_digest(presented.digest()):
             return AuthContext(api_key=self._master_hash, user_role="proxy_admin", is_master=True)
         if self.key_store is not None:
             ctx = await self.key_store.lookup(presented.hexdigest())

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from litellm.proxy.handlers import LLMRoute, RawResponse, RequestRecord, SinkList
-from litellm.proxy.http_server import HttpProtocol
+from tests.unit.proxy._http import FakeTransport, protocol
 
 
 def _record() -> RequestRecord:
@@ -95,30 +95,6 @@ async def test_json_response_hands_the_sinks_to_its_response() -> None:
     assert seen == ["now", "later", "last"]
 
 
-class _Transport:
-    def __init__(self) -> None:
-        self.written: list[bytes] = []
-        self.closed = False
-
-    def get_extra_info(self, name: str) -> Any:
-        return ("127.0.0.1", 1) if name in ("sockname", "peername") else None
-
-    def write(self, data: bytes) -> None:
-        self.written.append(data)
-
-    def close(self) -> None:
-        self.closed = True
-
-    def is_closing(self) -> bool:
-        return self.closed
-
-    def pause_reading(self) -> None:
-        pass
-
-    def resume_reading(self) -> None:
-        pass
-
-
 @pytest.mark.parametrize("fail", [False, True])
 async def test_a_request_task_leaves_the_task_set_when_it_ends(fail: bool) -> None:
     async def app(scope: Any, receive: Any, send: Any) -> None:
@@ -128,17 +104,8 @@ async def test_a_request_task_leaves_the_task_set_when_it_ends(fail: bool) -> No
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"ok"})
 
-    config = SimpleNamespace(
-        loaded=True,
-        loaded_app=app,
-        access_log=False,
-        root_path="",
-        limit_concurrency=None,
-        timeout_keep_alive=5,
-    )
-    state = SimpleNamespace(connections=set(), tasks=set(), total_requests=0, default_headers=[])
-    proto = HttpProtocol(config, state, {})
-    transport = _Transport()
+    proto, state = protocol(app)
+    transport = FakeTransport()
     proto.connection_made(transport)
     proto.data_received(b"GET / HTTP/1.1\r\nhost: t\r\n\r\n")
     assert len(state.tasks) == 1

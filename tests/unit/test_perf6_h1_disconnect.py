@@ -5,42 +5,15 @@ server with http=HttpProtocol, over a socket."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import socket
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import uvicorn
 
 from litellm.proxy import handlers
-from litellm.proxy.http_server import HttpProtocol, _Cycle
+from litellm.proxy.http_server import _Cycle
+from tests.unit.proxy._http import serving
 
 pytestmark = pytest.mark.timeout(30)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.asynccontextmanager
-async def serving(app: Any) -> AsyncIterator[int]:
-    port = _free_port()
-    cfg = uvicorn.Config(app, host="127.0.0.1", port=port, http=HttpProtocol, lifespan="off", log_config=None)
-    server = uvicorn.Server(cfg)
-    task = asyncio.create_task(server.serve())
-    for _ in range(500):
-        if server.started or task.done():
-            break
-        await asyncio.sleep(0.01)
-    assert server.started, "uvicorn did not start"
-    try:
-        yield port
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, 15)
 
 
 class App:

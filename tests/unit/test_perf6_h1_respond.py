@@ -12,43 +12,16 @@ from typing import Any
 import pytest
 
 from litellm.proxy.handlers import RawResponse
-from litellm.proxy.http_server import HttpProtocol, _Cycle
-
-
-class _Transport:
-    def __init__(self) -> None:
-        self.written: list[bytes] = []
-        self.closed = False
-
-    def get_extra_info(self, name: str) -> Any:
-        return ("127.0.0.1", 1) if name in ("sockname", "peername") else None
-
-    def write(self, data: bytes) -> None:
-        self.written.append(data)
-
-    def close(self) -> None:
-        self.closed = True
-
-    def is_closing(self) -> bool:
-        return self.closed
+from litellm.proxy.http_server import _Cycle
+from tests.unit.proxy._http import FakeTransport, protocol
 
 
 def _cycle(method: str, keep_alive: bool, http10: bool, closing: bool, disconnected: bool) -> _Cycle:
-    config = SimpleNamespace(
-        loaded=True,
-        loaded_app=None,
-        access_log=False,
-        root_path="",
-        limit_concurrency=None,
-        timeout_keep_alive=5,
+    proto, _ = protocol(
+        default_headers=[(b"date", b"D"), (b"server", b"s")],
+        loop=SimpleNamespace(time=lambda: 1.0, call_later=lambda *a: None),
     )
-    state = SimpleNamespace(
-        connections=set(), tasks=set(), total_requests=0, default_headers=[(b"date", b"D"), (b"server", b"s")]
-    )
-    proto = HttpProtocol(
-        config, state, {}, _loop=SimpleNamespace(time=lambda: 1.0, call_later=lambda *a: None)
-    )
-    proto.connection_made(_Transport())
+    proto.connection_made(FakeTransport())
     proto.closing = closing
     cycle = _Cycle(proto, {"method": method}, None, keep_alive, http10)
     cycle.disconnected = disconnected

@@ -182,7 +182,7 @@ class ManagementState:
 
     def sink(self, record: Any) -> None:
         """on_request_done: one ledger row per admitted request, then settle its budgets and limits."""
-        ticket = self.admission.tickets.pop(record.call_id, None)  # Admission.take, without its frame
+        ticket = self.admission.take(record.call_id)
         if ticket is None or record.auth is None:
             return  # refused before admission (auth, bad input, limits, budget): no row, nothing to settle
         if ticket.spooled is not None:  # a finished stream: its row is on disk already
