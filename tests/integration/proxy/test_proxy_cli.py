@@ -121,29 +121,60 @@ def test_model_flag_alias_test_health_and_version(tmp_path: Path, fake_provider)
     assert version.returncode == 0 and re.match(r"litellm \d+\.\d+", version.stdout)
 
 
+def _requests_by_worker(prom_dir: Path) -> dict[str, float]:
+    """Each worker's own ``litellm_proxy_total_requests_metric`` count, read from its multiprocess file."""
+    from prometheus_client.multiprocess import MultiProcessCollector
+
+    counts: dict[str, float] = {}
+    for path in sorted(prom_dir.glob("counter_*.db")):
+        pid = path.stem.split("_", 1)[1]
+        for metric in MultiProcessCollector._read_metrics([str(path)]).values():  # the test reads one file
+            for sample in metric.samples:
+                if sample.name == "litellm_proxy_total_requests_metric_total":
+                    counts[pid] = counts.get(pid, 0.0) + sample.value
+    return counts
+
+
 def test_two_workers_serve_and_metrics_sum_across_them(tmp_path: Path, fake_provider) -> None:
+    import concurrent.futures
+
     config = (
         "model_list:\n  - model_name: m\n    litellm_params:\n      model: openai/gpt-4o-mini\n"
         f"      api_base: {fake_provider.url}/v1\n      api_key: sk-x\n"
         "general_settings:\n  master_key: sk-workers\n"
     )
-    proxy = start(tmp_path, config, "--num_workers", "2", wait=False)
+    prom_dir = tmp_path / "prom"
+    prom_dir.mkdir()
+    proxy = start(
+        tmp_path, config, "--num_workers", "2", env={"PROMETHEUS_MULTIPROC_DIR": str(prom_dir)}, wait=False
+    )
     try:
         wait_ready(proxy)
-        n = 24
         body = {"model": "m", "messages": [{"role": "user", "content": "x"}]}
-        for _ in range(n):  # a new connection per request: the kernel spreads them over both workers
-            r = httpx.post(
+
+        def one(_: int) -> int:  # a new connection per request: both workers accept from the shared socket
+            return httpx.post(
                 proxy.url + "/v1/chat/completions", json=body, headers={"Authorization": "Bearer sk-workers"}
-            )
-            assert r.status_code == 200
+            ).status_code
+
+        sent, by_worker = 0, {}
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            for _ in range(20):  # bounded: stop once both workers have answered some
+                statuses = list(pool.map(one, range(16)))
+                assert statuses == [200] * 16
+                sent += 16
+                by_worker = _requests_by_worker(prom_dir)
+                if len([c for c in by_worker.values() if c > 0]) >= 2:
+                    break
+        assert len([c for c in by_worker.values() if c > 0]) == 2, by_worker  # both workers served
+        assert sum(by_worker.values()) == sent, by_worker  # each request counted once, by its worker
         text = httpx.get(proxy.url + "/metrics").text
         total = sum(
             float(line.rsplit(" ", 1)[1])
             for line in text.splitlines()
             if line.startswith("litellm_proxy_total_requests_metric_total{") and 'status_code="200"' in line
         )
-        assert total == n, text[:2000]  # every worker's samples, whichever worker answered /metrics
+        assert total == sent, text[:2000]  # every worker's samples, whichever worker answered /metrics
     finally:
         assert stop(proxy) in (0, -15)  # the multi-worker supervisor is uvicorn's own
 
