@@ -33,6 +33,7 @@ __all__ = [
     "aget_messages",
     "aget_thread",
     "arun_thread",
+    "arun_thread_events",
     "arun_thread_stream",
     "create_assistants",
     "create_thread",
@@ -491,18 +492,21 @@ class _AsyncStreamManager:
             await self._events.aclose()
 
 
-async def arun_thread_stream(*, event_handler: Any = None, **kwargs: Any) -> Any:
-    from openai.lib.streaming import AsyncAssistantEventHandler
-
+async def arun_thread_events(**kwargs: Any) -> Any:
+    """Start a streamed run and return its events as they arrive: ``async for`` gives openai
+    ``AssistantStreamEvent`` objects (no handler, no snapshots; what the proxy relays), ``aclose()``
+    drops the upstream connection. An error reply raises here, before any event."""
     from litellm.calls.pipeline import arun
 
     provider = _provider(kwargs.pop("custom_llm_provider", None))
     inputs = _run_inputs(kwargs.pop("thread_id"), kwargs.pop("assistant_id"), kwargs)
     kwargs.update(stream=True, custom_llm_provider=provider)
+    return await arun(_RUN_STREAM, f"{provider}/{inputs.get('model') or 'run_thread_stream'}", inputs, kwargs)
 
-    async def api_request() -> Any:
-        return await arun(
-            _RUN_STREAM, f"{provider}/{inputs.get('model') or 'run_thread_stream'}", inputs, kwargs
-        )
 
-    return _AsyncStreamManager(api_request, event_handler or AsyncAssistantEventHandler())
+async def arun_thread_stream(*, event_handler: Any = None, **kwargs: Any) -> Any:
+    from openai.lib.streaming import AsyncAssistantEventHandler
+
+    return _AsyncStreamManager(
+        lambda: arun_thread_events(**kwargs), event_handler or AsyncAssistantEventHandler()
+    )
