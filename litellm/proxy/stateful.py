@@ -7,21 +7,39 @@ which credentials: the ``files_settings`` / ``finetune_settings`` entry for that
 ``model_list`` deployment of that provider (its ``api_key`` / ``api_base`` / ``api_version``), else the
 provider's environment variables. These resources are not model-routed, so they bypass the Router.
 
+A run created with ``"stream": true`` is relayed as OpenAI's Assistants SSE, each event written as it
+arrives: ``event: thread.run.created`` / ``data: {...}`` pairs, then ``event: done`` / ``data: [DONE]``
+(LiteLLM 1.77's proxy sends ``data: {"event": ..., "data": ...}`` lines and ``data: [DONE]`` instead,
+which the openai SDK's ``runs.create(stream=True)`` misreads). An upstream error before the first event
+is a JSON error with the upstream status; one after it is an ``event: error`` / ``data: {"error": ...}``
+and ends the stream. A client that goes away closes the upstream stream; the request's record (status
+499 then) is made when the stream ends.
+
 Must not: accept credentials from the client (the same refusal as the LLM routes), or buffer more than
-one uploaded file in memory.
+one uploaded file in memory, or a run's stream.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.requests import Request
 
 from litellm.proxy.errors import ProxyError, error_payload
-from litellm.proxy.handlers import FORBIDDEN_BODY_KEYS, RawResponse, RequestRecord, _dump
+from litellm.proxy.handlers import (
+    FORBIDDEN_BODY_KEYS,
+    RawResponse,
+    RequestRecord,
+    SSEResponse,
+    _dump,
+    _run_sinks,
+    _unless_disconnected,
+)
 
 __all__ = ["StatefulRoutes"]
 
@@ -79,9 +97,11 @@ _MODULES = {
             "a_add_message",
             "aget_messages",
             "arun_thread",
+            "arun_thread_events",
         )
     },
 }
+_RUN_DONE = b"event: done\ndata: [DONE]\n\n"
 _INT_QUERY = frozenset({"limit"})
 
 
@@ -199,14 +219,16 @@ class StatefulRoutes:
                 or args.pop("custom_llm_provider", None)
                 or self.default_provider.get(section, "openai")
             )
-            if call == "arun_thread" and args.get("stream"):
-                raise ProxyError(
-                    400,
-                    "Streamed assistant runs are not supported by this proxy yet; send stream=false",
-                    param="stream",
-                )
             args.update(ids)
             args.update(self.credentials(section, provider))
+            if call == "arun_thread" and args.pop("stream", None):
+                # the run's events, once the upstream answered 200 (an error reply raises here)
+                events = await _unless_disconnected(
+                    _function("arun_thread_events")(custom_llm_provider=provider, **args), request.receive
+                )
+                return SSEResponse(
+                    self._relay(events, route, auth, started), {"x-litellm-version": self.state.version}
+                )
             result = await _function(call)(custom_llm_provider=provider, **args)
         except Exception as exc:
             status, body, headers = error_payload(exc)
@@ -220,12 +242,47 @@ class StatefulRoutes:
                 response = Response(bytes(content), media_type="application/octet-stream")
             else:
                 response = RawResponse(200, _dump(result), {"x-litellm-version": self.state.version})
-        record = RequestRecord(
-            "", route, call, auth, None, status, started, time.time(), exc_seen, None, result
+        _run_sinks(
+            self.state.on_request_done,
+            RequestRecord("", route, call, auth, None, status, started, time.time(), exc_seen, None, result),
         )
-        for sink in self.state.on_request_done:
-            try:
-                sink(record)
-            except Exception:  # a sink must never break a response
-                pass
         return response
+
+    async def _relay(self, events: Any, route: str, auth: Any, started: float) -> AsyncIterator[bytes]:
+        """A streamed run's events as OpenAI's SSE; the request's record once the stream is over."""
+        error: BaseException | None = None
+        try:
+            async for event in events:
+                yield _run_event(event)
+            yield _RUN_DONE
+        except asyncio.CancelledError:  # the client left: SSEResponse cancelled the relay
+            error = asyncio.CancelledError()
+            raise
+        except Exception as exc:  # the upstream failed mid-stream: tell the client in the stream
+            error = exc
+            _status, body, _ = error_payload(exc)
+            yield b"event: error\ndata: " + body + b"\n\n"
+        finally:
+            try:
+                await events.aclose()  # (drops the upstream connection unless the run was read to its end)
+            except Exception:  # closing a finished stream must not mask the outcome
+                pass
+            status = 499 if isinstance(error, asyncio.CancelledError) else (500 if error else 200)
+            record = RequestRecord(
+                "", route, "arun_thread", auth, None, status, started, time.time(), error, None,
+                getattr(events, "final_run", None), True,
+            )  # fmt: skip
+            _run_sinks(self.state.on_request_done, record)
+
+
+def _run_event(event: Any) -> bytes:
+    """One ``AssistantStreamEvent`` as OpenAI writes it: the event name, then its object (the fields the
+    upstream sent, nulls included)."""
+    data = event.data
+    dump = getattr(data, "model_dump_json", None)
+    body = (
+        dump(exclude_unset=True, warnings=False).encode()
+        if dump is not None
+        else json.dumps(data, default=str).encode()
+    )
+    return b"event: " + str(event.event).encode() + b"\ndata: " + body + b"\n\n"
