@@ -255,8 +255,9 @@ class StatefulRoutes:
             async for event in events:
                 yield _run_event(event)
             yield _RUN_DONE
-        except asyncio.CancelledError:  # the client left: SSEResponse cancelled the relay
-            error = asyncio.CancelledError()
+        except (asyncio.CancelledError, GeneratorExit) as gone:
+            # the client left: SSEResponse cancelled the relay (reading upstream) or closed it (sending)
+            error = asyncio.CancelledError() if isinstance(gone, GeneratorExit) else gone
             raise
         except Exception as exc:  # the upstream failed mid-stream: tell the client in the stream
             error = exc

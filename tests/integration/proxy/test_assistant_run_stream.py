@@ -390,3 +390,54 @@ def test_an_upstream_429_before_the_first_event_is_a_429(broken_proxy: Proxy) ->
         sdk.beta.threads.runs.create(thread_id="thread-limited", assistant_id="asst-1", stream=True)
     assert raised.value.status_code == 429
     assert raised.value.body["code"] == "rate_limit_exceeded"
+
+
+# -- the relay in process: a client gone while its event is being written -----------------------------
+
+
+@pytest.mark.parametrize("how", ["send fails", "disconnect"])
+async def test_a_client_gone_mid_write_closes_the_upstream_and_is_recorded_as_499(
+    fake_provider, how: str
+) -> None:
+    import asyncio
+    from types import SimpleNamespace
+
+    from litellm.calls import assistants as A
+    from litellm.proxy.handlers import SSEResponse
+    from litellm.proxy.stateful import StatefulRoutes
+
+    kw = {"custom_llm_provider": "openai", "api_base": fake_provider.url + "/v1", "api_key": "sk-a"}
+    assistant = await A.acreate_assistants(model="gpt-4o-mini", **kw)
+    thread = await A.acreate_thread(messages=[{"role": "user", "content": "hi"}], **kw)
+    events = await A.arun_thread_events(
+        thread_id=thread.id, assistant_id=assistant.id, extra_headers={"x-fake-chunk-delay-ms": "200"}, **kw
+    )
+    records: list[Any] = []
+    config = SimpleNamespace()
+    state = SimpleNamespace(
+        runtime=SimpleNamespace(config=config), backend=SimpleNamespace(model_list=[]),
+        on_request_done=[records.append], version="test",
+    )  # fmt: skip
+    routes = StatefulRoutes(state)
+    sent: list[bytes] = []
+    gone = asyncio.Event()
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.body" and message["body"]:
+            sent.append(message["body"])
+            if len(sent) == 2:
+                if how == "send fails":
+                    raise OSError("connection reset by the client")
+                gone.set()
+
+    async def receive() -> dict[str, Any]:
+        await gone.wait()
+        return {"type": "http.disconnect"}
+
+    started = time.monotonic()
+    response = SSEResponse(routes._relay(events, "/v1/threads/x/runs", None, time.time()), {})
+    await asyncio.wait_for(response({"type": "http"}, receive, send), 5)
+    assert time.monotonic() - started < 1.5  # not the whole 3 s stream
+    assert sent[0].startswith(b"event: thread.run.created\ndata: ")
+    assert len(records) == 1 and records[0].status == 499 and records[0].stream is True
+    assert events._done  # the upstream reply was released (closed, not read to its end)
