@@ -626,7 +626,8 @@ class LLMRoute:
                         break
                 yield _dump_chunk(chunk)
             yield _DONE
-        except asyncio.CancelledError:
+        except (asyncio.CancelledError, GeneratorExit):
+            # the client left: SSEResponse cancelled us (reading upstream) or closed us (sending a chunk)
             error = asyncio.CancelledError()
             raise
         except Exception as exc:  # the upstream failed mid-stream: tell the client in the stream

@@ -354,3 +354,60 @@ async def test_an_answered_call_is_not_cancelled_later() -> None:
     assert await handlers._unless_disconnected(medium(), receive) == "answer"
     gone.set()
     await asyncio.sleep(0.05)  # the request goes on after its call: nothing cancels it now
+
+
+@pytest.mark.parametrize("how", ["send fails", "disconnect while reading", "completes"])
+async def test_a_chat_stream_whose_client_leaves_is_recorded_as_499_whatever_it_was_doing(how: str) -> None:
+    """SSEResponse stops the relay two ways: a cancel while it waits for the upstream (CancelledError) or
+    an aclose while a chunk is being sent (GeneratorExit). Both are a client gone: 499, upstream closed."""
+    from litellm.types.utils import ModelResponseStream
+
+    records: list[Any] = []
+    closed: list[bool] = []
+
+    class Upstream:
+        def __init__(self) -> None:
+            self.n = 0
+
+        def __aiter__(self) -> Upstream:
+            return self
+
+        async def __anext__(self) -> Any:
+            self.n += 1
+            if self.n > 4:
+                raise StopAsyncIteration
+            if how == "disconnect while reading" and self.n == 3:
+                await asyncio.sleep(5)  # the client leaves while we wait for the provider
+            return ModelResponseStream(id="c1", model="m", choices=[{"index": 0, "delta": {"content": "x"}}])
+
+        async def aclose(self) -> None:
+            closed.append(True)
+
+    hooks = SimpleNamespace(stream_iter=[], stream_chunk=[])
+    route = LLMRoute(
+        SimpleNamespace(tracer=None, on_request_done=[records.append], hooks=hooks),
+        "acompletion",
+        "completion",
+    )
+    sent: list[bytes] = []
+    gone = asyncio.Event()
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.body" and message["body"]:
+            sent.append(message["body"])
+            if len(sent) == 2 and how == "send fails":
+                raise OSError("connection reset by the client")
+            if len(sent) == 2 and how == "disconnect while reading":
+                gone.set()
+
+    async def receive() -> dict[str, Any]:
+        await gone.wait()
+        return {"type": "http.disconnect"}
+
+    chunks = route._sse(Upstream(), {}, None, "/v1/chat/completions", "c1", 0.0, "m", None)
+    await asyncio.wait_for(handlers.SSEResponse(chunks, {})({"type": "http"}, receive, send), 2)
+    assert len(records) == 1 and records[0].stream is True
+    assert records[0].status == (200 if how == "completes" else 499), how
+    assert closed == [True]  # the upstream stream was released either way
+    if how == "completes":
+        assert sent[-1] == handlers._DONE
