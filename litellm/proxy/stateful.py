@@ -229,7 +229,10 @@ class StatefulRoutes:
                 return SSEResponse(
                     self._relay(events, route, auth, started), {"x-litellm-version": self.state.version}
                 )
-            result = await _function(call)(custom_llm_provider=provider, **args)
+            # a client that leaves cancels the upstream call (a run polls for up to its timeout)
+            result = await _unless_disconnected(
+                _function(call)(custom_llm_provider=provider, **args), request.receive
+            )
         except Exception as exc:
             status, body, headers = error_payload(exc)
             exc_seen = exc

@@ -282,6 +282,18 @@ def test_a_client_that_leaves_before_the_first_event_cancels_the_upstream_call(l
     assert _metric(laggy_proxy, "litellm_proxy_failed_requests_metric_total", route, "404") == 0.0
 
 
+def test_a_client_that_leaves_a_run_without_stream_cancels_it(laggy_proxy: Proxy) -> None:
+    route = "/v1/threads/thread-pending-plain/runs"
+    with pytest.raises(httpx.ReadTimeout), laggy_proxy.client(timeout=0.5) as c:
+        c.post(route, json={"assistant_id": "asst-1"})
+    left = time.monotonic()
+    # the polling run is cancelled at once and recorded as a 499, not as the upstream's 404 at 2.5 s
+    assert _wait_metric(laggy_proxy, "litellm_proxy_failed_requests_metric_total", route, "499", 1.5) == 1.0
+    assert time.monotonic() - left < 1.5
+    time.sleep(max(0.0, 2.8 - (time.monotonic() - left)))
+    assert _metric(laggy_proxy, "litellm_proxy_failed_requests_metric_total", route, "404") == 0.0
+
+
 # -- records and logging -----------------------------------------------------------------------------
 
 
