@@ -204,6 +204,8 @@ class StatefulRoutes:
         started = time.time()
         auth = None
         status, exc_seen, result = 200, None, None
+        hooks = self.state.hooks
+        data: dict[str, Any] = {}  # what the client sent (+ path ids): the hooks' request data
         try:
             auth = await self.state.auth.authenticate(request, route)
             args = await self._args(request, kind)
@@ -220,6 +222,7 @@ class StatefulRoutes:
                 or self.default_provider.get(section, "openai")
             )
             args.update(ids)
+            data = dict(args)
             args.update(self.credentials(section, provider))
             if call == "arun_thread" and args.pop("stream", None):
                 # the run's events, once the upstream answered 200 (an error reply raises here)
@@ -227,13 +230,19 @@ class StatefulRoutes:
                     _function("arun_thread_events")(custom_llm_provider=provider, **args), request.receive
                 )
                 return SSEResponse(
-                    self._relay(events, route, auth, started), {"x-litellm-version": self.state.version}
+                    self._relay(events, route, auth, started, data), {"x-litellm-version": self.state.version}
                 )
             # a client that leaves cancels the upstream call (a run polls for up to its timeout)
             result = await _unless_disconnected(
                 _function(call)(custom_llm_provider=provider, **args), request.receive
             )
+            if hooks.success and call != "afile_content":  # (file content is raw bytes, not an object)
+                changed = await hooks.run_success(data, auth, result)
+                if isinstance(changed, type(result)):  # a hook may replace the answer with its own
+                    result = changed
         except Exception as exc:
+            if auth is not None and hooks.failure:  # as on the LLM routes (a 499 included)
+                await hooks.run_failure(data, exc, auth)
             status, body, headers = error_payload(exc)
             exc_seen = exc
             response: Any = RawResponse(status, body, {"x-litellm-version": self.state.version, **headers})
@@ -251,7 +260,9 @@ class StatefulRoutes:
         )
         return response
 
-    async def _relay(self, events: Any, route: str, auth: Any, started: float) -> AsyncIterator[bytes]:
+    async def _relay(
+        self, events: Any, route: str, auth: Any, started: float, data: dict[str, Any] | None = None
+    ) -> AsyncIterator[bytes]:
         """A streamed run's events as OpenAI's SSE; the request's record once the stream is over."""
         error: BaseException | None = None
         try:
@@ -266,6 +277,8 @@ class StatefulRoutes:
             error = exc
             _status, body, _ = error_payload(exc)
             yield b"event: error\ndata: " + body + b"\n\n"
+            if auth is not None and self.state.hooks.failure:
+                await self.state.hooks.run_failure(data or {}, exc, auth)
         finally:
             try:
                 await events.aclose()  # (drops the upstream connection unless the run was read to its end)

@@ -59,10 +59,10 @@ class Handler(CustomLogger):
             raise ProxyError(400, "Violated content policy (moderation hook)")
 
     async def async_post_call_success_hook(self, data, user_api_key_dict, response):
-        _write("post_success", model=data.get("model"))
+        _write("post_success", model=data.get("model"), keys=sorted(data), response=type(response).__name__)
 
     async def async_post_call_failure_hook(self, request_data, original_exception, user_api_key_dict, traceback_str=None):
-        _write("post_failure", error=type(original_exception).__name__)
+        _write("post_failure", error=type(original_exception).__name__, keys=sorted(request_data))
 
     async def async_post_call_streaming_iterator_hook(self, user_api_key_dict, response, request_data):
         n = 0

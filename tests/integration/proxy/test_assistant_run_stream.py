@@ -294,6 +294,21 @@ def test_a_client_that_leaves_a_run_without_stream_cancels_it(laggy_proxy: Proxy
     assert _metric(laggy_proxy, "litellm_proxy_failed_requests_metric_total", route, "404") == 0.0
 
 
+def test_the_success_and_failure_hooks_run_on_assistants_routes_without_upstream_keys(
+    proxy: Proxy, sdk: openai.OpenAI
+) -> None:
+    # as LiteLLM's files/batches/assistants endpoints call them; the hook sees what the client sent
+    assistant = sdk.beta.assistants.create(model="gpt-4o-mini", name="hooked")
+    seen = proxy.wait_events(lambda e: e["kind"] == "post_success" and e.get("response") == "Assistant")
+    assert seen[-1]["model"] == "gpt-4o-mini" and "name" in seen[-1]["keys"]
+    assert not {"api_key", "api_base"} & set(seen[-1]["keys"])  # the upstream's credentials stay out
+    with pytest.raises(openai.NotFoundError):
+        sdk.beta.threads.runs.create(thread_id="thread-missing-hooked", assistant_id=assistant.id)
+    failed = proxy.wait_events(lambda e: e["kind"] == "post_failure" and "thread_id" in e.get("keys", []))
+    assert failed[-1]["error"] == "NotFoundError"
+    assert "assistant_id" in failed[-1]["keys"] and "api_key" not in failed[-1]["keys"]
+
+
 # -- records and logging -----------------------------------------------------------------------------
 
 
