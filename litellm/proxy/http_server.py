@@ -12,7 +12,9 @@ one spends ~37 µs, inside a proxy budget of 600 µs per request. What makes it 
 * the head is one join over the app's header pairs; CR/LF/NUL anywhere in a name or value is caught by
   counting line breaks in the joined block (C-level scans, no per-header regex), and Content-Length,
   Connection, Transfer-Encoding and the default headers are found by searching the lowered block;
-* no timer per request: one idle timer per connection checks the time the connection went idle;
+* no timer per request: one idle timer per connection checks the time the connection went idle, and
+  the same timer bounds a request head that arrives in pieces (see below); a head that arrives whole
+  costs one attribute test;
 * a request that arrived whole (the usual case) is answered without a future, event or extra task:
   ``receive()`` returns the buffered body at once.
 
@@ -24,6 +26,16 @@ body is unread), write flow control, pipelining (one response at a time, in orde
 from ``receive()`` once the body was read and the client left, 400 on a malformed request, 431 on a head
 over 64 KiB, 400 on a websocket upgrade (the proxy has no websocket routes), and the access log line.
 
+Timeouts (slowloris): a connection that is idle -- fresh, or after a response -- for
+``timeout_keep_alive`` seconds (uvicorn's ``Config(timeout_keep_alive=...)``; the proxy CLI sets 30) is
+closed silently; so is one whose bytes in that time began no request (blank lines). A request head not
+complete ``timeout_request_head`` seconds after its first byte is answered 408 Request Timeout and the
+connection closed (uvicorn's own protocols never time a head out). ``timeout_request_head`` is read from
+the uvicorn Config object when it has that attribute (set it after building the Config), else from
+``LITELLM_PROXY_TIMEOUT_REQUEST_HEAD`` (seconds, read at import; uvicorn's ``workers=`` processes inherit
+it), else 10 s. While a response is in flight the head of the next (pipelined) request is not timed; it
+is checked once that response is done. Request bodies are not timed here.
+
 Must not: buffer a streamed response beyond one write; let an app's header inject another header.
 """
 
@@ -32,6 +44,7 @@ from __future__ import annotations
 import asyncio
 import http
 import logging
+import os
 from collections import deque
 from typing import Any
 from urllib.parse import unquote
@@ -44,6 +57,7 @@ _error_log = logging.getLogger("uvicorn.error")
 _access_log = logging.getLogger("uvicorn.access")
 
 MAX_HEAD = 64 * 1024  # request line + headers
+HEAD_TIMEOUT_DEFAULT = 10.0  # seconds from a request head's first byte to its end
 BODY_HIGH_WATER = 64 * 1024  # unread request body before reading pauses
 
 _STATUS_LINES: dict[int, bytes] = {
@@ -81,6 +95,28 @@ def _plain(status: int, text: bytes, defaults: Any = ()) -> bytes:
 _ERROR_400 = _plain(400, b"Invalid HTTP request received.")
 _ERROR_431 = _plain(431, b"Request header fields too large.")
 _ERROR_WS = _plain(400, b"websocket not supported")
+_ERROR_408 = _plain(408, b"Request head not received in time.")
+
+
+def _head_timeout(raw: str | None) -> float:
+    """``LITELLM_PROXY_TIMEOUT_REQUEST_HEAD`` in seconds (a positive number), else the default."""
+    if not raw:
+        return HEAD_TIMEOUT_DEFAULT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        _error_log.warning(
+            "LITELLM_PROXY_TIMEOUT_REQUEST_HEAD=%r is not a positive number of seconds; using %s",
+            raw,
+            HEAD_TIMEOUT_DEFAULT,
+        )
+        return HEAD_TIMEOUT_DEFAULT
+    return value
+
+
+_HEAD_TIMEOUT = _head_timeout(os.environ.get("LITELLM_PROXY_TIMEOUT_REQUEST_HEAD"))
 
 
 _PATTERNS: dict[bytes, bytes] = {}
@@ -415,6 +451,7 @@ class HttpProtocol(asyncio.Protocol):
         self.raw_root = self.root_path.encode("ascii")
         self.limit_concurrency: int | None = config.limit_concurrency
         self.timeout_keep_alive: float = config.timeout_keep_alive
+        self.timeout_head: float = getattr(config, "timeout_request_head", None) or _HEAD_TIMEOUT
         self.server_state = server_state
         self.connections: set[Any] = server_state.connections
         self.tasks: set[asyncio.Task[None]] = server_state.tasks
@@ -431,6 +468,7 @@ class HttpProtocol(asyncio.Protocol):
         self.head_pending = False
         self.head_bound = 0
         self.head_first = 0  # the chunk the head began in
+        self.head_at = 0.0  # loop time the pending head's first chunk arrived (valid while head_pending)
         self.chunk_len = 0
         self.expect_100 = False
         self.cycle: _Cycle | None = None  # the request being parsed
@@ -490,16 +528,45 @@ class HttpProtocol(asyncio.Protocol):
         if self.timer is None:
             self.timer = self.loop.call_later(self.timeout_keep_alive, self._idle_timeout)
 
+    def _head_started(self) -> None:
+        """A request head began and is not complete: its deadline is ``timeout_head`` from now (the
+        connection's one timer is moved earlier if it would fire after that)."""
+        now = self.head_at = self.loop.time()
+        timer = self.timer
+        if timer is None or timer.when() > now + self.timeout_head:
+            if timer is not None:
+                timer.cancel()
+            self.timer = self.loop.call_later(self.timeout_head, self._idle_timeout)
+
     def _idle_timeout(self) -> None:
+        """The connection's one timer: close it when idle too long, answer 408 to a head too slow."""
         self.timer = None
-        idle_at = self.idle_at
-        if not idle_at or self.running is not None:
-            return  # busy: the next response arms it again
-        left = idle_at + self.timeout_keep_alive - self.loop.time()
-        if left > 0:
-            self.timer = self.loop.call_later(left, self._idle_timeout)
-        elif not self.transport.is_closing():
+        if self.running is not None or self.transport.is_closing():
+            return  # busy: the response's end arms it again
+        if self.head_pending:  # a request head is arriving (in pieces)
+            left = self.head_at + self.timeout_head - self.loop.time()
+            if left > 0:
+                self.timer = self.loop.call_later(left, self._idle_timeout)
+                return
+            _error_log.info("Request head not complete within %ss; answered 408.", self.timeout_head)
+            self.head_pending = False
+            self.transport.write(_ERROR_408)
             self.transport.close()
+            return
+        idle_at = self.idle_at
+        if idle_at:
+            left = idle_at + self.timeout_keep_alive - self.loop.time()
+            if left > 0:
+                self.timer = self.loop.call_later(left, self._idle_timeout)
+                return
+        else:  # bytes came since the connection went idle, at least timeout_keep_alive ago
+            cycle = self.cycle
+            if cycle is not None and cycle.more_body and not cycle.disconnected:
+                # the body of a request already answered still arrives (dropped): look again later
+                self.timer = self.loop.call_later(self.timeout_keep_alive, self._idle_timeout)
+                return
+            # otherwise they began no request (blank lines between requests): idle all the same
+        self.transport.close()
 
     # -- flow control --------------------------------------------------------------------------------
 
@@ -546,6 +613,8 @@ class HttpProtocol(asyncio.Protocol):
                 return
         try:
             self.parser.feed_data(data)
+            if self.head_pending and self.head_bound == self.head_first:
+                self._head_started()  # a head began in this chunk and did not end in it
         except httptools.HttpParserUpgrade:
             if self.ws_upgrade:
                 self._reject(_ERROR_WS, "Unsupported upgrade request (websocket).")
