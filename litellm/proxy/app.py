@@ -379,14 +379,22 @@ class ProxyApp:
         return JSONResponse("I'm alive!")
 
     async def readiness(self, request: Request) -> Response:
+        """LiteLLM's readiness body; ``db`` is "connected" when a ``SELECT 1`` through the proxy's own
+        database (PostgreSQL or the SQLite state file) answers within 2 s, else "disconnected" and the
+        status unhealthy (503); "Not connected" when the proxy has no database."""
         from litellm.core.settings import settings
 
-        db_url = self.state.runtime.general.get("database_url") or os.environ.get("DATABASE_URL")
+        database = getattr(getattr(self.state, "management", None), "db", None)
         db = "Not connected"
         healthy = True
-        if db_url:
-            db = "connected" if await _tcp_reachable(db_url) else "disconnected"
+        if database is not None:
+            db = "connected" if await self._db_round_trip(database) else "disconnected"
             healthy = db == "connected"
+        else:  # no connection object (the state store is not wired in): is the server there at all?
+            db_url = self.state.runtime.general.get("database_url") or os.environ.get("DATABASE_URL")
+            if db_url:
+                db = "connected" if await _tcp_reachable(db_url) else "disconnected"
+                healthy = db == "connected"
         cache = settings.cache
         cache_state = None
         if cache is not None:
@@ -411,6 +419,25 @@ class ProxyApp:
             "success_callbacks": callbacks,
         }
         return JSONResponse(body, status_code=200 if healthy else 503)
+
+    _db_probe: asyncio.Future[bool] | None = None
+
+    async def _db_round_trip(self, database: Any) -> bool:
+        """``database.ping()`` (a ``SELECT 1``) answered within ``READINESS_DB_TIMEOUT`` seconds.
+
+        At most one ping runs: probes that arrive meanwhile wait on it (the endpoint is public; a flood of
+        probes costs the database one query at a time). A ping past the timeout is cancelled but not
+        waited for -- psycopg spends up to ~10 s asking the server to cancel -- and until it ends the
+        probes that share it say "disconnected" after their own timeout."""
+        probe = self._db_probe
+        if probe is None or probe.done():
+            probe = self._db_probe = asyncio.ensure_future(database.ping())
+            probe.add_done_callback(_retrieved)
+        done, _ = await asyncio.wait((probe,), timeout=READINESS_DB_TIMEOUT)
+        if not done:
+            probe.cancel()
+            return False
+        return not probe.cancelled() and probe.exception() is None and bool(probe.result())
 
     async def health(self, request: Request) -> Response:
         """Probe every deployment (or ``?model=<group>``) with one minimal call; unhealthy ones say why."""
@@ -451,6 +478,16 @@ class ProxyApp:
 
     async def root(self, request: Request) -> Response:
         return RedirectResponse("/docs")
+
+
+READINESS_DB_TIMEOUT = 2.0  # seconds a readiness probe waits for the database's answer
+
+
+def _retrieved(probe: asyncio.Future[bool]) -> None:
+    """A readiness ping's outcome is read here too, so one that fails after its probes left is not
+    logged as "exception never retrieved" (a broken backend is simply not ready)."""
+    if not probe.cancelled():
+        probe.exception()
 
 
 async def _tcp_reachable(url: str) -> bool:
