@@ -121,6 +121,14 @@ class Container:
             time.sleep(0.5)
         raise AssertionError(f"not healthy within {timeout}s: {self.state().get('Health')}\n{self.logs()}")
 
+    def stop_gracefully(self) -> None:
+        """``docker stop`` sends SIGTERM to PID 1, the proxy itself (exec-form ENTRYPOINT): it must drain
+        and exit 0 well before docker's SIGKILL (exit 137)."""
+        started = time.monotonic()
+        _docker("stop", "--time", "20", self.name)
+        assert time.monotonic() - started < 15
+        assert self.state()["ExitCode"] == 0, self.logs()
+
     def proxy_uid(self) -> int:
         """The real uid of the container's PID 1 (the proxy), not merely the image's USER setting."""
         status = _docker("exec", self.name, "cat", "/proc/1/status").stdout
@@ -152,11 +160,12 @@ def run_container(tmp_path: Path) -> Iterator[Callable[..., Container]]:
         _docker("rm", "--force", "--volumes", name, check=False)
 
 
-def _config(fake: FakeProvider, **general: str) -> str:
-    settings = "".join(f"  {key}: {value}\n" for key, value in {"master_key": MASTER_KEY, **general}.items())
+def _config(fake: FakeProvider, *, prometheus: bool = False) -> str:
+    callbacks = 'litellm_settings:\n  callbacks: ["prometheus"]\n' if prometheus else ""
     return (
         "model_list:\n  - model_name: gpt-4o\n    litellm_params:\n      model: openai/gpt-4o-mini\n"
-        f"      api_base: {fake.url}/v1\n      api_key: sk-fake\ngeneral_settings:\n{settings}"
+        f"      api_base: {fake.url}/v1\n      api_key: sk-fake\n{callbacks}"
+        f"general_settings:\n  master_key: {MASTER_KEY}\n"
     )
 
 
@@ -188,6 +197,7 @@ def test_image_turns_healthy_and_answers_a_chat_completion_with_the_master_key(
     sent = [r for r in fake_provider.requests if r["path"].endswith("/chat/completions")]
     assert [r["json"]["messages"][-1]["content"] for r in sent] == ["hi from a container"]
     assert container.proxy_uid() == uid
+    container.stop_gracefully()
 
 
 @pytest.fixture
@@ -230,3 +240,41 @@ def test_database_image_is_ready_with_postgres_and_keeps_generated_keys_there(
     assert container.proxy_uid() == NON_ROOT_UID
     # the client tools the image adds, against the same database
     assert _docker("exec", container.name, "pg_isready", "-d", pg_database).returncode == 0
+    container.stop_gracefully()  # two workers: the supervisor is PID 1
+
+
+def _requests_counted(url: str) -> float:
+    metrics = httpx.get(url + "/metrics", headers={"Authorization": f"Bearer {MASTER_KEY}"}, timeout=10)
+    assert metrics.status_code == 200, metrics.text
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in metrics.text.splitlines()
+        if line.startswith("litellm_proxy_total_requests_metric_total{")
+    )
+
+
+def test_restarted_container_counts_metrics_from_zero(
+    build: Callable[[str], str],
+    run_container: Callable[..., Container],
+    fake_provider: FakeProvider,
+) -> None:
+    """Two workers keep Prometheus counters in per-PID files; a restarted container reuses the same PIDs,
+    so files left from the last run would be read (and added to) as if they were this run's."""
+    image = build("Dockerfile.non_root")
+    container = run_container(image, _config(fake_provider, prometheus=True), NUM_WORKERS="2")
+    container.wait_healthy()
+    for _ in range(3):
+        assert _chat(container.url, MASTER_KEY).status_code == 200
+    deadline = time.monotonic() + 10
+    while _requests_counted(container.url) < 3 and time.monotonic() < deadline:
+        time.sleep(0.1)  # metrics are recorded after the response is sent
+    assert _requests_counted(container.url) == 3
+
+    _docker("restart", "--time", "20", container.name)
+    container.wait_healthy()
+    assert _requests_counted(container.url) == 0
+    assert _chat(container.url, MASTER_KEY).status_code == 200
+    deadline = time.monotonic() + 10
+    while _requests_counted(container.url) < 1 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _requests_counted(container.url) == 1
