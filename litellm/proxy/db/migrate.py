@@ -40,10 +40,12 @@ def _statements(text: str) -> list[str]:
 
 async def apply_migrations(db: Database) -> list[int]:
     """Apply every pending migration; returns the versions applied now."""
-    await db.execute(
-        "CREATE TABLE IF NOT EXISTS litellm_schema_migrations "
-        "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at DOUBLE PRECISION NOT NULL)"
-    )
+    # under the lock too: PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against a concurrent one
+    async with db.transaction(lock="litellm_schema_migrations") as tx:
+        await tx.execute(
+            "CREATE TABLE IF NOT EXISTS litellm_schema_migrations "
+            "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at DOUBLE PRECISION NOT NULL)"
+        )
     applied: list[int] = []
     for version, name, path in migration_files():
         async with db.transaction(lock="litellm_schema_migrations") as tx:
