@@ -191,12 +191,13 @@ def _serve(args: argparse.Namespace, rt: Any, options: dict[str, Any], app: Any)
         "server_header": False,
     }
     print(_banner(args, rt), flush=True)
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        _fresh_metrics_dir(os.environ["PROMETHEUS_MULTIPROC_DIR"])
     if args.num_workers > 1:
         os.environ["LITELLM_PROXY_OPTIONS"] = json.dumps(options)
         if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
             os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="litellm-prometheus-")
-        uvicorn.run("litellm.proxy.app:app_from_env", factory=True, workers=args.num_workers, **common)
-        return
+        sys.exit(_run_workers(args.num_workers, common))
     config = uvicorn.Config(app, **common)
     _Server(config).run()
     print(
@@ -204,6 +205,33 @@ def _serve(args: argparse.Namespace, rt: Any, options: dict[str, Any], app: Any)
         file=sys.stderr,
         flush=True,
     )
+
+
+def _fresh_metrics_dir(path: str) -> None:
+    """Remove the last run's Prometheus multiprocess files (prometheus_client asks for the directory to be
+    wiped before start): a restarted container keeps the directory, and its new workers, often with the
+    same PIDs, would carry on the old counters."""
+    from pathlib import Path
+
+    folder = Path(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    for kind in ("counter", "gauge", "histogram", "summary"):
+        for stale in folder.glob(f"{kind}_*.db"):
+            stale.unlink(missing_ok=True)
+
+
+def _run_workers(workers: int, common: dict[str, Any]) -> int:
+    """uvicorn's multi-worker supervisor; the exit status says whether a worker failed to start (uvicorn
+    stops then, but returns as if it had shut down normally, so a restart policy would not see it)."""
+    import uvicorn
+    from uvicorn.server import STARTUP_FAILURE
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config("litellm.proxy.app:app_from_env", factory=True, workers=workers, **common)
+    supervisor = Multiprocess(config, sockets=[config.bind_socket()])
+    supervisor.run()
+    failed = any(worker.exitcode == STARTUP_FAILURE for worker in supervisor.processes)
+    return STARTUP_FAILURE if failed else 0
 
 
 def _server_class() -> Any:

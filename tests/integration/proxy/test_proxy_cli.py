@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import openai
@@ -278,3 +279,58 @@ def test_https_with_ssl_flags_and_debug_access_log(tmp_path: Path, fake_provider
     log = proxy.log.read_text()
     assert "listening on https://127.0.0.1:" in log
     assert 'POST /v1/chat/completions HTTP/1.1" 200' in log  # --debug: uvicorn's access log
+
+
+def test_a_worker_that_fails_to_start_makes_the_proxy_exit_non_zero(tmp_path: Path) -> None:
+    # uvicorn's supervisor stops when a worker fails to start but returns as after a normal shutdown;
+    # a restart policy (Docker on-failure, Kubernetes) must see the failure
+    config = (
+        "model_list:\n  - model_name: m\n    litellm_params: {model: openai/gpt-4o-mini, api_key: sk-x}\n"
+        "general_settings:\n  master_key: sk-workers\n"
+        f"  database_url: postgresql://postgres@127.0.0.1:{free_port()}/test\n"  # nothing listens there
+    )
+    (tmp_path / "config.yaml").write_text(config)
+    for workers in ("1", "2"):
+        done = _cli(
+            "--config",
+            "config.yaml",
+            "--port",
+            str(free_port()),
+            "--num_workers",
+            workers,
+            cwd=tmp_path,
+            timeout=60,
+        )
+        assert done.returncode == 3, (workers, done.stdout[-500:], done.stderr[-2000:])
+        assert "cannot connect to the database" in done.stderr
+
+
+def test_a_restarted_proxy_counts_metrics_from_zero_in_a_kept_multiprocess_dir(
+    tmp_path: Path, fake_provider
+) -> None:
+    config = (
+        "model_list:\n  - model_name: m\n    litellm_params:\n      model: openai/gpt-4o-mini\n"
+        f"      api_base: {fake_provider.url}/v1\n      api_key: sk-x\n"
+        "general_settings:\n  master_key: sk-workers\n"
+    )
+    prom_dir = tmp_path / "prom"  # kept across restarts, as a container's or a pod's volume is
+    body = {"model": "m", "messages": [{"role": "user", "content": "x"}]}
+
+    def requests_counted(proxy: Any) -> float:
+        text = httpx.get(proxy.url + "/metrics").text
+        return sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines()
+            if line.startswith("litellm_proxy_total_requests_metric_total{")
+        )
+
+    for sent in (3, 1):
+        with running_proxy(tmp_path, config, env={"PROMETHEUS_MULTIPROC_DIR": str(prom_dir)}) as proxy:
+            for _ in range(sent):
+                r = httpx.post(
+                    proxy.url + "/v1/chat/completions",
+                    json=body,
+                    headers={"Authorization": "Bearer sk-workers"},
+                )
+                assert r.status_code == 200
+            assert requests_counted(proxy) == sent  # this run's requests only
