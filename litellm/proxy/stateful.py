@@ -13,7 +13,10 @@ arrives: ``event: thread.run.created`` / ``data: {...}`` pairs, then ``event: do
 which the openai SDK's ``runs.create(stream=True)`` misreads). An upstream error before the first event
 is a JSON error with the upstream status; one after it is an ``event: error`` / ``data: {"error": ...}``
 and ends the stream. A client that goes away closes the upstream stream; the request's record (status
-499 then) is made when the stream ends.
+499 then) is made when the stream ends. A client that leaves a non-streamed request cancels its upstream
+call (a run polls for up to its timeout). The post-call success hook sees every answer but file content,
+the failure hook every failure of an authenticated request, both with what the client sent (never the
+upstream credentials), as LiteLLM's files, batches and assistants endpoints call them.
 
 Must not: accept credentials from the client (the same refusal as the LLM routes), or buffer more than
 one uploaded file in memory, or a run's stream.
