@@ -13,8 +13,8 @@ one spends ~37 µs, inside a proxy budget of 600 µs per request. What makes it 
   counting line breaks in the joined block (C-level scans, no per-header regex), and Content-Length,
   Connection, Transfer-Encoding and the default headers are found by searching the lowered block;
 * no timer per request: one idle timer per connection checks the time the connection went idle, and
-  the same timer bounds a request head that arrives in pieces (see below); a head that arrives whole
-  costs one attribute test;
+  the same timer bounds a request head or body that arrives in pieces (see below); a request whose
+  head and body arrive together costs two attribute tests, no clock read;
 * a request that arrived whole (the usual case) is answered without a future, event or extra task:
   ``receive()`` returns the buffered body at once.
 
@@ -26,7 +26,7 @@ body is unread), write flow control, pipelining (one response at a time, in orde
 from ``receive()`` once the body was read and the client left, 400 on a malformed request, 431 on a head
 over 64 KiB, 400 on a websocket upgrade (the proxy has no websocket routes), and the access log line.
 
-Timeouts (slowloris): a connection that is idle -- fresh, or after a response -- for
+Timeouts (slowloris, slow bodies): a connection that is idle -- fresh, or after a response -- for
 ``timeout_keep_alive`` seconds (uvicorn's ``Config(timeout_keep_alive=...)``; the proxy CLI sets 30) is
 closed silently; so is one whose bytes in that time began no request (blank lines). A request head not
 complete ``timeout_request_head`` seconds after its first byte is answered 408 Request Timeout and the
@@ -34,7 +34,17 @@ connection closed (uvicorn's own protocols never time a head out). ``timeout_req
 the uvicorn Config object when it has that attribute (set it after building the Config), else from
 ``LITELLM_PROXY_TIMEOUT_REQUEST_HEAD`` (seconds, read at import; uvicorn's ``workers=`` processes inherit
 it), else 10 s. While a response is in flight the head of the next (pipelined) request is not timed; it
-is checked once that response is done. Request bodies are not timed here.
+is checked once that response is done.
+
+A request body is timed like nginx's ``client_body_timeout``: while it is incomplete and the server
+reads, the client must send more of it within ``timeout_request_body`` seconds of its last bytes (the
+Config attribute, else ``LITELLM_PROXY_TIMEOUT_REQUEST_BODY``, else 30 s; same rules as the head's). If
+not, the request is answered 408 (access-logged) when no response to it has begun, and the connection is
+closed; the app's ``receive()`` returns ``http.disconnect`` (and ``cancel_on_disconnect`` is cancelled),
+and an app not started yet -- held because no body byte ever came -- is never started. Only the wait
+for the client counts: not the app's work (a slow upstream), not while reading is paused because the
+app has not read 64 KiB already received, not before a 100-continue client is sent its 100 Continue;
+a response streaming while the upload goes on is cut only if the upload stalls.
 
 Must not: buffer a streamed response beyond one write; let an app's header inject another header.
 """
@@ -58,6 +68,7 @@ _access_log = logging.getLogger("uvicorn.access")
 
 MAX_HEAD = 64 * 1024  # request line + headers
 HEAD_TIMEOUT_DEFAULT = 10.0  # seconds from a request head's first byte to its end
+BODY_TIMEOUT_DEFAULT = 30.0  # seconds an incomplete request body may go without new bytes (nginx's default)
 BODY_HIGH_WATER = 64 * 1024  # unread request body before reading pauses
 
 _STATUS_LINES: dict[int, bytes] = {
@@ -96,27 +107,31 @@ _ERROR_400 = _plain(400, b"Invalid HTTP request received.")
 _ERROR_431 = _plain(431, b"Request header fields too large.")
 _ERROR_WS = _plain(400, b"websocket not supported")
 _ERROR_408 = _plain(408, b"Request head not received in time.")
+_BODY_408_HEADERS = [(b"content-type", b"text/plain; charset=utf-8")]
+_BODY_408_TEXT = b"Request body not received in time."
 
 
-def _head_timeout(raw: str | None) -> float:
-    """``LITELLM_PROXY_TIMEOUT_REQUEST_HEAD`` in seconds (a positive number), else the default."""
+def _timeout_setting(name: str, raw: str | None, default: float) -> float:
+    """The environment variable ``name`` (its value ``raw``) in seconds when a positive number, else
+    ``default`` (with a warning when it was set to something else)."""
     if not raw:
-        return HEAD_TIMEOUT_DEFAULT
+        return default
     try:
         value = float(raw)
     except ValueError:
         value = 0.0
     if not value > 0:
-        _error_log.warning(
-            "LITELLM_PROXY_TIMEOUT_REQUEST_HEAD=%r is not a positive number of seconds; using %s",
-            raw,
-            HEAD_TIMEOUT_DEFAULT,
-        )
-        return HEAD_TIMEOUT_DEFAULT
+        _error_log.warning("%s=%r is not a positive number of seconds; using %s", name, raw, default)
+        return default
     return value
 
 
-_HEAD_TIMEOUT = _head_timeout(os.environ.get("LITELLM_PROXY_TIMEOUT_REQUEST_HEAD"))
+def _env_timeout(name: str, default: float) -> float:
+    return _timeout_setting(name, os.environ.get(name), default)
+
+
+_HEAD_TIMEOUT = _env_timeout("LITELLM_PROXY_TIMEOUT_REQUEST_HEAD", HEAD_TIMEOUT_DEFAULT)
+_BODY_TIMEOUT = _env_timeout("LITELLM_PROXY_TIMEOUT_REQUEST_BODY", BODY_TIMEOUT_DEFAULT)
 
 
 _PATTERNS: dict[bytes, bytes] = {}
@@ -244,6 +259,7 @@ class _Cycle:
             self.expect_100 = False
             if self.more_body and not self.started and not self.disconnected:
                 self.transport.write(_CONTINUE)
+                self.proto._body_pending()  # the client sends its body now: timed from here
         while (
             not self.disconnected
             and not self.complete
@@ -452,6 +468,7 @@ class HttpProtocol(asyncio.Protocol):
         self.limit_concurrency: int | None = config.limit_concurrency
         self.timeout_keep_alive: float = config.timeout_keep_alive
         self.timeout_head: float = getattr(config, "timeout_request_head", None) or _HEAD_TIMEOUT
+        self.timeout_body: float = getattr(config, "timeout_request_body", None) or _BODY_TIMEOUT
         self.server_state = server_state
         self.connections: set[Any] = server_state.connections
         self.tasks: set[asyncio.Task[None]] = server_state.tasks
@@ -481,6 +498,10 @@ class HttpProtocol(asyncio.Protocol):
         self.drain_waiters: list[asyncio.Future[None]] = []
         self.timer: asyncio.TimerHandle | None = None
         self.idle_at = 0.0  # loop time the connection went idle; 0.0 while a request is under way
+        # loop time the last bytes of an incomplete request body (self.cycle's) arrived while reading; 0.0
+        # when none is timed. Set only off the usual path (a body that arrives with its head never sets
+        # it); a stale value (that body since completed) is cleared by the timer.
+        self.body_at = 0.0
 
     # -- connection ----------------------------------------------------------------------------------
 
@@ -498,6 +519,13 @@ class HttpProtocol(asyncio.Protocol):
         if self.timer is not None:
             self.timer.cancel()
             self.timer = None
+        self._disconnect()
+        self.write_paused = False
+        self._release_drain()
+
+    def _disconnect(self) -> None:
+        """Every request of the connection sees the client gone: ``receive()`` returns ``http.disconnect``,
+        ``send()`` does nothing, a task registered to cancel on disconnect is cancelled."""
         for cycle in (self.running, self.cycle, *self.pipeline):
             if cycle is not None and not cycle.disconnected:
                 cycle.disconnected = True
@@ -510,8 +538,6 @@ class HttpProtocol(asyncio.Protocol):
                     cycle.cancelled_on_disconnect = True
                     task.cancel()
         self.pipeline.clear()
-        self.write_paused = False
-        self._release_drain()
 
     def eof_received(self) -> bool | None:
         return None
@@ -529,19 +555,47 @@ class HttpProtocol(asyncio.Protocol):
             self.timer = self.loop.call_later(self.timeout_keep_alive, self._idle_timeout)
 
     def _head_started(self) -> None:
-        """A request head began and is not complete: its deadline is ``timeout_head`` from now (the
-        connection's one timer is moved earlier if it would fire after that)."""
-        now = self.head_at = self.loop.time()
+        """A request head began and is not complete: its deadline is ``timeout_head`` from now."""
+        self.head_at = now = self.loop.time()
+        self._check_by(now, self.timeout_head)
+
+    def _body_pending(self) -> None:
+        """Bytes came (or reading resumed, or 100 Continue went out) and ``self.cycle``'s body is still
+        incomplete: the client has ``timeout_body`` from now to send more of it. Not timed while the
+        client waits for our 100 Continue or while reading is paused (the app has not read what came)."""
+        cycle = self.cycle
+        if cycle is None or cycle.expect_100 or cycle.disconnected or self.read_paused:
+            self.body_at = 0.0  # (not a stale time of an earlier body)
+            return
+        self.body_at = now = self.loop.time()
+        self._check_by(now, self.timeout_body)
+
+    def _check_by(self, now: float, delay: float) -> None:
+        """The connection's one timer fires no later than ``now + delay`` (moved earlier if needed)."""
         timer = self.timer
-        if timer is None or timer.when() > now + self.timeout_head:
+        if timer is None or timer.when() > now + delay:
             if timer is not None:
                 timer.cancel()
-            self.timer = self.loop.call_later(self.timeout_head, self._idle_timeout)
+            self.timer = self.loop.call_later(delay, self._idle_timeout)
 
     def _idle_timeout(self) -> None:
-        """The connection's one timer: close it when idle too long, answer 408 to a head too slow."""
+        """The connection's one timer: close it when idle too long, answer 408 to a head or body too
+        slow."""
         self.timer = None
-        if self.running is not None or self.transport.is_closing():
+        if self.transport.is_closing():
+            return
+        if self.body_at:  # a request body was incomplete when bytes last came
+            cycle = self.cycle
+            if cycle is None or not cycle.more_body or cycle.disconnected or cycle.expect_100:
+                self.body_at = 0.0  # it completed (or was dropped) since
+            elif not self.read_paused:  # (paused: the app's to read; resuming restarts the clock)
+                left = self.body_at + self.timeout_body - self.loop.time()
+                if left > 0:
+                    self.timer = self.loop.call_later(left, self._idle_timeout)
+                else:
+                    self._body_timed_out(cycle)
+                return
+        if self.running is not None:
             return  # busy: the response's end arms it again
         if self.head_pending:  # a request head is arriving (in pieces)
             left = self.head_at + self.timeout_head - self.loop.time()
@@ -566,6 +620,21 @@ class HttpProtocol(asyncio.Protocol):
                 self.timer = self.loop.call_later(self.timeout_keep_alive, self._idle_timeout)
                 return
             # otherwise they began no request (blank lines between requests): idle all the same
+        self.transport.close()
+
+    def _body_timed_out(self, cycle: _Cycle) -> None:
+        """No bytes of ``cycle``'s body for ``timeout_body`` seconds: answer 408 if its response has not
+        begun, close the connection; its app, if started, sees ``http.disconnect``; if it was not
+        started (held: no body byte ever came) it never is."""
+        self.body_at = 0.0
+        cycle.held = False
+        if not cycle.started and self.running is cycle and not self.write_paused:
+            _error_log.info("Request body stalled for %ss; answered 408.", self.timeout_body)
+            cycle.keep_alive = False
+            cycle.respond(408, _BODY_408_HEADERS, _BODY_408_TEXT)  # access-logged; closes the connection
+        else:
+            _error_log.info("Request body stalled for %ss; connection closed.", self.timeout_body)
+        self._disconnect()
         self.transport.close()
 
     # -- flow control --------------------------------------------------------------------------------
@@ -594,6 +663,8 @@ class HttpProtocol(asyncio.Protocol):
             if cycle is None or cycle.body_len <= BODY_HIGH_WATER:
                 self.read_paused = False
                 self.transport.resume_reading()
+                if cycle is not None and cycle.more_body:
+                    self._body_pending()  # the client's time to send more starts now
 
     def _pause_reading(self) -> None:
         if not self.read_paused:
@@ -613,8 +684,11 @@ class HttpProtocol(asyncio.Protocol):
                 return
         try:
             self.parser.feed_data(data)
-            if self.head_pending and self.head_bound == self.head_first:
-                self._head_started()  # a head began in this chunk and did not end in it
+            if self.head_pending:
+                if self.head_bound == self.head_first:
+                    self._head_started()  # a head began in this chunk and did not end in it
+            elif self.cycle is not None and self.cycle.more_body:
+                self._body_pending()  # a body began or went on in this chunk and did not end in it
         except httptools.HttpParserUpgrade:
             if self.ws_upgrade:
                 self._reject(_ERROR_WS, "Unsupported upgrade request (websocket).")

@@ -256,8 +256,8 @@ def test_head_timeout_setting() -> None:
     assert proto.timeout_head == http_server._HEAD_TIMEOUT
     config = SimpleNamespace(**vars(proto.config), timeout_request_head=2.5)
     assert HttpProtocol(config, state, {}, _loop=object()).timeout_head == 2.5
-    assert http_server._head_timeout(None) == http_server.HEAD_TIMEOUT_DEFAULT == 10.0
-    assert http_server._head_timeout("") == 10.0
-    assert http_server._head_timeout("3.5") == 3.5
-    assert http_server._head_timeout("0") == 10.0
-    assert http_server._head_timeout("soon") == 10.0
+    assert http_server._timeout_setting("X", None, 10.0) == http_server.HEAD_TIMEOUT_DEFAULT == 10.0
+    assert http_server._timeout_setting("X", "", 10.0) == 10.0
+    assert http_server._timeout_setting("X", "3.5", 10.0) == 3.5
+    assert http_server._timeout_setting("X", "0", 10.0) == 10.0
+    assert http_server._timeout_setting("X", "soon", 10.0) == 10.0
