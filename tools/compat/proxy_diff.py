@@ -5,10 +5,10 @@ Usage::
     python tools/compat/proxy_diff.py [--only SUBSTRING ...] [--json out.json] [--show-declared]
         [--ref-bin /tmp/refproxy/bin/litellm]
 
-Starts the bundled fake provider (``python -m litellm.fake_provider --port 0``), writes ONE
+Starts the bundled fake provider (in-process, ``start_fake_provider``), writes ONE
 ``config.yaml`` (chat, legacy-completion, embedding, image, moderation and rerank models, models that
-fail upstream with 429 / 500 / 503 or a context-window error, a ``model_group_alias`` and a
-``master_key``) and starts both proxies on it as users do: ours ``python -m litellm.proxy --config
+fail upstream with 429 / 500 / 503 or a context-window error, one that falls back and one that fails
+once then succeeds on retry, a ``model_group_alias`` and a ``master_key``) and starts both proxies on it as users do: ours ``python -m litellm.proxy --config
 config.yaml --port P`` (this repo's code) and LiteLLM's ``litellm --config config.yaml --port Q``
 (``LITELLM_LOCAL_MODEL_COST_MAP=True``, no database). It then sends the same requests to both with
 httpx and compares what a client sees: the status code; the JSON body's structure (keys and value
@@ -39,7 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,9 +83,19 @@ model_list:
     litellm_params: {{model: openai/fake-error-503, api_base: "{v1}", api_key: "{key}"}}
   - model_name: too-long
     litellm_params: {{model: openai/fake-context-window, api_base: "{v1}", api_key: "{key}"}}
+  - model_name: flaky-fb
+    litellm_params: {{model: openai/fake-error-503, api_base: "{v1}", api_key: "{key}"}}
+  - model_name: once-failing
+    litellm_params:
+      model: openai/gpt-4o-mini
+      api_base: "{v1}"
+      api_key: "{key}"
+      num_retries: 1
+      extra_headers: {{x-fake-fail-times: "1", x-fake-key: "pdiff-once", x-fake-error: "500"}}
 router_settings:
   model_group_alias: {{"gpt-alias": "fake-gpt"}}
   num_retries: 0
+  fallbacks: [{{"flaky-fb": ["fake-gpt"]}}]
 litellm_settings:
   num_retries: 0
   request_timeout: 20
@@ -105,6 +115,7 @@ class Req:
     key: str | None = MASTER_KEY
     stream: bool = False
     headers: dict[str, str] = field(default_factory=dict)
+    reset_fake: bool = False  # forget x-fake-fail-times counters before each side's request
 
 
 REQUESTS = [
@@ -119,6 +130,44 @@ REQUESTS = [
         stream=True,
     ),
     Req("chat.max_tokens", "POST", "/v1/chat/completions", {**CHAT, "max_tokens": 3}),
+    Req("chat.n2", "POST", "/v1/chat/completions", {**CHAT, "n": 2}),
+    Req(
+        "chat.tools",
+        "POST",
+        "/v1/chat/completions",
+        {
+            **CHAT,
+            "tools": [
+                {
+                    "type": "function",
+                    "function": {
+                        "name": "get_weather",
+                        "parameters": {
+                            "type": "object",
+                            "properties": {"city": {"type": "string"}},
+                            "required": ["city"],
+                        },
+                    },
+                }
+            ],
+            "tool_choice": "required",
+        },
+    ),
+    Req("chat.fallback", "POST", "/v1/chat/completions", {**CHAT, "model": "flaky-fb"}),
+    Req(
+        "chat.retry",
+        "POST",
+        "/v1/chat/completions",
+        {**CHAT, "model": "once-failing"},
+        reset_fake=True,
+    ),
+    Req(
+        "chat.retry.body",
+        "POST",
+        "/v1/chat/completions",
+        {**CHAT, "model": "once-failing", "num_retries": 1},
+        reset_fake=True,
+    ),
     Req("chat.alias", "POST", "/v1/chat/completions", {**CHAT, "model": "gpt-alias"}),
     Req("chat.azure-path", "POST", "/openai/deployments/fake-gpt/chat/completions", CHAT),
     Req("completions", "POST", "/v1/completions", {"model": "fake-instruct", "prompt": "Say hello"}),
@@ -130,6 +179,12 @@ REQUESTS = [
         stream=True,
     ),
     Req("embeddings", "POST", "/v1/embeddings", {"model": "fake-embed", "input": ["hello", "world"]}),
+    Req(
+        "embeddings.base64",
+        "POST",
+        "/v1/embeddings",
+        {"model": "fake-embed", "input": "hello", "encoding_format": "base64"},
+    ),
     Req("images", "POST", "/v1/images/generations", {"model": "fake-image", "prompt": "a cat"}),
     Req("moderations", "POST", "/v1/moderations", {"model": "fake-mod", "input": "hello"}),
     Req(
@@ -191,27 +246,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def start_fake() -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [str(OURS), "-m", "litellm.fake_provider", "--host", "127.0.0.1", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-    )
-    assert proc.stdout is not None
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if "listening on" in line:
-            return proc, line.strip().rsplit(" ", 1)[-1]
-        if proc.poll() is not None:
-            break
-    stop(proc)
-    raise SystemExit("the fake provider did not start")
 
 
 def stop(proc: subprocess.Popen[Any], timeout: float = 15.0) -> None:
@@ -487,11 +521,15 @@ def short(value: Any, width: int = 44) -> str:
 
 
 @contextlib.contextmanager
-def running(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
+def running(args: argparse.Namespace) -> Iterator[tuple[str, str, Callable[[], None]]]:
     procs: list[subprocess.Popen[Any]] = []
+    # in-process (a daemon thread), so that reset() can re-arm x-fake-fail-times between the two sides
+    sys.path.insert(0, str(REPO))
+    from litellm.fake_provider import start_fake_provider
+
+    fake_provider = start_fake_provider("127.0.0.1", 0)
+    fake = fake_provider.url
     try:
-        fake_proc, fake = start_fake()
-        procs.append(fake_proc)
         tmp = Path(tempfile.mkdtemp(prefix="proxy-diff-"))
         (tmp / "config.yaml").write_text(
             CONFIG.format(v1=fake + "/v1", base=fake, key=UPSTREAM_KEY, master=MASTER_KEY)
@@ -505,10 +543,11 @@ def running(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
         print(f"ours ready in {time.monotonic() - started:.1f}s", flush=True)
         wait_ready(ref_proc, ref_url, ref_log, f"LiteLLM {REF_VERSION}", 120)
         print(f"LiteLLM {REF_VERSION} ready in {time.monotonic() - started:.1f}s (logs in {tmp})", flush=True)
-        yield ref_url, our_url
+        yield ref_url, our_url, fake_provider.reset
     finally:
         for proc in reversed(procs):
             stop(proc)
+        fake_provider.stop()
 
 
 def main() -> int:
@@ -523,13 +562,17 @@ def main() -> int:
     requests = [r for r in REQUESTS if not args.only or any(s in r.rid for s in args.only)]
     ref: dict[str, dict[str, Any]] = {}
     ours: dict[str, dict[str, Any]] = {}
-    with running(args) as (ref_url, our_url):
+    with running(args) as (ref_url, our_url, reset_fake):
         with (
             httpx.Client(base_url=ref_url, timeout=60) as rc,
             httpx.Client(base_url=our_url, timeout=60) as oc,
         ):
             for req in requests:
+                if req.reset_fake:
+                    reset_fake()
                 ref[req.rid] = observe(rc, req)
+                if req.reset_fake:
+                    reset_fake()
                 ours[req.rid] = observe(oc, req)
 
     identical = declared = undeclared = 0
