@@ -92,6 +92,12 @@ model_list:
       api_key: "{key}"
       num_retries: 1
       extra_headers: {{x-fake-fail-times: "1", x-fake-key: "pdiff-once", x-fake-error: "500"}}
+  - model_name: stream-breaks
+    litellm_params:
+      model: openai/gpt-4o-mini
+      api_base: "{v1}"
+      api_key: "{key}"
+      extra_headers: {{x-fake-stream-error-after: "3"}}
 router_settings:
   model_group_alias: {{"gpt-alias": "fake-gpt"}}
   num_retries: 0
@@ -195,6 +201,7 @@ REQUESTS = [
     ),
     Req("models", "GET", "/v1/models"),
     Req("models.no-v1", "GET", "/models"),
+    Req("models.one", "GET", "/v1/models/fake-gpt"),
     Req("model_info", "GET", "/v1/model/info"),
     Req("model_info.no-v1", "GET", "/model/info"),
     Req("health.liveliness", "GET", "/health/liveliness", key=None),
@@ -211,6 +218,13 @@ REQUESTS = [
         "POST",
         "/v1/chat/completions",
         {**CHAT, "model": "limited", "stream": True},
+        stream=True,
+    ),
+    Req(
+        "error.midstream",
+        "POST",
+        "/v1/chat/completions",
+        {**CHAT, "model": "stream-breaks", "stream": True},
         stream=True,
     ),
     Req("error.context-window", "POST", "/v1/chat/completions", {**CHAT, "model": "too-long"}),

@@ -13,6 +13,9 @@ differences plus totals: snippets, identical, declared differences, undeclared d
 difference is declared when ``deliberate.toml`` has an entry whose ``snippet`` and ``path`` globs (and
 optional ``ref`` / ``ours`` value texts) match it; every entry carries the reason. Exit status 1 when an undeclared difference remains.
 
+The proxy server has its own harness, ``proxy_diff.py`` (ours vs LiteLLM 1.77.0's proxy, request by
+request, with ``proxy_deliberate.toml``).
+
 Not part of the package or of the default pytest run.
 """
 
