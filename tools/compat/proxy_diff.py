@@ -475,7 +475,18 @@ def model_info_facts(body: Any) -> dict[str, Any]:
 
 def diff(ref: dict[str, Any], ours: dict[str, Any]) -> list[tuple[str, Any, Any]]:
     """(path, LiteLLM's value, ours) per differing fact; below a path already reported as absent on one
-    side, or as a list of another length, nothing more is reported."""
+    side, or as a list of another length, nothing more is reported, and when one side succeeds where the
+    other fails only the status is."""
+    ok_ref, ok_ours = _ok(ref), _ok(ours)
+    if ok_ref != ok_ours:  # a success on one side, an error on the other: the rest is noise
+        return [
+            (
+                "status",
+                ref.get("status", ref.get("transport_error")),
+                ours.get("status", ours.get("transport_error")),
+            ),
+            ("outcome", "success" if ok_ref else "error", "success" if ok_ours else "error"),
+        ]
     out: list[tuple[str, Any, Any]] = []
     cut: list[str] = []
     for path in sorted(set(ref) | set(ours)):
@@ -498,6 +509,11 @@ def diff(ref: dict[str, Any], ours: dict[str, Any]) -> list[tuple[str, Any, Any]
         if a != b:
             out.append((path, a, b))
     return out
+
+
+def _ok(facts: dict[str, Any]) -> bool:
+    status = facts.get("status")
+    return isinstance(status, int) and 200 <= status < 300
 
 
 def load_declared() -> list[dict[str, str]]:
