@@ -39,13 +39,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import tomllib
+
+if TYPE_CHECKING:
+    from litellm.fake_provider import FakeProvider
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -445,6 +448,22 @@ def observe(client: httpx.Client, req: Req) -> dict[str, Any]:
     return out
 
 
+def observe_side(client: httpx.Client, req: Req, fake: FakeProvider) -> dict[str, Any]:
+    """``observe`` plus, for the report only (not compared), the upstream calls the proxy made."""
+    if req.reset_fake:
+        fake.reset()
+    fake.clear_requests()
+    facts = observe(client, req)
+    facts["info.upstream"] = [
+        {
+            "call": f"{r['method']} {r['path']}",
+            "json_keys": sorted(r["json"]) if isinstance(r["json"], dict) else None,
+        }
+        for r in fake.requests
+    ]
+    return facts
+
+
 def model_info_facts(body: Any) -> dict[str, Any]:
     """/model/info: the model names listed and, per name, litellm_params' model and api_base, whether
     the upstream key is shown (it must be masked or absent), model_info's mode and the model_info keys
@@ -551,13 +570,13 @@ def short(value: Any, width: int = 44) -> str:
 
 
 @contextlib.contextmanager
-def running(args: argparse.Namespace) -> Iterator[tuple[str, str, Callable[[], None]]]:
+def running(args: argparse.Namespace) -> Iterator[tuple[str, str, FakeProvider]]:
     procs: list[subprocess.Popen[Any]] = []
     # in-process (a daemon thread), so that reset() can re-arm x-fake-fail-times between the two sides
     sys.path.insert(0, str(REPO))
     from litellm.fake_provider import start_fake_provider
 
-    fake_provider = start_fake_provider("127.0.0.1", 0)
+    fake_provider = start_fake_provider("127.0.0.1", 0, record=True)
     fake = fake_provider.url
     try:
         tmp = Path(tempfile.mkdtemp(prefix="proxy-diff-"))
@@ -573,7 +592,7 @@ def running(args: argparse.Namespace) -> Iterator[tuple[str, str, Callable[[], N
         print(f"ours ready in {time.monotonic() - started:.1f}s", flush=True)
         wait_ready(ref_proc, ref_url, ref_log, f"LiteLLM {REF_VERSION}", 120)
         print(f"LiteLLM {REF_VERSION} ready in {time.monotonic() - started:.1f}s (logs in {tmp})", flush=True)
-        yield ref_url, our_url, fake_provider.reset
+        yield ref_url, our_url, fake_provider
     finally:
         for proc in reversed(procs):
             stop(proc)
@@ -592,18 +611,14 @@ def main() -> int:
     requests = [r for r in REQUESTS if not args.only or any(s in r.rid for s in args.only)]
     ref: dict[str, dict[str, Any]] = {}
     ours: dict[str, dict[str, Any]] = {}
-    with running(args) as (ref_url, our_url, reset_fake):
+    with running(args) as (ref_url, our_url, fake):
         with (
             httpx.Client(base_url=ref_url, timeout=60) as rc,
             httpx.Client(base_url=our_url, timeout=60) as oc,
         ):
             for req in requests:
-                if req.reset_fake:
-                    reset_fake()
-                ref[req.rid] = observe(rc, req)
-                if req.reset_fake:
-                    reset_fake()
-                ours[req.rid] = observe(oc, req)
+                ref[req.rid] = observe_side(rc, req, fake)
+                ours[req.rid] = observe_side(oc, req, fake)
 
     identical = declared = undeclared = 0
     rows: list[tuple[str, str, str, Any, Any, str]] = []
