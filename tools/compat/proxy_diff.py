@@ -244,19 +244,25 @@ EQUAL_KEYS = {
     "flagged", "relevance_score", "status", "model_name", "mode", "owned_by", "encoding_format",
     "search_units", "input_tokens", "output_tokens", "refusal", "logprobs", "tool_calls",
 }  # fmt: skip
-# headers whose values must agree (besides presence); x-litellm-response-cost is compared numerically
-# (x-litellm-model-id is an opaque hash whose recipe is LiteLLM's own: presence only)
+# LiteLLM's documented response headers. Compared by presence; HEADER_VALUES by value too, and
+# x-litellm-response-cost numerically (1e-9). x-litellm-model-id is an opaque hash whose recipe is
+# LiteLLM's own, so presence only.
 HEADER_VALUES = {
     "x-litellm-model-api-base",
     "x-litellm-model-group",
     "x-litellm-attempted-fallbacks",
     "x-litellm-attempted-retries",
 }
-HEADER_PRESENCE = {"content-type", "x-litellm-call-id", "x-litellm-version", "x-litellm-response-cost"}
-HEADER_PRESENCE |= {"x-litellm-model-id"}
+HEADER_PRESENCE = {
+    "content-type",
+    "x-litellm-call-id",
+    "x-litellm-version",
+    "x-litellm-response-cost",
+    "x-litellm-model-id",
+    *HEADER_VALUES,
+}
 # upstream entity / hop-by-hop headers: whether a proxy re-exposes them as llm_provider-* is not compared
 UPSTREAM_ENTITY = {"content-length", "content-type", "date", "server", "connection", "transfer-encoding"}
-HEADER_PRESENCE |= HEADER_VALUES
 
 
 def free_port() -> int:
