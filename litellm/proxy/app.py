@@ -339,6 +339,7 @@ class ProxyApp:
             merged = {**{k: v for k, v in dict(known).items() if v is not None}, **info}
         except Exception:  # not in the price map: only what the config says
             merged = info
+        merged = _described(merged, d["litellm_params"])
         return {
             "model_name": d["model_name"],
             "litellm_params": mask_params(d["litellm_params"]),
@@ -352,6 +353,11 @@ class ProxyApp:
             for d in self.state.backend.model_list
             if wanted is None or d["model_info"].get("id") == wanted
         ]
+        if wanted is None:  # an alias is listed as its group's deployments under the alias's name
+            for alias, group in self.state.backend.aliases().items():
+                for d in self.state.backend.model_list:
+                    if d["model_name"] == group:
+                        data.append({**self._deployment_info(d), "model_name": alias})
         return JSONResponse({"data": data})
 
     async def model_group_info(self, request: Request) -> Response:
@@ -478,6 +484,29 @@ class ProxyApp:
 
     async def root(self, request: Request) -> Response:
         return RedirectResponse("/docs")
+
+
+def _described(info: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+    """What LiteLLM's /model/info adds to every deployment's ``model_info``, priced or not: ``key`` (the
+    model's name at its provider), ``litellm_provider``, ``db_model`` (false: the config's) and the
+    ``supported_openai_params``. (LiteLLM also writes costs of 0 for a model it cannot price; a price
+    we do not know stays absent.)"""
+    import litellm
+
+    try:
+        bare, provider, _key, _base = litellm.get_llm_provider(params["model"])
+    except Exception:  # an unknown provider: nothing more to say
+        return info
+    out = {"key": bare, "litellm_provider": provider, **info}
+    out.setdefault("db_model", False)
+    if out.get("supported_openai_params") is None:
+        try:
+            out["supported_openai_params"] = litellm.get_supported_openai_params(
+                model=bare, custom_llm_provider=provider
+            )
+        except Exception:
+            pass
+    return out
 
 
 READINESS_DB_TIMEOUT = 2.0  # seconds a readiness probe waits for the database's answer

@@ -75,10 +75,17 @@ class Backend:
         raise NotImplementedError
 
     def model_names(self) -> list[str]:
+        """The model groups, then the ``model_group_alias`` names (callable too, as LiteLLM lists them)."""
         seen: dict[str, None] = {}
         for d in self.model_list:
             seen.setdefault(d["model_name"], None)
+        for alias in self.aliases():
+            seen.setdefault(alias, None)
         return list(seen)
+
+    def aliases(self) -> dict[str, str]:
+        """``router_settings.model_group_alias``: alias -> the group it calls."""
+        return {}
 
     def has_model(self, model: str) -> bool:
         return any(d["model_name"] == model for d in self.model_list)
@@ -132,6 +139,9 @@ class DirectBackend(Backend):
 
     def has_model(self, model: str) -> bool:
         return model in self.groups or model in self.alias
+
+    def aliases(self) -> dict[str, str]:
+        return self.alias
 
     def _pick(self, group: str, exclude: set[str]) -> dict[str, Any] | None:
         candidates = [d for d in self.groups.get(group, ()) if d["model_info"]["id"] not in exclude]
@@ -245,6 +255,9 @@ class RouterBackend(Backend):
 
     def has_model(self, model: str) -> bool:
         return self.direct.has_model(model) or model in (self.router.get_model_names() or [])
+
+    def aliases(self) -> dict[str, str]:
+        return self.direct.alias
 
     async def call(self, call_name: str, model: str, kwargs: dict[str, Any]) -> tuple[Any, CallInfo]:
         from litellm.calls.registry import CALLS

@@ -30,6 +30,7 @@ from starlette.responses import Response
 
 from litellm.calls.context import new_call_id
 from litellm.core.jsonfast import loads
+from litellm.core.types import ModelResponse
 from litellm.proxy.backend import CallInfo
 from litellm.proxy.backend import hidden_params as _hidden
 from litellm.proxy.errors import ProxyError, error_payload
@@ -158,6 +159,18 @@ class RawResponse:
                     _run_sink(sink, record)
 
 
+# Nulls our ModelResponse carries (LiteLLM's SDK objects do too) that OpenAI's chat completion never
+# sends: dropped from the proxy's JSON. Inside a JSON string a quote is escaped, so these byte runs can
+# only be keys of the document itself.
+_NEVER_NULL = (
+    b',"tool_calls":null',
+    b',"function_call":null',
+    b',"provider_specific_fields":null',
+    b',"text_tokens":null',
+    b',"image_tokens":null',
+)
+
+
 def _dump(obj: Any) -> bytes:
     if isinstance(obj, bytes):
         return obj
@@ -165,7 +178,12 @@ def _dump(obj: Any) -> bytes:
     if dump is not None:
         if getattr(type(obj), "model_dump_json", None) is _MODEL_DUMP_JSON:
             # what model_dump_json() returns, before its decode (the bytes its .encode() gives back)
-            return obj.__pydantic_serializer__.to_json(obj)
+            data = obj.__pydantic_serializer__.to_json(obj)
+            if type(obj) is ModelResponse:
+                for key in _NEVER_NULL:
+                    if key in data:
+                        data = data.replace(key, b"")
+            return data
         return dump().encode()
     if isinstance(obj, (dict, list)):
         return json.dumps(obj, default=str).encode()
@@ -363,7 +381,7 @@ class LLMRoute:
         try:
             body = loads(raw)
         except ValueError as exc:
-            raise ProxyError(400, f"Invalid JSON in request body: {exc}") from None
+            raise ProxyError(400, f"Invalid JSON in request body: {exc}", param="request_body") from None
         if not isinstance(body, dict):
             raise ProxyError(400, "Request body must be a JSON object")
         return body
@@ -451,6 +469,8 @@ class LLMRoute:
                     param="model",
                 )
             data["model"] = model
+            if self.call_name == "acompletion" and "messages" not in data:
+                raise ProxyError(400, "'messages' is required: a list of chat messages", param="messages")
             admission = getattr(state, "admission", None)  # keys: access, limits, budgets (issue 15)
             if admission is not None:
                 auth = await admission(auth, data, call_id, model, route)
@@ -668,6 +688,8 @@ class LLMRoute:
             await self.state.hooks.run_failure(data, exc, auth)
         status, body, extra = error_payload(exc)
         headers = self._headers(call_id, info, None)
+        if auth is not None and (model is not None or data):  # a parsed call that failed cost nothing
+            headers["x-litellm-response-cost"] = "0.0"
         headers.update(extra)
         self._done(
             RequestRecord(

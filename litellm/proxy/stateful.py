@@ -179,7 +179,9 @@ class StatefulRoutes:
                 try:
                     body = json.loads(raw)
                 except ValueError as exc:
-                    raise ProxyError(400, f"Invalid JSON in request body: {exc}") from None
+                    raise ProxyError(
+                        400, f"Invalid JSON in request body: {exc}", param="request_body"
+                    ) from None
                 if not isinstance(body, dict):
                     raise ProxyError(400, "Request body must be a JSON object")
                 args.update(body)

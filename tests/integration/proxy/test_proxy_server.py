@@ -78,6 +78,8 @@ litellm_settings:
   callbacks: ["custom_callbacks.proxy_handler_instance", "prometheus"]
   num_retries: 1
   fallbacks: [{"flaky": ["fake-gpt"]}]
+router_settings:
+  model_group_alias: {"gpt-alias": "fake-gpt"}
 general_settings:
   master_key: os.environ/PROXY_MASTER_KEY
   max_request_size_mb: 1
@@ -189,6 +191,37 @@ def test_embeddings_and_models(sdk: openai.OpenAI) -> None:
     assert len(emb.data) == 2 and len(emb.data[0].embedding) > 0
     ids = [m.id for m in sdk.models.list().data]
     assert ids[:2] == ["fake-gpt", "fake-embed"]
+    assert ids[-1] == "gpt-alias"  # a model_group_alias is listed (and callable), as LiteLLM lists it
+    reply = sdk.chat.completions.with_raw_response.create(
+        model="gpt-alias", messages=[{"role": "user", "content": "x"}]
+    )
+    assert reply.headers["x-litellm-model-group"] == "fake-gpt"  # the group that served it
+
+
+def test_model_info_describes_every_deployment_and_alias(proxy: Proxy) -> None:
+    with proxy.client() as c:
+        data = c.get("/v1/model/info").json()["data"]
+    by_name = {d["model_name"]: d for d in data}
+    gpt = by_name["fake-gpt"]["model_info"]
+    assert gpt["key"] == "gpt-4o-mini" and gpt["litellm_provider"] == "openai" and gpt["db_model"] is False
+    assert "tools" in gpt["supported_openai_params"] and gpt["input_cost_per_token"] > 0
+    unpriced = by_name["limited"]["model_info"]  # openai/fake-error-429: not in the price map
+    assert unpriced["key"] == "fake-error-429" and unpriced["litellm_provider"] == "openai"
+    assert "input_cost_per_token" not in unpriced  # an unknown price is not shown as free
+    alias = by_name["gpt-alias"]
+    assert alias["model_info"]["id"] == gpt["id"] and alias["litellm_params"]["api_key"] == "********"
+
+
+def test_chat_json_has_no_nulls_openai_never_sends(proxy: Proxy) -> None:
+    with proxy.client() as c:
+        r = c.post(
+            "/v1/chat/completions", json={"model": "fake-gpt", "messages": [{"role": "user", "content": "x"}]}
+        )
+    message = r.json()["choices"][0]["message"]
+    assert message["content"] and not {"tool_calls", "function_call", "provider_specific_fields"} & set(
+        message
+    )
+    assert "text_tokens" not in (r.json()["usage"].get("prompt_tokens_details") or {})
 
 
 def test_auth_header_forms_and_401_shape(proxy: Proxy) -> None:
@@ -242,8 +275,12 @@ def test_errors_keep_upstream_status_and_shape(proxy: Proxy, sdk: openai.OpenAI)
             "/v1/chat/completions", json={"model": "fake-gpt", "api_base": "http://evil", "messages": []}
         )
         assert r.status_code == 400 and r.json()["error"]["param"] == "api_base"
+        assert r.headers["x-litellm-response-cost"] == "0.0"  # a failed call cost nothing
         r = c.post("/v1/chat/completions", content=b"{not json", headers={"content-type": "application/json"})
         assert r.status_code == 400 and "Invalid JSON" in r.json()["error"]["message"]
+        assert r.json()["error"]["param"] == "request_body"
+        r = c.post("/v1/chat/completions", json={"model": "fake-gpt"})  # no messages: the client's error
+        assert r.status_code == 400 and r.json()["error"]["param"] == "messages"
         r = c.post(
             "/v1/chat/completions",
             json={"model": "fake-gpt", "messages": [{"role": "user", "content": "x" * 1_200_000}]},

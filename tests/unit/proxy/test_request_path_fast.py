@@ -246,11 +246,38 @@ async def test_read_body_is_request_body(messages: list[dict[str, Any]]) -> None
         assert await request.body() == first and await handlers._read_body(request) == first
 
 
-def test_dump_is_model_dump_json() -> None:
+def test_dump_is_model_dump_json_without_the_nulls_openai_never_sends() -> None:
+    import json
+
+    tricky = 'say ,"tool_calls":null and ,"function_call":null'  # inside a string: quotes are escaped
     response = ModelResponse(
-        id="x", model="m", choices=[{"index": 0, "message": {"role": "assistant", "content": "é"}}]
+        id="x", model="m", choices=[{"index": 0, "message": {"role": "assistant", "content": tricky}}]
     )
-    assert handlers._dump(response) == response.model_dump_json().encode()
+    expected = json.loads(response.model_dump_json())
+    message = expected["choices"][0]["message"]
+    for key in ("tool_calls", "function_call", "provider_specific_fields"):
+        assert message.pop(key) is None
+    dumped = handlers._dump(response)
+    assert json.loads(dumped) == expected and json.loads(dumped)["choices"][0]["message"]["content"] == tricky
+    with_tools = ModelResponse(
+        id="y",
+        model="m",
+        choices=[
+            {
+                "index": 0,
+                "finish_reason": "tool_calls",
+                "message": {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [
+                        {"id": "t", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+                    ],
+                },
+            }
+        ],
+    )
+    message = json.loads(handlers._dump(with_tools))["choices"][0]["message"]
+    assert message["tool_calls"][0]["id"] == "t" and message["content"] is None  # what OpenAI sends stays
 
     class Custom(ModelResponse):
         def model_dump_json(self, **kwargs: Any) -> str:
