@@ -320,13 +320,28 @@ class ProxyApp:
     # -- models -------------------------------------------------------------------------------------
 
     async def models(self, request: Request) -> Response:
-        names = self.state.backend.model_names()
+        names = self._visible_models(request)
         data = [{"id": n, "object": "model", "created": 1677610602, "owned_by": "openai"} for n in names]
         return JSONResponse({"object": "list", "data": data})
 
+    def _visible_models(self, request: Request) -> list[str]:
+        """The model names the request's key (and its team) may call, as LiteLLM's /v1/models lists them;
+        every name for the master key or a key without a model list."""
+        names = self.state.backend.model_names()
+        auth = request.scope.get("litellm.auth")
+        checker = getattr(getattr(self.state, "admission", None), "__self__", None)  # Admission.admit's
+        if auth is None or checker is None:
+            return names
+        team = getattr(auth, "team", None) or {}
+        return [
+            n
+            for n in names
+            if checker.allowed(getattr(auth, "models", None), n) and checker.allowed(team.get("models"), n)
+        ]
+
     async def model_one(self, request: Request) -> Response:
         model = request.url.path.split("/models/", 1)[1]
-        if model not in self.state.backend.model_names():
+        if model not in self._visible_models(request):
             return _error(404, f"The model '{model}' does not exist on this proxy", "not_found_error")
         return JSONResponse({"id": model, "object": "model", "created": 1677610602, "owned_by": "openai"})
 

@@ -241,3 +241,15 @@ def test_daily_aggregates_by_tag_include_the_keys_tags(proxy) -> None:
                 break
             time.sleep(0.1)
     assert groups["feature-y"]["requests"] >= 1 and groups["team-x"]["spend"] > 0
+
+
+def test_models_lists_what_the_key_may_call(proxy) -> None:
+    with proxy.client() as admin:
+        everything = [m["id"] for m in admin.get("/v1/models").json()["data"]]
+        secret = admin.post("/key/generate", json={"models": ["gpt-4o"]}).json()["key"]
+    assert len(everything) > 1 and "gpt-4o" in everything
+    with proxy.client(secret) as c:
+        assert [m["id"] for m in c.get("/v1/models").json()["data"]] == ["gpt-4o"]  # as LiteLLM lists them
+        other = next(n for n in everything if n != "gpt-4o")
+        assert c.get(f"/v1/models/{other}").status_code == 404
+        assert c.get("/v1/models/gpt-4o").status_code == 200
