@@ -45,14 +45,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
-import tomllib
 
 if TYPE_CHECKING:
     from litellm.fake_provider import FakeProvider
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _declared import load_declared, report  # noqa: E402  (the sibling module; run as a script)
+
 REPO = HERE.parent.parent
-OURS = Path(os.environ.get("OURS_PYTHON", "/work/main/.venv/bin/python"))
+OURS = Path(os.environ.get("OURS_PYTHON", str(REPO / ".venv" / "bin" / "python")))
 if not OURS.exists():
     OURS = REPO / ".venv" / "bin" / "python"
 REF_BIN = Path("/tmp/refproxy/bin/litellm")
@@ -541,40 +543,6 @@ def _ok(facts: dict[str, Any]) -> bool:
     return isinstance(status, int) and 200 <= status < 300
 
 
-def load_declared() -> list[dict[str, str]]:
-    data = tomllib.loads((HERE / "proxy_deliberate.toml").read_text())
-    entries: list[dict[str, str]] = data.get("difference", [])
-    for entry in entries:
-        if not entry.get("reason"):
-            raise SystemExit(f"proxy_deliberate.toml: entry {entry} has no reason")
-    return entries
-
-
-def glob(pattern: str, text: str) -> bool:
-    """``*`` matches any run of characters; everything else (brackets included) is literal."""
-    regex = ".*".join(re.escape(part) for part in pattern.split("*"))
-    return re.fullmatch(regex, text, flags=re.S) is not None
-
-
-def declared_by(
-    entries: list[dict[str, str]], rid: str, path: str, ref: Any, ours: Any
-) -> dict[str, str] | None:
-    for entry in entries:
-        if not glob(entry["request"], rid) or not glob(entry.get("path", "*"), path):
-            continue
-        if "ref" in entry and not glob(entry["ref"], json.dumps(ref, default=str)):
-            continue
-        if "ours" in entry and not glob(entry["ours"], json.dumps(ours, default=str)):
-            continue
-        return entry
-    return None
-
-
-def short(value: Any, width: int = 44) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, default=str)
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 @contextlib.contextmanager
 def running(args: argparse.Namespace) -> Iterator[tuple[str, str, FakeProvider]]:
     procs: list[subprocess.Popen[Any]] = []
@@ -613,7 +581,7 @@ def main() -> int:
     parser.add_argument("--ref-bin", type=Path, default=REF_BIN, help="LiteLLM's proxy CLI")
     args = parser.parse_args()
 
-    entries = load_declared()
+    entries = load_declared(HERE / "proxy_deliberate.toml")
     requests = [r for r in REQUESTS if not args.only or any(s in r.rid for s in args.only)]
     ref: dict[str, dict[str, Any]] = {}
     ours: dict[str, dict[str, Any]] = {}
@@ -626,48 +594,10 @@ def main() -> int:
                 ref[req.rid] = observe_side(rc, req, fake)
                 ours[req.rid] = observe_side(oc, req, fake)
 
-    identical = declared = undeclared = 0
-    rows: list[tuple[str, str, str, Any, Any, str]] = []
-    used: set[int] = set()
-    for req in requests:
-        diffs = diff(ref[req.rid], ours[req.rid])
-        if not diffs:
-            identical += 1
-            continue
-        any_undeclared = False
-        for path, a, b in diffs:
-            entry = declared_by(entries, req.rid, path, a, b)
-            if entry is None:
-                any_undeclared = True
-                rows.append(("UNDECLARED", req.rid, path, a, b, ""))
-            else:
-                used.add(id(entry))
-                rows.append(("declared", req.rid, path, a, b, entry["reason"]))
-        if any_undeclared:
-            undeclared += 1
-        else:
-            declared += 1
-
-    print()
-    print(f"{'':10} {'request':28} {'path':44} {'LiteLLM ' + REF_VERSION:44} {'ours':44}")
-    for kind, rid, path, a, b, _reason in rows:
-        if kind == "declared" and not args.show_declared:
-            continue
-        print(f"{kind:10} {short(rid, 28):28} {short(path):44} {short(a):44} {short(b):44}")
-    print()
-    print(
-        f"requests: {len(requests)}   identical: {identical}   "
-        f"declared differences: {declared}   undeclared differences: {undeclared}"
-    )
-    unused = [e for e in entries if id(e) not in used]
-    if unused and not args.only:
-        print(f"proxy_deliberate.toml entries that matched nothing ({len(unused)}):")
-        for entry in unused:
-            print(f"  {entry['request']} :: {entry.get('path', '*')}")
-    if args.json:
-        Path(args.json).write_text(
-            json.dumps({"ours": ours, "ref": ref, "rows": rows}, indent=1, default=str)
-        )
+    undeclared = report(
+        names=[r.rid for r in requests], ref=ref, ours=ours, diff=diff, entries=entries, key="request",
+        file_name="proxy_deliberate.toml", ref_label="LiteLLM " + REF_VERSION, widths=(28, 44, 44), args=args,
+    )  # fmt: skip
     return 1 if undeclared else 0
 
 

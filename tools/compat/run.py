@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -32,9 +31,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import tomllib
-
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _declared import load_declared, report  # noqa: E402  (the sibling module; run as a script)
+
 REPO = HERE.parent.parent
 OURS = REPO / ".venv" / "bin" / "python"
 REF_VERSION = "1.110.2"
@@ -130,42 +130,6 @@ def diff(ref: Any, ours: Any, path: str = "") -> list[tuple[str, Any, Any]]:
     return [] if ref == ours else [(path, ref, ours)]
 
 
-def load_declared() -> list[dict[str, str]]:
-    data = tomllib.loads((HERE / "deliberate.toml").read_text())
-    entries = data.get("difference", [])
-    for entry in entries:
-        if not entry.get("reason"):
-            raise SystemExit(f"deliberate.toml: entry {entry} has no reason")
-    return entries
-
-
-def glob(pattern: str, text: str) -> bool:
-    """``*`` matches any run of characters; everything else (brackets included) is literal."""
-    regex = ".*".join(re.escape(part) for part in pattern.split("*"))
-    return re.fullmatch(regex, text, flags=re.S) is not None
-
-
-def declared_by(
-    entries: list[dict[str, str]], sid: str, path: str, ref: Any = None, ours: Any = None
-) -> dict[str, str] | None:
-    """The first entry whose globs match, and whose optional ``ref`` / ``ours`` (the JSON text of the
-    value on that side, e.g. ``"0.0"`` or ``"null"``) match too."""
-    for entry in entries:
-        if not glob(entry["snippet"], sid) or not glob(entry.get("path", "*"), path):
-            continue
-        if "ref" in entry and json.dumps(ref, default=str) != entry["ref"]:
-            continue
-        if "ours" in entry and json.dumps(ours, default=str) != entry["ours"]:
-            continue
-        return entry
-    return None
-
-
-def short(value: Any, width: int = 46) -> str:
-    text = json.dumps(value, default=str) if not isinstance(value, str) else value
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", nargs="*", default=[], help="run snippets whose id contains one of these")
@@ -173,7 +137,7 @@ def main() -> int:
     parser.add_argument("--show-declared", action="store_true", help="list declared differences too")
     args = parser.parse_args()
 
-    entries = load_declared()
+    entries = load_declared(HERE / "deliberate.toml")
     ref_python = reference_python()
     fake_proc, fake = start_fake()
     try:
@@ -183,48 +147,11 @@ def main() -> int:
         fake_proc.terminate()
         fake_proc.wait(10)
 
-    identical = declared = undeclared = 0
-    rows: list[tuple[str, str, str, Any, Any, str]] = []
-    used: set[int] = set()
-    for sid in sorted(set(ref) | set(ours)):
-        diffs = diff(ref.get(sid, "<absent>"), ours.get(sid, "<absent>"))
-        if not diffs:
-            identical += 1
-            continue
-        snippet_undeclared = False
-        for path, a, b in diffs:
-            entry = declared_by(entries, sid, path, a, b)
-            if entry is None:
-                snippet_undeclared = True
-                rows.append(("UNDECLARED", sid, path, a, b, ""))
-            else:
-                used.add(id(entry))
-                rows.append(("declared", sid, path, a, b, entry["reason"]))
-        if snippet_undeclared:
-            undeclared += 1
-        else:
-            declared += 1
-
-    print()
-    print(f"{'':10} {'snippet':44} {'path':34} {'LiteLLM ' + REF_VERSION:46} {'ours':46}")
-    for kind, sid, path, a, b, _reason in rows:
-        if kind == "declared" and not args.show_declared:
-            continue
-        print(f"{kind:10} {short(sid, 44):44} {short(path, 34):34} {short(a):46} {short(b):46}")
-    print()
-    print(
-        f"snippets: {len(set(ref) | set(ours))}   identical: {identical}   "
-        f"declared differences: {declared}   undeclared differences: {undeclared}"
-    )
-    unused = [e for e in entries if id(e) not in used]
-    if unused and not args.only:
-        print(f"deliberate.toml entries that matched nothing ({len(unused)}):")
-        for entry in unused:
-            print(f"  {entry['snippet']} :: {entry.get('path', '*')}")
-    if args.json:
-        Path(args.json).write_text(
-            json.dumps({"ours": ours, "ref": ref, "rows": rows}, indent=1, default=str, sort_keys=True)
-        )
+    undeclared = report(
+        names=sorted(set(ref) | set(ours)), ref=ref, ours=ours, diff=diff, entries=entries, key="snippet",
+        file_name="deliberate.toml", ref_label="LiteLLM " + REF_VERSION, widths=(44, 34, 46), args=args,
+        sort_json=True,
+    )  # fmt: skip
     return 1 if undeclared else 0
 
 
