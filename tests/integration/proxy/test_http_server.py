@@ -11,25 +11,16 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-import socket
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import openai
 import pytest
-import uvicorn
 
-from litellm.proxy.http_server import HttpProtocol
 from tests.integration.proxy._proxy import MASTER_KEY, running_proxy
+from tests.unit.proxy._http import running as serving
 
 pytestmark = pytest.mark.timeout(30)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class App:
@@ -108,25 +99,6 @@ async def _respond(send: Any, status: int, body: bytes) -> None:
     headers = [(b"content-type", b"text/plain"), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
-
-
-@contextlib.asynccontextmanager
-async def serving(app: Any, **config: Any) -> AsyncIterator[tuple[int, uvicorn.Server]]:
-    port = _free_port()
-    config.setdefault("log_config", None)  # keep the test's handlers on uvicorn's loggers
-    cfg = uvicorn.Config(app, host="127.0.0.1", port=port, http=HttpProtocol, lifespan="off", **config)
-    server = uvicorn.Server(cfg)
-    task = asyncio.create_task(server.serve())
-    for _ in range(500):
-        if server.started or task.done():
-            break
-        await asyncio.sleep(0.01)
-    assert server.started, "uvicorn did not start"
-    try:
-        yield port, server
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, 15)
 
 
 async def _connect(port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -22,10 +22,17 @@ def free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def serving(app: Any) -> AsyncIterator[int]:
-    """uvicorn serving ``app`` with our protocol in this loop; yields its port."""
+async def running(
+    app: Any, settings: dict[str, Any] | None = None, **config: Any
+) -> AsyncIterator[tuple[int, uvicorn.Server]]:
+    """uvicorn serving ``app`` with our protocol in this loop; yields (port, server). ``config`` goes to
+    ``uvicorn.Config``; ``settings`` are set on it afterwards (ours, which uvicorn's constructor does not
+    take: ``timeout_request_head``, ``timeout_request_body``)."""
     port = free_port()
-    cfg = uvicorn.Config(app, host="127.0.0.1", port=port, http=HttpProtocol, lifespan="off", log_config=None)
+    config.setdefault("log_config", None)  # keep the test's handlers on uvicorn's loggers
+    cfg = uvicorn.Config(app, host="127.0.0.1", port=port, http=HttpProtocol, lifespan="off", **config)
+    for name, value in (settings or {}).items():
+        setattr(cfg, name, value)
     server = uvicorn.Server(cfg)
     task = asyncio.create_task(server.serve())
     for _ in range(500):
@@ -34,10 +41,52 @@ async def serving(app: Any) -> AsyncIterator[int]:
         await asyncio.sleep(0.01)
     assert server.started, "uvicorn did not start"
     try:
-        yield port
+        yield port, server
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, 15)
+
+
+@contextlib.asynccontextmanager
+async def serving(app: Any, settings: dict[str, Any] | None = None, **config: Any) -> AsyncIterator[int]:
+    """:func:`running`, yielding the port alone."""
+    async with running(app, settings, **config) as (port, _server):
+        yield port
+
+
+async def read_until_closed(
+    reader: asyncio.StreamReader,
+    limit: float = 10.0,
+    while_sending: Callable[[], Awaitable[None]] | None = None,
+) -> bytes:
+    """Everything the server sends until it closes the connection (fails if it does not within
+    ``limit``); ``while_sending`` runs meanwhile (a client trickling bytes) and is stopped after."""
+
+    async def drain() -> bytes:
+        data = b""
+        while chunk := await reader.read(65536):
+            data += chunk
+        return data
+
+    sender = asyncio.create_task(while_sending()) if while_sending is not None else None
+    try:
+        return await asyncio.wait_for(drain(), limit)
+    finally:
+        if sender is not None:
+            sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError, ConnectionError):
+                await sender
+
+
+async def read_response(reader: asyncio.StreamReader, limit: float = 5.0) -> bytes:
+    """One response with a Content-Length body."""
+
+    async def one() -> bytes:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+        return head + await reader.readexactly(length)
+
+    return await asyncio.wait_for(one(), limit)
 
 
 class FakeTransport:

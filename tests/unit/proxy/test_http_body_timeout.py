@@ -10,9 +10,7 @@ bodies, 100-continue and responses streaming during an upload are not cut.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
-from collections.abc import AsyncIterator
 from types import SimpleNamespace
 from typing import Any
 
@@ -21,7 +19,8 @@ import uvicorn
 
 from litellm.proxy import http_server
 from litellm.proxy.http_server import HttpProtocol
-from tests.unit.proxy._http import free_port, protocol
+from tests.unit.proxy import _http
+from tests.unit.proxy._http import protocol, read_until_closed, running
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -82,54 +81,14 @@ class App:
             self.finished.append(path)
 
 
-@contextlib.asynccontextmanager
-async def serving(app: App) -> AsyncIterator[tuple[int, uvicorn.Server]]:
-    port = free_port()
-    cfg = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        http=HttpProtocol,
-        lifespan="off",
-        log_config=None,
-        timeout_keep_alive=KEEP_ALIVE,  # type: ignore[arg-type]  # a float works: it goes to call_later
-    )
-    cfg.timeout_request_body = BODY_TIMEOUT  # type: ignore[attr-defined]
-    server = uvicorn.Server(cfg)
-    task = asyncio.create_task(server.serve())
-    for _ in range(500):
-        if server.started or task.done():
-            break
-        await asyncio.sleep(0.01)
-    assert server.started, "uvicorn did not start"
-    try:
-        yield port, server
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, 15)
-
-
-async def read_until_closed(reader: asyncio.StreamReader, limit: float = 10.0) -> bytes:
-    """Everything the server sends until it closes the connection (fails if it does not within limit)."""
-
-    async def drain() -> bytes:
-        data = b""
-        while chunk := await reader.read(65536):
-            data += chunk
-        return data
-
-    return await asyncio.wait_for(drain(), limit)
+def serving(app: App) -> Any:
+    """Our protocol under uvicorn with ``timeout_request_body`` set; yields (port, server)."""
+    # a float keep-alive works: it goes to call_later
+    return running(app, {"timeout_request_body": BODY_TIMEOUT}, timeout_keep_alive=KEEP_ALIVE)
 
 
 async def read_response(reader: asyncio.StreamReader) -> bytes:
-    """One response with a Content-Length body."""
-
-    async def one() -> bytes:
-        head = await reader.readuntil(b"\r\n\r\n")
-        length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
-        return head + await reader.readexactly(length)
-
-    return await asyncio.wait_for(one(), 10)
+    return await _http.read_response(reader, 10)
 
 
 async def no_tasks_left(server: uvicorn.Server) -> None:

@@ -9,18 +9,16 @@ idle connection (fresh or between requests, or one sending only blank lines) is 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
-from collections.abc import AsyncIterator
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
-import uvicorn
 
 from litellm.proxy import http_server
 from litellm.proxy.http_server import HttpProtocol
-from tests.unit.proxy._http import free_port, protocol
+from tests.unit.proxy import _http
+from tests.unit.proxy._http import protocol, read_response, read_until_closed
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -55,55 +53,11 @@ async def app(scope: Any, receive: Any, send: Any) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-@contextlib.asynccontextmanager
-async def serving(head_timeout: float | None = HEAD_TIMEOUT) -> AsyncIterator[int]:
-    port = free_port()
-    cfg = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        http=HttpProtocol,
-        lifespan="off",
-        log_config=None,
-        timeout_keep_alive=KEEP_ALIVE,  # type: ignore[arg-type]  # a float works: it goes to call_later
-    )
-    if head_timeout is not None:
-        cfg.timeout_request_head = head_timeout  # type: ignore[attr-defined]
-    server = uvicorn.Server(cfg)
-    task = asyncio.create_task(server.serve())
-    for _ in range(500):
-        if server.started or task.done():
-            break
-        await asyncio.sleep(0.01)
-    assert server.started, "uvicorn did not start"
-    try:
-        yield port
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, 15)
-
-
-async def read_until_closed(reader: asyncio.StreamReader, limit: float = 10.0) -> bytes:
-    """Everything the server sends until it closes the connection (fails if it does not within limit)."""
-
-    async def drain() -> bytes:
-        data = b""
-        while chunk := await reader.read(65536):
-            data += chunk
-        return data
-
-    return await asyncio.wait_for(drain(), limit)
-
-
-async def read_response(reader: asyncio.StreamReader) -> bytes:
-    """One response with a Content-Length body."""
-
-    async def one() -> bytes:
-        head = await reader.readuntil(b"\r\n\r\n")
-        length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
-        return head + await reader.readexactly(length)
-
-    return await asyncio.wait_for(one(), 5)
+def serving(head_timeout: float | None = HEAD_TIMEOUT) -> Any:
+    """Our protocol under uvicorn with ``timeout_request_head`` set (None: the default); yields the port."""
+    settings = {} if head_timeout is None else {"timeout_request_head": head_timeout}
+    # a float keep-alive works: it goes to call_later
+    return _http.serving(app, settings, timeout_keep_alive=KEEP_ALIVE)
 
 
 def get(path: str) -> bytes:
@@ -135,13 +89,7 @@ async def test_trickled_head_is_timed_from_its_first_byte() -> None:
                 writer.write(bytes([byte]))
                 await asyncio.sleep(0.05)
 
-        sender = asyncio.create_task(trickle())
-        try:
-            data = await read_until_closed(reader)
-        finally:
-            sender.cancel()
-            with contextlib.suppress(asyncio.CancelledError, ConnectionError):
-                await sender
+        data = await read_until_closed(reader, while_sending=trickle)
         elapsed = time.monotonic() - start
         writer.close()
     assert data.startswith(b"HTTP/1.1 408 "), data
@@ -170,13 +118,7 @@ async def test_blank_lines_alone_do_not_keep_a_connection_open() -> None:
                 writer.write(b"\r\n")
                 await asyncio.sleep(0.1)
 
-        sender = asyncio.create_task(blank_lines())
-        try:
-            data = await read_until_closed(reader)
-        finally:
-            sender.cancel()
-            with contextlib.suppress(asyncio.CancelledError, ConnectionError):
-                await sender
+        data = await read_until_closed(reader, while_sending=blank_lines)
         elapsed = time.monotonic() - start
         writer.close()
     assert data == b""
