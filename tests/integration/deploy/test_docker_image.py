@@ -30,6 +30,7 @@ import httpx
 import pytest
 
 from tests.integration.proxy._proxy import MASTER_KEY, free_port
+from tests.integration.proxy_db.conftest import fresh_database
 
 if TYPE_CHECKING:
     from litellm.fake_provider.server import FakeProvider
@@ -38,7 +39,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]
 
 ROOT = Path(__file__).resolve().parents[3]
 LOCAL_BASE = "litellm-local/python:3.11-slim"
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 NON_ROOT_UID = 10001
 
 
@@ -202,16 +202,8 @@ def test_image_turns_healthy_and_answers_a_chat_completion_with_the_master_key(
 
 @pytest.fixture
 def pg_database() -> Iterator[str]:
-    psycopg = pytest.importorskip("psycopg")
-    name = f"docker_{uuid.uuid4().hex[:10]}"
-    try:
-        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f"CREATE DATABASE {name}")
-    except psycopg.OperationalError as exc:
-        pytest.skip(f"PostgreSQL on 127.0.0.1:5432 is not available: {exc}")
-    yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    with fresh_database("docker") as url:
+        yield url
 
 
 def test_database_image_is_ready_with_postgres_and_keeps_generated_keys_there(

@@ -4,6 +4,7 @@ here), a Redis key prefix per module (its keys deleted after), a private Postgre
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -22,18 +23,28 @@ PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 MASTER = _proxy.MASTER_KEY
 
 
-@pytest.fixture(scope="module")
-def pg_url() -> Iterator[str]:
+@contextlib.contextmanager
+def fresh_database(prefix: str = "lp15") -> Iterator[str]:
+    """A new PostgreSQL database on the shared server (its URL), dropped after; skips the test when the
+    server is not there."""
     psycopg = pytest.importorskip("psycopg")
-    name = f"lp15_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     try:
         with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as conn:
             conn.execute(f"CREATE DATABASE {name}")
     except psycopg.OperationalError as exc:
         pytest.skip(f"PostgreSQL on 127.0.0.1:5432 is not available: {exc}")
-    yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    try:
+        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="module")
+def pg_url() -> Iterator[str]:
+    with fresh_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -5,17 +5,15 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 
 import pytest
 
-from tests.integration.proxy_db.conftest import PG_ADMIN
+from tests.integration.proxy_db.conftest import fresh_database
 
 pytestmark = pytest.mark.integration
 
 
 def test_concurrent_first_migrations_on_a_fresh_database_all_succeed() -> None:
-    psycopg = pytest.importorskip("psycopg")
     from litellm.proxy.db import open_database
     from litellm.proxy.db.migrate import migration_files
 
@@ -32,12 +30,6 @@ def test_concurrent_first_migrations_on_a_fresh_database_all_succeed() -> None:
                 await db.close()
 
     for _ in range(5):  # the race is a narrow window: several fresh databases, six starts on each
-        name = f"lp15_mig_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f"CREATE DATABASE {name}")
-        try:
-            applied = asyncio.run(start_together(f"postgresql://postgres@127.0.0.1:5432/{name}", 6))
+        with fresh_database("lp15_mig") as url:
+            applied = asyncio.run(start_together(url, 6))
             assert sorted(v for one in applied for v in one) == expected  # each migration once, by one
-        finally:
-            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
