@@ -329,15 +329,10 @@ class ProxyApp:
         every name for the master key or a key without a model list."""
         names = self.state.backend.model_names()
         auth = request.scope.get("litellm.auth")
-        checker = getattr(getattr(self.state, "admission", None), "__self__", None)  # Admission.admit's
-        if auth is None or checker is None:
+        management = getattr(self.state, "management", None)  # keys exist only with it
+        if auth is None or management is None:
             return names
-        team = getattr(auth, "team", None) or {}
-        return [
-            n
-            for n in names
-            if checker.allowed(getattr(auth, "models", None), n) and checker.allowed(team.get("models"), n)
-        ]
+        return management.admission.visible(auth, names)
 
     async def model_one(self, request: Request) -> Response:
         model = request.url.path.split("/models/", 1)[1]

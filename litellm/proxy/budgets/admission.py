@@ -138,6 +138,13 @@ class Admission:
                 return True
         return False
 
+    def visible(self, auth: Any, names: list[str]) -> list[str]:
+        """The model names ``auth``'s key and its team may call (what /v1/models lists for it): the rule
+        :meth:`_check_model` enforces on a call."""
+        key_models = auth.models or []
+        team = getattr(auth, "team", None) or {}
+        return [n for n in names if self.allowed(key_models, n) and self.allowed(team.get("models"), n)]
+
     def _check_model(self, auth: Any, model: str | None) -> None:
         if not model:
             return
